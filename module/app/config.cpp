@@ -1,0 +1,161 @@
+#include "app/config.hpp"
+
+#include "core/error.hpp"
+#include "core/text.hpp"
+
+#include <glib.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <set>
+
+namespace onshi::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct KeyFileDeleter { void operator()(GKeyFile* k) const { g_key_file_free(k); } };
+struct StrvDeleter { void operator()(gchar** v) const { g_strfreev(v); } };
+struct GFreeDeleter { void operator()(gchar* p) const { g_free(p); } };
+
+struct Value {
+    std::string text;
+    std::string file;  // where it was set last
+};
+using Raw = std::map<std::string, std::map<std::string, Value>>;
+
+const std::set<std::string, std::less<>> kDatabaseKeys{"conninfo"};
+const std::set<std::string, std::less<>> kFacilityKeys{"institution_code", "transport", "req_dir", "res_dir",
+                                                       "poll_interval_ms", "result_timeout_s", "p031_mark", "archive_dir"};
+
+[[noreturn]] void fail(const std::string& file, const std::string& group, const std::string& key, const std::string& why) {
+    std::string where = file + ": [" + group + "]";
+    if (!key.empty()) where += " " + key;
+    throw Error(Errc::config, where + ": " + why);
+}
+
+// "facility 3" -> 3; anything else -> nullopt.
+std::optional<int> facility_number(const std::string& group) {
+    static constexpr std::string_view prefix = "facility ";
+    if (!group.starts_with(prefix)) return std::nullopt;
+    const std::string n = group.substr(prefix.size());
+    if (!text::all_digits(n) || n.size() > 2) return std::nullopt;
+    return std::stoi(n);
+}
+
+void read_file(const std::string& path, Raw& raw) {
+    std::unique_ptr<GKeyFile, KeyFileDeleter> kf(g_key_file_new());
+    GError* err = nullptr;
+    if (!g_key_file_load_from_file(kf.get(), path.c_str(), G_KEY_FILE_NONE, &err)) {
+        std::string msg = err ? err->message : "cannot read";
+        g_clear_error(&err);
+        throw Error(Errc::config, path + ": " + msg);
+    }
+    std::unique_ptr<gchar*, StrvDeleter> groups(g_key_file_get_groups(kf.get(), nullptr));
+    for (gchar** g = groups.get(); *g; ++g) {
+        const std::string group = *g;
+        const auto fac = facility_number(group);
+        if (group != "database" && !fac) fail(path, group, "", "unknown group (expected [database] or [facility N], N = ORCA hospnum 1-99)");
+        if (fac && (*fac < 1 || *fac > 99)) fail(path, group, "", "hospnum must be 1-99");
+        const auto& known = fac ? kFacilityKeys : kDatabaseKeys;
+        std::unique_ptr<gchar*, StrvDeleter> keys(g_key_file_get_keys(kf.get(), *g, nullptr, nullptr));
+        for (gchar** k = keys.get(); *k; ++k) {
+            if (!known.contains(*k)) fail(path, group, *k, "unknown key");
+            std::unique_ptr<gchar, GFreeDeleter> v(g_key_file_get_string(kf.get(), *g, *k, &err));
+            if (!v) {
+                std::string msg = err ? err->message : "bad value";
+                g_clear_error(&err);
+                fail(path, group, *k, msg);
+            }
+            raw[group][*k] = Value{v.get(), path};
+        }
+    }
+}
+
+int to_int(const Value& v, const std::string& group, const std::string& key, int lo, int hi) {
+    if (!text::all_digits(v.text) || v.text.size() > 9) fail(v.file, group, key, "'" + v.text + "' is not a whole number");
+    const int n = std::stoi(v.text);
+    if (n < lo || n > hi) fail(v.file, group, key, std::to_string(n) + " is out of range " + std::to_string(lo) + "-" + std::to_string(hi));
+    return n;
+}
+
+Facility make_facility(int hospnum, const std::string& group, const std::map<std::string, Value>& kv) {
+    Facility f;
+    f.hospnum = hospnum;
+    auto get = [&](const char* key) -> const Value* {
+        const auto it = kv.find(key);
+        return it == kv.end() ? nullptr : &it->second;
+    };
+    auto any_file = [&] { return kv.empty() ? std::string("?") : kv.begin()->second.file; };
+    const Value* code = get("institution_code");
+    if (!code) fail(any_file(), group, "institution_code", "missing (the facility's 10-digit 医療機関コード)");
+    if (code->text.size() != 10 || !text::all_digits(code->text)) fail(code->file, group, "institution_code", "'" + code->text + "' is not 10 digits");
+    const int pref = std::stoi(code->text.substr(0, 2));
+    if (pref < 1 || pref > 47) fail(code->file, group, "institution_code", "prefecture code " + code->text.substr(0, 2) + " is not 01-47");
+    f.institution_code = code->text;
+    if (const Value* v = get("transport")) {
+        if (v->text == "https") fail(v->file, group, "transport", "https is not available in this version (use folder)");
+        if (v->text != "folder") fail(v->file, group, "transport", "'" + v->text + "' is not one of: folder");
+        f.transport = v->text;
+    }
+    for (auto [key, dst] : {std::pair{"req_dir", &f.req_dir}, std::pair{"res_dir", &f.res_dir}}) {
+        const Value* v = get(key);
+        if (!v || v->text.empty()) fail(any_file(), group, key, "missing (required for transport=folder)");
+        if (!fs::path(v->text).is_absolute()) fail(v->file, group, key, "'" + v->text + "' is not an absolute path");
+        *dst = v->text;
+    }
+    if (const Value* v = get("archive_dir"); v && !v->text.empty()) {
+        if (!fs::path(v->text).is_absolute()) fail(v->file, group, "archive_dir", "'" + v->text + "' is not an absolute path");
+        f.archive_dir = v->text;
+    }
+    if (const Value* v = get("poll_interval_ms")) f.poll_interval_ms = to_int(*v, group, "poll_interval_ms", 50, 600000);
+    if (const Value* v = get("result_timeout_s")) f.result_timeout_s = to_int(*v, group, "result_timeout_s", 1, 86400);
+    if (const Value* v = get("p031_mark")) {
+        if (v->text == "consent") fail(v->file, group, "p031_mark", "consent is not available in this version (use star)");
+        if (v->text != "star") fail(v->file, group, "p031_mark", "'" + v->text + "' is not one of: star");
+        f.p031_mark = v->text;
+    }
+    return f;
+}
+
+}  // namespace
+
+const Facility& Config::facility(int hospnum) const {
+    const auto it = facilities.find(hospnum);
+    if (it == facilities.end())
+        throw Error(Errc::config, "no [facility " + std::to_string(hospnum) + "] in the configuration");
+    return it->second;
+}
+
+Config load_config(const std::optional<std::string>& path) {
+    std::string main = kDefaultConfigPath;
+    if (path) main = *path;
+    else if (const char* env = std::getenv("ORCA_ONSHI_CONFIG"); env && *env) main = env;
+
+    Config cfg;
+    std::vector<std::string> files;
+    std::error_code ec;
+    if (fs::exists(main, ec)) files.push_back(main);
+    const fs::path dropins = fs::path(main).parent_path() / "conf.d";
+    if (fs::is_directory(dropins, ec)) {
+        std::vector<std::string> extra;
+        for (const auto& e : fs::directory_iterator(dropins, ec))
+            if (e.path().extension() == ".conf" && e.is_regular_file()) extra.push_back(e.path().string());
+        std::sort(extra.begin(), extra.end());
+        files.insert(files.end(), extra.begin(), extra.end());
+    }
+    if (files.empty()) throw Error(Errc::config, main + ": no configuration file (and no conf.d/*.conf beside it)");
+
+    Raw raw;
+    for (const auto& f : files) read_file(f, raw);
+    cfg.files = files;
+    if (const auto it = raw.find("database"); it != raw.end())
+        if (const auto c = it->second.find("conninfo"); c != it->second.end()) cfg.conninfo = c->second.text;
+    for (const auto& [group, kv] : raw)
+        if (const auto n = facility_number(group)) cfg.facilities.emplace(*n, make_facility(*n, group, kv));
+    return cfg;
+}
+
+}  // namespace onshi::app

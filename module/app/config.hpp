@@ -1,0 +1,37 @@
+// Configuration: /etc/orca-onshi/orca-onshi.conf, then conf.d/*.conf beside it in lexical order
+// (later wins). --config FILE or ORCA_ONSHI_CONFIG names another main file. GKeyFile syntax.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace onshi::app {
+
+inline constexpr const char* kDefaultConfigPath = "/etc/orca-onshi/orca-onshi.conf";
+
+struct Facility {
+    int hospnum = 0;
+    std::string institution_code;   // 10-digit 医療機関コード
+    std::string transport = "folder";
+    std::string req_dir, res_dir;
+    std::string archive_dir;        // processed result files are moved here (kept for `ingest`); '' = removed
+    int poll_interval_ms = 2000;
+    int result_timeout_s = 600;
+    std::string p031_mark = "star";
+};
+
+struct Config {
+    std::string conninfo;  // libpq conninfo; empty = the libpq environment (PGHOST, PGDATABASE, ...)
+    std::map<int, Facility> facilities;
+    std::vector<std::string> files;  // what was read, in order
+
+    // Throws Error(config) naming the facility when it is not configured.
+    [[nodiscard]] const Facility& facility(int hospnum) const;
+};
+
+// Throws Error(Errc::config) naming file, group and key for anything unknown or invalid.
+Config load_config(const std::optional<std::string>& path);
+
+}  // namespace onshi::app

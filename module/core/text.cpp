@@ -1,0 +1,232 @@
+#include "core/text.hpp"
+
+#include <glib.h>
+#include <iconv.h>
+
+#include <array>
+#include <cerrno>
+#include <memory>
+
+namespace onshi::text {
+namespace {
+
+// Decodes one UTF-8 sequence at s[i]; returns the code point and advances i. Invalid -> U+FFFD.
+char32_t next_cp(std::string_view s, std::size_t& i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) { ++i; return c; }
+    int len = (c >= 0xF0) ? 4 : (c >= 0xE0) ? 3 : (c >= 0xC0) ? 2 : 1;
+    if (len == 1 || i + len > s.size()) { ++i; return 0xFFFD; }
+    char32_t cp = c & (0xFF >> (len + 1));
+    for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    i += len;
+    return cp;
+}
+
+void put_cp(std::string& out, char32_t cp) {
+    char buf[6];
+    const int n = g_unichar_to_utf8(static_cast<gunichar>(cp), buf);
+    out.append(buf, static_cast<std::size_t>(n));
+}
+
+bool is_halfwidth_kana(char32_t cp) { return cp >= 0xFF61 && cp <= 0xFF9F; }
+
+char32_t ascii_to_zenkaku(char32_t c) {
+    switch (c) {
+    case ' ': return 0x3000;
+    case '-': return 0xFF0D;  // EUC A1DD as PostgreSQL's EUC_JP maps it (JIS says U+2212)
+    case '~': return 0xFF5E;  // EUC A1C1 (JIS says U+301C)
+    case '\\': return 0xFF3C;
+    case '"': return 0x201D;
+    case '\'': return 0x2019;
+    case '`': return 0xFF40;  // EUC A1AE
+    default: return c - 0x21 + 0xFF01;
+    }
+}
+
+// Per-thread UTF-8 -> EUC-JP converter (iconv handles are not thread-safe). EUC-JP-MS is the
+// variant whose mapping matches PostgreSQL's EUC_JP conversion (A1DD <-> U+FF0D, A1C1 <-> U+FF5E, ...),
+// which is the one that decides what reaches ORCA's bytes through a UTF-8 connection.
+struct IconvDeleter { void operator()(void* cd) const { iconv_close(static_cast<iconv_t>(cd)); } };
+iconv_t euc_converter() {
+    thread_local std::unique_ptr<void, IconvDeleter> cd{iconv_open("EUC-JP-MS", "UTF-8")};
+    return static_cast<iconv_t>(cd.get());
+}
+
+// Converts one character; returns its EUC-JP length, or 0 when it has no EUC-JP form.
+std::size_t euc_len_of(std::string_view one) {
+    iconv_t cd = euc_converter();
+    if (cd == reinterpret_cast<iconv_t>(-1)) return 0;
+    iconv(cd, nullptr, nullptr, nullptr, nullptr);
+    char in[8];
+    one.copy(in, sizeof in);
+    char out[8];
+    char* ip = in;
+    char* op = out;
+    std::size_t il = one.size(), ol = sizeof out;
+    if (iconv(cd, &ip, &il, &op, &ol) == static_cast<std::size_t>(-1)) return 0;
+    return sizeof out - ol;
+}
+
+// EUC-JP bytes of one code point as ORCA sees it: 1, 2, or 3 (JIS X 0212 / not representable).
+std::size_t orca_bytes(char32_t cp, std::string_view utf8_of_cp) {
+    if (cp < 0x80) return 1;
+    if (is_halfwidth_kana(cp)) return 2;
+    const std::size_t n = euc_len_of(utf8_of_cp);
+    return n == 2 ? 2 : 3;
+}
+
+}  // namespace
+
+std::string to_zenkaku(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() * 3);
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const std::size_t start = i;
+        const char32_t cp = next_cp(s, i);
+        if (cp >= 0x20 && cp <= 0x7E) {
+            put_cp(out, ascii_to_zenkaku(cp));
+        } else if (is_halfwidth_kana(cp)) {
+            // A run of half-width katakana: NFKC maps it to full width and merges (han)dakuten.
+            std::size_t end = i;
+            while (end < s.size()) {
+                std::size_t j = end;
+                if (!is_halfwidth_kana(next_cp(s, j))) break;
+                end = j;
+            }
+            gchar* n = g_utf8_normalize(s.data() + start, static_cast<gssize>(end - start), G_NORMALIZE_NFKC);
+            if (n) { out += n; g_free(n); }
+            i = end;
+        } else {
+            out.append(s.substr(start, i - start));
+        }
+    }
+    return out;
+}
+
+std::string to_zenkaku_address(std::string_view s) {
+    const std::string z = to_zenkaku(s);
+    std::string out;
+    out.reserve(z.size());
+    static constexpr std::string_view ideo_space = "\xE3\x80\x80";
+    for (std::size_t i = 0; i < z.size();) {
+        if (z.compare(i, 3, ideo_space) == 0) { i += 3; continue; }
+        out += z[i++];
+    }
+    return out;
+}
+
+std::string to_hankaku_ascii(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const std::size_t start = i;
+        const char32_t cp = next_cp(s, i);
+        if (cp >= 0xFF01 && cp <= 0xFF5E) out += static_cast<char>(cp - 0xFF01 + 0x21);
+        else if (cp == 0x3000) out += ' ';
+        else if (cp == 0x2212) out += '-';  // the JIS mapping of A1DD, should it arrive
+        else out.append(s.substr(start, i - start));
+    }
+    return out;
+}
+
+bool fits_jisx0208(std::string_view s) { return first_gaiji(s).empty(); }
+
+std::string first_gaiji(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const std::size_t start = i;
+        const char32_t cp = next_cp(s, i);
+        if (cp < 0x80 || is_halfwidth_kana(cp)) continue;
+        const auto one = s.substr(start, i - start);
+        if (cp == 0xFFFD || orca_bytes(cp, one) != 2) return std::string(one);
+    }
+    return {};
+}
+
+bool has_black_circle(std::string_view s) { return s.find(kBlackCircle) != std::string_view::npos; }
+
+std::size_t euc_jp_bytes(std::string_view s) {
+    std::size_t n = 0;
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const std::size_t start = i;
+        const char32_t cp = next_cp(s, i);
+        n += orca_bytes(cp, s.substr(start, i - start));
+    }
+    return n;
+}
+
+std::string cut_euc_jp_bytes(std::string_view s, std::size_t max_bytes) {
+    std::size_t n = 0;
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const std::size_t start = i;
+        const char32_t cp = next_cp(s, i);
+        const std::size_t b = orca_bytes(cp, s.substr(start, i - start));
+        if (n + b > max_bytes) return std::string(s.substr(0, start));
+        n += b;
+    }
+    return std::string(s);
+}
+
+std::size_t char_count(std::string_view s) {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < s.size();) { next_cp(s, i); ++n; }
+    return n;
+}
+
+std::string trim(std::string_view s) {
+    static constexpr std::string_view ideo = "\xE3\x80\x80";
+    std::size_t b = 0, e = s.size();
+    for (;;) {
+        if (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r' || s[b] == '\n')) { ++b; continue; }
+        if (e - b >= 3 && s.substr(b, 3) == ideo) { b += 3; continue; }
+        break;
+    }
+    for (;;) {
+        if (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '\n')) { --e; continue; }
+        if (e - b >= 3 && s.substr(e - 3, 3) == ideo) { e -= 3; continue; }
+        break;
+    }
+    return std::string(s.substr(b, e - b));
+}
+
+bool is_valid_utf8(std::string_view s) { return g_utf8_validate(s.data(), static_cast<gssize>(s.size()), nullptr); }
+
+bool all_digits(std::string_view s) {
+    if (s.empty()) return false;
+    for (char c : s) if (c < '0' || c > '9') return false;
+    return true;
+}
+
+}  // namespace onshi::text
+
+namespace onshi {
+
+int jp_check_digit(std::string_view body) {
+    int sum = 0;
+    int weight = 2;
+    for (auto it = body.rbegin(); it != body.rend(); ++it) {
+        const int p = (*it - '0') * weight;
+        sum += p / 10 + p % 10;
+        weight = weight == 2 ? 1 : 2;
+    }
+    return (10 - sum % 10) % 10;
+}
+
+std::string with_check_digit(std::string_view body) {
+    return std::string(body) + static_cast<char>('0' + jp_check_digit(body));
+}
+
+bool insurer_number_valid(std::string_view n) {
+    if (!text::all_digits(n) || (n.size() != 8 && n.size() != 6)) return false;
+    return jp_check_digit(n.substr(0, n.size() - 1)) == n.back() - '0';
+}
+
+bool recipient_number_valid(std::string_view n) {
+    return n.size() == 7 && text::all_digits(n) && jp_check_digit(n.substr(0, 6)) == n.back() - '0';
+}
+
+}  // namespace onshi

@@ -1,0 +1,69 @@
+// Text rules of ORCA (../shared/reference/orca-tables.md §0): 全角 conversion, what ORCA's EUC_JP
+// database can hold, byte lengths as COBOL counts them. Pure functions, UTF-8 in and out.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace onshi::text {
+
+// ORCSKANACHK mode "2": ASCII 0x20-0x7E to JIS X 0208 full width, half-width katakana to
+// full-width katakana with (han)dakuten merged; everything else kept. The code points are those
+// PostgreSQL's EUC_JP conversion maps to the bytes ORCA's euc.c writes: space -> U+3000,
+// '-' -> U+FF0D (EUC A1DD), '~' -> U+FF5E (A1C1), '\' -> U+FF3C, '"' -> U+201D, '\'' -> U+2019,
+// '`' -> U+FF40, the rest U+FF01-FF5E.
+std::string to_zenkaku(std::string_view utf8);
+
+// The address rule: to_zenkaku, then every U+3000 removed.
+std::string to_zenkaku_address(std::string_view utf8);
+
+// Full-width ASCII variants (U+FF01-FF5E, U+3000) back to ASCII (ORCSHANKCHG for 交付番号 and keys).
+std::string to_hankaku_ascii(std::string_view utf8);
+
+// True when every character fits ORCA's database as ORCA uses it: ASCII, half-width katakana and
+// 2-byte EUC-JP (JIS X 0208, as PostgreSQL maps it). JIS X 0212 / IBM extensions (3-byte, e.g. 德 髙)
+// and anything with no EUC-JP form are 外字 for ORCA: stricter than what PostgreSQL could store,
+// because ORCA's programs and レセ電 claims handle JIS X 0208 only (the 德 claim rejection).
+bool fits_jisx0208(std::string_view utf8);
+
+// The first character that does not fit (as UTF-8), or "" if all do.
+std::string first_gaiji(std::string_view utf8);
+
+// OQS's placeholder for a character it could not carry.
+inline constexpr std::string_view kBlackCircle = "\xE2\x97\x8F";  // ●
+bool has_black_circle(std::string_view utf8);
+
+// Bytes this text takes in EUC-JP (ASCII 1, half-width kana 2, JIS X 0208 2, anything else 3).
+std::size_t euc_jp_bytes(std::string_view utf8);
+
+// Cut to at most max_bytes EUC-JP bytes without splitting a character (COBOL MOVE into X(n)).
+std::string cut_euc_jp_bytes(std::string_view utf8, std::size_t max_bytes);
+
+// Number of Unicode characters (PostgreSQL varchar(n) counts these).
+std::size_t char_count(std::string_view utf8);
+
+// Trim ASCII and ideographic spaces at both ends.
+std::string trim(std::string_view s);
+
+bool is_valid_utf8(std::string_view s);
+bool all_digits(std::string_view s);
+
+}  // namespace onshi::text
+
+namespace onshi {
+
+// Check digit (検証番号) of 保険者番号, 公費負担者番号 and 受給者番号: every digit before it is
+// weighted 2,1,2,... from the right, two-digit products summed digit by digit, and the digit is
+// (10 - sum % 10) % 10. `body` is all the digits before the check digit (7 for 8-digit numbers,
+// 5 for 6-digit 国保 numbers, 6 for 7-digit 受給者番号). Checked against public numbers:
+// 01130012 (協会けんぽ東京), 131011 (千代田区国保).
+int jp_check_digit(std::string_view body);
+// `body` followed by its check digit.
+std::string with_check_digit(std::string_view body);
+
+// Validates a whole 保険者番号 (6 or 8 digits) or 公費負担者番号 (8 digits) by its check digit.
+bool insurer_number_valid(std::string_view number);
+// Validates a 7-digit 受給者番号.
+bool recipient_number_valid(std::string_view number);
+
+}  // namespace onshi

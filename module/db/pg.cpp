@@ -1,0 +1,148 @@
+#include "db/pg.hpp"
+
+#include "core/error.hpp"
+
+#include <cstdlib>
+
+namespace onshi::db {
+
+// Defined in the generated migrations.cpp (one entry per sql/module/NNN_*.sql).
+struct Migration { int version; const char* name; const char* sql; };
+extern const Migration kMigrations[];
+extern const int kMigrationCount;
+
+long long Result::num(int row, int col) const {
+    const std::string s = str(row, col);
+    return s.empty() ? 0 : std::strtoll(s.c_str(), nullptr, 10);
+}
+
+Connection::Connection(const std::string& conninfo) {
+    const char* keys[] = {"dbname", "client_encoding", "fallback_application_name", nullptr};
+    const char* vals[] = {conninfo.empty() ? nullptr : conninfo.c_str(), "UTF8", "orca-onshi", nullptr};
+    conn_.reset(PQconnectdbParams(keys, vals, 1));
+    if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK) fail("cannot connect to the database");
+}
+
+void Connection::fail(const std::string& what) const {
+    std::string msg = conn_ ? PQerrorMessage(conn_.get()) : "out of memory";
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    for (auto& ch : msg) if (ch == '\n') ch = ' ';
+    throw Error(Errc::database, what + ": " + msg);
+}
+
+Result Connection::exec(const std::string& sql, const std::vector<Param>& params) {
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+    PGresult* r = PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0);
+    Result res(r);
+    const auto st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) fail("query failed");
+    return res;
+}
+
+void Connection::run(const std::string& sql) {
+    std::unique_ptr<PGresult, ResultDeleter> r(PQexec(conn_.get(), sql.c_str()));
+    const auto st = PQresultStatus(r.get());
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) fail("statement failed");
+}
+
+std::string Connection::server_encoding() {
+    return exec("SHOW server_encoding").str(0, 0);
+}
+
+Connection::Copy::Copy(Connection& c, const std::string& copy_sql) : c_(c) {
+    std::unique_ptr<PGresult, ResultDeleter> r(PQexec(c_.conn_.get(), copy_sql.c_str()));
+    if (PQresultStatus(r.get()) != PGRES_COPY_IN) c_.fail("COPY failed");
+    buf_.reserve(1 << 16);
+}
+
+void Connection::Copy::put(std::string_view data) {
+    buf_.append(data);
+    if (buf_.size() >= (1 << 16)) flush();
+}
+
+void Connection::Copy::flush() {
+    if (buf_.empty()) return;
+    if (PQputCopyData(c_.conn_.get(), buf_.data(), static_cast<int>(buf_.size())) != 1) c_.fail("COPY failed");
+    buf_.clear();
+}
+
+void Connection::Copy::finish() {
+    flush();
+    open_ = false;
+    if (PQputCopyEnd(c_.conn_.get(), nullptr) != 1) c_.fail("COPY failed");
+    bool failed = false;
+    while (PGresult* r = PQgetResult(c_.conn_.get())) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) failed = true;
+        PQclear(r);
+    }
+    if (failed) c_.fail("COPY failed");
+}
+
+Connection::Copy::~Copy() {
+    if (!open_) return;
+    PQputCopyEnd(c_.conn_.get(), "aborted");
+    while (PGresult* r = PQgetResult(c_.conn_.get())) PQclear(r);
+}
+
+Transaction::~Transaction() {
+    if (done_) return;
+    if (PGresult* r = PQexec(c_.raw(), "ROLLBACK")) PQclear(r);
+}
+
+void append_copy_value(std::string& line, std::string_view v) {
+    for (char ch : v) {
+        switch (ch) {
+        case '\\': line += "\\\\"; break;
+        case '\t': line += "\\t"; break;
+        case '\n': line += "\\n"; break;
+        case '\r': line += "\\r"; break;
+        default: line += ch;
+        }
+    }
+}
+
+std::string text_array(const std::vector<std::string>& v) {
+    std::string s = "{";
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        if (i) s += ',';
+        s += '"';
+        for (char ch : v[i]) {
+            if (ch == '"' || ch == '\\') s += '\\';
+            s += ch;
+        }
+        s += '"';
+    }
+    return s + "}";
+}
+
+int current_schema_version() { return kMigrations[kMigrationCount - 1].version; }
+
+int schema_version(Connection& c) {
+    auto r = c.exec("SELECT to_regclass('onshi.schema_version') IS NOT NULL");
+    if (r.str(0, 0) != "t") return 0;
+    return static_cast<int>(c.exec("SELECT coalesce(max(version), 0) FROM onshi.schema_version").num(0, 0));
+}
+
+int migrate(Connection& c) {
+    Transaction tx(c);
+    c.exec("SELECT pg_advisory_xact_lock(hashtext('orca-onshi migrate'))");
+    c.run("CREATE SCHEMA IF NOT EXISTS onshi");
+    c.run("CREATE TABLE IF NOT EXISTS onshi.schema_version (version integer PRIMARY KEY, name text NOT NULL, "
+          "applied_at timestamptz NOT NULL DEFAULT now())");
+    const int have = schema_version(c);
+    if (have > current_schema_version())
+        throw Error(Errc::database, "the module schema is at version " + std::to_string(have) +
+                                        ", newer than this orca-onshi (" + std::to_string(current_schema_version()) + ")");
+    for (int i = 0; i < kMigrationCount; ++i) {
+        const auto& m = kMigrations[i];
+        if (m.version <= have) continue;
+        c.run(m.sql);
+        c.exec("INSERT INTO onshi.schema_version (version, name) VALUES ($1, $2)", {std::to_string(m.version), std::string(m.name)});
+    }
+    tx.commit();
+    return current_schema_version();
+}
+
+}  // namespace onshi::db

@@ -1,0 +1,94 @@
+// libpq with RAII: a connection, results, a transaction guard and COPY FROM STDIN.
+// Every failure becomes Error(Errc::database) with PostgreSQL's own message.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace onshi::db {
+
+struct ResultDeleter { void operator()(PGresult* r) const { PQclear(r); } };
+struct ConnDeleter { void operator()(PGconn* c) const { PQfinish(c); } };
+
+class Result {
+public:
+    explicit Result(PGresult* r) : r_(r) {}
+    [[nodiscard]] int rows() const { return PQntuples(r_.get()); }
+    [[nodiscard]] std::string_view get(int row, int col) const {
+        return {PQgetvalue(r_.get(), row, col), static_cast<std::size_t>(PQgetlength(r_.get(), row, col))};
+    }
+    [[nodiscard]] std::string str(int row, int col) const { return std::string(get(row, col)); }
+    [[nodiscard]] long long num(int row, int col) const;
+    [[nodiscard]] bool is_null(int row, int col) const { return PQgetisnull(r_.get(), row, col) == 1; }
+    [[nodiscard]] std::string affected() const { return PQcmdTuples(r_.get()); }
+
+private:
+    std::unique_ptr<PGresult, ResultDeleter> r_;
+};
+
+using Param = std::optional<std::string>;  // nullopt = SQL NULL
+
+class Connection {
+public:
+    // conninfo as libpq takes it; "" = the environment. The session's client_encoding is UTF8.
+    explicit Connection(const std::string& conninfo);
+
+    Result exec(const std::string& sql, const std::vector<Param>& params = {});
+    void run(const std::string& sql);  // one or more statements, no parameters
+
+    // COPY ... FROM STDIN: rows already in COPY text format ("a\tb\n").
+    class Copy {
+    public:
+        Copy(Connection& c, const std::string& copy_sql);
+        void put(std::string_view data);
+        void finish();
+        ~Copy();
+        Copy(const Copy&) = delete;
+        Copy& operator=(const Copy&) = delete;
+
+    private:
+        Connection& c_;
+        std::string buf_;
+        bool open_ = true;
+        void flush();
+    };
+
+    [[nodiscard]] std::string server_encoding();
+    [[nodiscard]] PGconn* raw() { return conn_.get(); }
+
+private:
+    std::unique_ptr<PGconn, ConnDeleter> conn_;
+    [[noreturn]] void fail(const std::string& what) const;
+};
+
+// BEGIN on construction; ROLLBACK on destruction unless commit() ran. Never throws from the destructor.
+class Transaction {
+public:
+    explicit Transaction(Connection& c) : c_(c) { c_.run("BEGIN"); }
+    void commit() { c_.run("COMMIT"); done_ = true; }
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+
+private:
+    Connection& c_;
+    bool done_ = false;
+};
+
+// One value of a COPY text-format line: backslash, tab, newline and CR escaped.
+void append_copy_value(std::string& line, std::string_view v);
+// A PostgreSQL array literal of text: {"a","b"}.
+std::string text_array(const std::vector<std::string>& v);
+
+// Creates or updates the module's own schema (onshi.*) to the current version. Idempotent;
+// serialised by an advisory lock. Never touches ORCA's tables. Returns the version now in force.
+int migrate(Connection& c);
+int schema_version(Connection& c);  // 0 when the schema does not exist
+int current_schema_version();       // what this build expects
+
+}  // namespace onshi::db

@@ -1,0 +1,441 @@
+#include "onshi_batch/codec.hpp"
+
+#include "core/error.hpp"
+
+#include <libxml/encoding.h>
+#include <libxml/xmlreader.h>
+#include <libxml/xmlwriter.h>
+
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace onshi::oqs {
+namespace {
+
+// ---- Field tables: element name -> the string it fills, per enclosing record. ----
+template <class T>
+struct Field {
+    std::string_view name;
+    std::string& (*get)(T&);
+};
+#define F(T, NAME, MEMBER) Field<T>{NAME, [](T& o) -> std::string& { return o.MEMBER; }}
+
+const Field<ResultHeader> kHeaderFields[] = {
+    F(ResultHeader, "ProcessExecutionTime", process_execution_time),
+    F(ResultHeader, "QualificationConfirmationDate", qualification_confirmation_date),
+    F(ResultHeader, "MedicalInstitutionCode", medical_institution_code),
+    F(ResultHeader, "ArbitraryFileIdentifier", arbitrary_file_identifier),
+    F(ResultHeader, "ReceptionNumber", reception_number),
+    F(ResultHeader, "SegmentOfResult", segment_of_result),
+    F(ResultHeader, "ErrorCode", error_code),
+    F(ResultHeader, "ErrorMessage", error_message),
+    F(ResultHeader, "NumberOfProcessingResult", number_of_processing_result),
+    F(ResultHeader, "NumberOfNormalProcessing", number_of_normal_processing),
+    F(ResultHeader, "NumberOfError", number_of_error),
+    F(ResultHeader, "CharacterCodeIdentifier", character_code_identifier),
+};
+// 01res body fields (outside any BulkConfirmUnit).
+const Field<ResultHeader> kBodyFields[] = {
+    F(ResultHeader, "ReceptionNumber", body_reception_number),
+    F(ResultHeader, "ReceptionDateTime", reception_date_time),
+    F(ResultHeader, "SegmentOfResult", segment_of_result),
+    F(ResultHeader, "ErrorCode", error_code),
+    F(ResultHeader, "ErrorMessage", error_message),
+};
+const Field<SearchInfo> kSearchFields[] = {
+    F(SearchInfo, "InsurerNumber", insurer_number),
+    F(SearchInfo, "InsuredCardSymbol", insured_card_symbol),
+    F(SearchInfo, "InsuredIdentificationNumber", insured_identification_number),
+    F(SearchInfo, "InsuredBranchNumber", insured_branch_number),
+    F(SearchInfo, "Birthdate", birthdate),
+    F(SearchInfo, "LimitApplicationCertificateRelatedConsFlg", limit_cons_flg),
+    F(SearchInfo, "ArbitraryIdentifier", arbitrary_identifier),
+    F(SearchInfo, "ConsentDateFrom", consent_date_from),
+    F(SearchInfo, "ConsentDateTo", consent_date_to),
+    F(SearchInfo, "MedicalTreatmentFlag", medical_treatment_flag),
+};
+const Field<BulkConfirmUnit> kUnitFields[] = {
+    F(BulkConfirmUnit, "ProcessingResultStatus", processing_result_status),
+    F(BulkConfirmUnit, "ProcessingResultCode", processing_result_code),
+    F(BulkConfirmUnit, "ProcessingResultMessage", processing_result_message),
+    F(BulkConfirmUnit, "QualificationValidity", qualification_validity),
+    F(BulkConfirmUnit, "ReferenceNumber", reference_number),
+};
+const Field<QualificationResult> kResultFields[] = {
+    F(QualificationResult, "InsuredCardClassification", insured_card_classification),
+    F(QualificationResult, "InsurerNumber", insurer_number),
+    F(QualificationResult, "InsuredCardSymbol", insured_card_symbol),
+    F(QualificationResult, "InsuredIdentificationNumber", insured_identification_number),
+    F(QualificationResult, "InsuredBranchNumber", insured_branch_number),
+    F(QualificationResult, "PersonalFamilyClassification", personal_family_classification),
+    F(QualificationResult, "InsuredName", insured_name),
+    F(QualificationResult, "Name", name),
+    F(QualificationResult, "NameOfOther", name_of_other),
+    F(QualificationResult, "NameKana", name_kana),
+    F(QualificationResult, "NameOfOtherKana", name_of_other_kana),
+    F(QualificationResult, "Sex1", sex1),
+    F(QualificationResult, "Sex2", sex2),
+    F(QualificationResult, "Birthdate", birthdate),
+    F(QualificationResult, "Address", address),
+    F(QualificationResult, "PostNumber", post_number),
+    F(QualificationResult, "QualificationDate", qualification_date),
+    F(QualificationResult, "DisqualificationDate", disqualification_date),
+    F(QualificationResult, "InsuredCertificateIssuanceDate", insured_certificate_issuance_date),
+    F(QualificationResult, "InsuredCardValidDate", insured_card_valid_date),
+    F(QualificationResult, "InsuredCardExpirationDate", insured_card_expiration_date),
+    F(QualificationResult, "InsuredPartialContributionRatio", insured_partial_contribution_ratio),
+    F(QualificationResult, "PreschoolClassification", preschool_classification),
+    F(QualificationResult, "ReasonOfLoss", reason_of_loss),
+    F(QualificationResult, "InsurerName", insurer_name),
+    F(QualificationResult, "ElderlyRecipientCertificateDate", elderly_certificate_date),
+    F(QualificationResult, "ElderlyRecipientValidStartDate", elderly_valid_start_date),
+    F(QualificationResult, "ElderlyRecipientValidEndDate", elderly_valid_end_date),
+    F(QualificationResult, "ElderlyRecipientContributionRatio", elderly_contribution_ratio),
+    F(QualificationResult, "LimitApplicationCertificateRelatedConsFlg", limit_cons_flg),
+    F(QualificationResult, "LimitApplicationCertificateRelatedConsTime", limit_cons_time),
+    F(QualificationResult, "LimitApplicationCertificateRelatedAvailableTime", limit_available_time),
+    F(QualificationResult, "LimitApplicationCertificateClassification", limit_classification),
+    F(QualificationResult, "LimitApplicationCertificateClassificationFlag", limit_classification_flag),
+    F(QualificationResult, "LimitApplicationCertificateDate", limit_certificate_date),
+    F(QualificationResult, "LimitApplicationCertificateValidStartDate", limit_valid_start_date),
+    F(QualificationResult, "LimitApplicationCertificateValidEndDate", limit_valid_end_date),
+    F(QualificationResult, "LimitApplicationCertificateLongTermDate", limit_long_term_date),
+    F(QualificationResult, "SpecificDiseasesCertificateRelatedConsFlg", sikkan_cons_flg),
+    F(QualificationResult, "SpecificDiseasesCertificateRelatedConsTime", sikkan_cons_time),
+    F(QualificationResult, "SpecificDiseasesCertificateRelatedAvailableTime", sikkan_available_time),
+    F(QualificationResult, "SpecificHealthCheckupsInfoConsFlg", checkup.flg),
+    F(QualificationResult, "SpecificHealthCheckupsInfoConsTime", checkup.time),
+    F(QualificationResult, "SpecificHealthCheckupsInfoAvailableTime", checkup.available_time),
+    // Both spellings are seen in the field ([?] in the reference).
+    F(QualificationResult, "PharmacistsInfoConsFlg", pharmacists.flg),
+    F(QualificationResult, "PharmacistsInfoConsTime", pharmacists.time),
+    F(QualificationResult, "PharmacistsInfoAvailableTime", pharmacists.available_time),
+    F(QualificationResult, "PharmaceuticalInfoConsFlg", pharmacists.flg),
+    F(QualificationResult, "PharmaceuticalInfoConsTime", pharmacists.time),
+    F(QualificationResult, "PharmaceuticalInfoAvailableTime", pharmacists.available_time),
+    F(QualificationResult, "DiagnosisInfoConsFlg", diagnosis.flg),
+    F(QualificationResult, "DiagnosisInfoConsTime", diagnosis.time),
+    F(QualificationResult, "DiagnosisInfoAvailableTime", diagnosis.available_time),
+    F(QualificationResult, "OperationInfoConsFlg", operation.flg),
+    F(QualificationResult, "OperationInfoConsTime", operation.time),
+    F(QualificationResult, "OperationInfoAvailableTime", operation.available_time),
+    F(QualificationResult, "QualificationConsFlg", qualification.flg),
+    F(QualificationResult, "QualificationConsTime", qualification.time),
+    F(QualificationResult, "QualificationAvailableTime", qualification.available_time),
+    F(QualificationResult, "DiagnosisNameInfoConsFlg", diagnosis_name.flg),
+    F(QualificationResult, "DiagnosisNameInfoConsTime", diagnosis_name.time),
+    F(QualificationResult, "DiagnosisNameInfoAvailableTime", diagnosis_name.available_time),
+    F(QualificationResult, "InfectiousDiseaseInfoConsFlg", infectious.flg),
+    F(QualificationResult, "InfectiousDiseaseInfoConsTime", infectious.time),
+    F(QualificationResult, "InfectiousDiseaseInfoAvailableTime", infectious.available_time),
+    F(QualificationResult, "AllergyInfoConsFlg", allergy.flg),
+    F(QualificationResult, "AllergyInfoConsTime", allergy.time),
+    F(QualificationResult, "AllergyInfoAvailableTime", allergy.available_time),
+    F(QualificationResult, "ContraindicationInfoConsFlg", contraindication.flg),
+    F(QualificationResult, "ContraindicationInfoConsTime", contraindication.time),
+    F(QualificationResult, "ContraindicationInfoAvailableTime", contraindication.available_time),
+    F(QualificationResult, "TestInfoConsFlg", test.flg),
+    F(QualificationResult, "TestInfoConsTime", test.time),
+    F(QualificationResult, "TestInfoAvailableTime", test.available_time),
+    F(QualificationResult, "PrescriptionInfoConsFlg", prescription.flg),
+    F(QualificationResult, "PrescriptionInfoConsTime", prescription.time),
+    F(QualificationResult, "PrescriptionInfoAvailableTime", prescription.available_time),
+    F(QualificationResult, "OnsRegistrationTime", ons_registration_time),
+    F(QualificationResult, "QualificationConfirmationKey", qualification_confirmation_key),
+    F(QualificationResult, "QualificationChangeFlg", qualification_change_flg),
+    F(QualificationResult, "ArbitraryIdentifier", arbitrary_identifier),
+    F(QualificationResult, "PrescriptionIssueSelect", prescription_issue_select),
+    F(QualificationResult, "ConsentDateFrom", consent_date_from),
+    F(QualificationResult, "ConsentDateTo", consent_date_to),
+};
+const Field<SpecificDisease> kDiseaseFields[] = {
+    F(SpecificDisease, "SpecificDiseasesDiseaseCategory", disease_category),
+    F(SpecificDisease, "SpecificDiseasesCertificateDate", certificate_date),
+    F(SpecificDisease, "SpecificDiseasesValidStartDate", valid_start_date),
+    F(SpecificDisease, "SpecificDiseasesValidEndDate", valid_end_date),
+    F(SpecificDisease, "SpecificDiseasesSelfPay", self_pay),
+};
+const Field<MedicalTicket> kTicketFields[] = {
+    F(MedicalTicket, "TicketType", ticket_type),
+    F(MedicalTicket, "MedicalTicketValidDate", valid_date),
+    F(MedicalTicket, "MedicalTicketExpirationDate", expiration_date),
+    F(MedicalTicket, "IssueNumber", issue_number),
+    F(MedicalTicket, "MedicalTreatmentMonth", treatment_month),
+    F(MedicalTicket, "DesignatedMedicalInstitutionCode", designated_code),
+    F(MedicalTicket, "DesignatedMedicalInstitutionFlag", designated_flag),
+    F(MedicalTicket, "DesignatedMedicalInstitutionName", designated_name),
+    F(MedicalTicket, "InjuryName1", injury_name1),
+    F(MedicalTicket, "InjuryName2", injury_name2),
+    F(MedicalTicket, "InjuryName3", injury_name3),
+    F(MedicalTicket, "MedicalTreatmentType", treatment_type),
+    F(MedicalTicket, "SelfPayAmount", self_pay_amount),
+    F(MedicalTicket, "Remarks1", remarks1),
+    F(MedicalTicket, "Remarks2", remarks2),
+    F(MedicalTicket, "Remarks3", remarks3),
+};
+#undef F
+
+template <class T, std::size_t N>
+bool assign(const Field<T> (&table)[N], T& obj, std::string_view name, std::string&& value) {
+    for (const auto& f : table) {
+        if (f.name == name) {
+            f.get(obj) = std::move(value);
+            return true;
+        }
+    }
+    return false;
+}
+
+// Which record the reader is inside.
+enum class Ctx { none, header, body, unit, search, result, disease, ticket };
+
+struct ReaderDeleter { void operator()(xmlTextReaderPtr r) const { xmlFreeTextReader(r); } };
+
+// State shared with libxml2's C callbacks: nothing may be thrown through them.
+struct IoContext {
+    const ByteSource* source;
+    std::size_t total = 0;
+    std::exception_ptr error;
+    std::string parse_error;
+};
+
+int io_read(void* ctx, char* buf, int len) {
+    auto* io = static_cast<IoContext*>(ctx);
+    try {
+        const int n = (*io->source)(buf, len);
+        if (n > 0) {
+            io->total += static_cast<std::size_t>(n);
+            if (io->total > kMaxResultBytes)
+                throw Error(Errc::malformed, "result is larger than " + std::to_string(kMaxResultBytes >> 20) + " MiB");
+        }
+        return n;
+    } catch (...) {
+        io->error = std::current_exception();
+        return -1;
+    }
+}
+
+int io_close(void*) { return 0; }
+
+void on_parse_error(void* ctx, const xmlError* err) {
+    auto* io = static_cast<IoContext*>(ctx);
+    if (io->parse_error.empty() && err && err->message) {
+        io->parse_error = err->message;
+        while (!io->parse_error.empty() && io->parse_error.back() == '\n') io->parse_error.pop_back();
+        io->parse_error += " (line " + std::to_string(err->line) + ")";
+    }
+}
+
+std::string xml_name(xmlTextReaderPtr r) {
+    const xmlChar* n = xmlTextReaderConstLocalName(r);
+    return n ? reinterpret_cast<const char*>(n) : "";
+}
+
+}  // namespace
+
+void init_codec() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        xmlInitParser();
+        for (const char* alias : {"SHIFT_JIS", "SHIFT-JIS", "SJIS", "MS_KANJI", "CSSHIFTJIS"})
+            xmlAddEncodingAlias("CP932", alias);
+    });
+}
+
+std::size_t parse_result(const ByteSource& source, std::string_view what, ResultSink& sink) {
+    init_codec();
+    IoContext io{&source};
+    // No XML_PARSE_NOENT (entities are not substituted), no DTD loading, no network.
+    std::unique_ptr<xmlTextReader, ReaderDeleter> reader(
+        xmlReaderForIO(io_read, io_close, &io, nullptr, nullptr, XML_PARSE_NONET | XML_PARSE_NOCDATA));
+    if (!reader) throw Error(Errc::internal, "cannot create the XML reader");
+    xmlTextReaderSetStructuredErrorHandler(reader.get(), reinterpret_cast<xmlStructuredErrorFunc>(on_parse_error), &io);
+
+    auto fail = [&](const std::string& why) -> Error {
+        return Error(Errc::malformed, std::string(what) + ": " + why);
+    };
+
+    std::vector<std::string> stack;   // open element names
+    std::vector<Ctx> ctx{Ctx::none};   // record context per open element
+    std::string text;
+    ResultHeader header;
+    BulkConfirmUnit unit;
+    QualificationResult result;
+    SpecificDisease disease;
+    MedicalTicket ticket;
+    bool header_sent = false;
+    bool saw_root = false;
+    std::size_t units = 0;
+
+    auto send_header = [&] {
+        if (!header_sent) { sink.on_header(header); header_sent = true; }
+    };
+    auto leaf = [&](const std::string& name, std::string&& value) {
+        switch (ctx.back()) {
+        case Ctx::header: assign(kHeaderFields, header, name, std::move(value)); break;
+        case Ctx::body: assign(kBodyFields, header, name, std::move(value)); break;
+        case Ctx::unit: assign(kUnitFields, unit, name, std::move(value)); break;
+        case Ctx::search: assign(kSearchFields, unit.search, name, std::move(value)); break;
+        case Ctx::result: assign(kResultFields, result, name, std::move(value)); break;
+        case Ctx::disease: assign(kDiseaseFields, disease, name, std::move(value)); break;
+        case Ctx::ticket: assign(kTicketFields, ticket, name, std::move(value)); break;
+        case Ctx::none: break;
+        }
+    };
+    // The context an element opens, given the context it is in; none = a leaf or a plain wrapper.
+    auto opens = [&](const std::string& name, Ctx in) -> Ctx {
+        if (in == Ctx::none && stack.size() == 1) {
+            if (name == "MessageHeader") return Ctx::header;
+            if (name == "MessageBody") return Ctx::body;
+        }
+        if (in == Ctx::body && name == "BulkConfirmUnit") { send_header(); unit = BulkConfirmUnit{}; return Ctx::unit; }
+        if (in == Ctx::unit && name == "QualificationConfirmSearchInfo") return Ctx::search;
+        if (in == Ctx::unit && name == "ResultOfQualificationConfirmation") { result = QualificationResult{}; return Ctx::result; }
+        if (in == Ctx::result && name == "SpecificDiseasesCertificateInfo") { disease = SpecificDisease{}; return Ctx::disease; }
+        if (in == Ctx::result && name == "MedicalTicketInfo") { ticket = MedicalTicket{}; return Ctx::ticket; }
+        return Ctx::none;
+    };
+    auto close_record = [&](Ctx c) {
+        switch (c) {
+        case Ctx::unit:
+            sink.on_unit(std::move(unit));
+            ++units;
+            break;
+        case Ctx::result: unit.results.push_back(std::move(result)); break;
+        case Ctx::disease: result.specific_diseases.push_back(std::move(disease)); break;
+        case Ctx::ticket: result.medical_tickets.push_back(std::move(ticket)); break;
+        default: break;
+        }
+    };
+    // Wrappers (ResultList, ElderlyRecipientCertificateInfo, …) keep the context of their parent.
+    auto open_element = [&](const std::string& name) {
+        if (static_cast<int>(stack.size()) >= kMaxDepth) throw fail("elements nested deeper than " + std::to_string(kMaxDepth));
+        if (stack.empty()) {
+            if (name != "XmlMsg") throw fail("root element is <" + name + ">, not <XmlMsg>");
+            saw_root = true;
+        }
+        const Ctx in = ctx.back();
+        const Ctx c = opens(name, in);  // before the push: MessageHeader/Body sit right under the root
+        stack.push_back(name);
+        ctx.push_back(c == Ctx::none ? in : c);
+        text.clear();
+        return c;
+    };
+    auto close_element = [&](bool opened_record) {
+        const std::string name = std::move(stack.back());
+        const Ctx c = ctx.back();
+        stack.pop_back();
+        ctx.pop_back();
+        if (opened_record) close_record(c);
+        else leaf(name, std::move(text));
+        text.clear();
+    };
+    std::vector<bool> is_record;  // parallel to stack
+
+    int rc;
+    while ((rc = xmlTextReaderRead(reader.get())) == 1) {
+        switch (xmlTextReaderNodeType(reader.get())) {
+        case XML_READER_TYPE_DOCUMENT_TYPE: throw fail("a DTD is not allowed in an OQS message");
+        case XML_READER_TYPE_ENTITY_REFERENCE:
+        case XML_READER_TYPE_ENTITY: throw fail("entity references are not allowed in an OQS message");
+        case XML_READER_TYPE_ELEMENT: {
+            const std::string name = xml_name(reader.get());
+            const bool empty = xmlTextReaderIsEmptyElement(reader.get()) == 1;
+            const Ctx c = open_element(name);
+            is_record.push_back(c != Ctx::none);
+            if (empty) { close_element(is_record.back()); is_record.pop_back(); }
+            break;
+        }
+        case XML_READER_TYPE_TEXT:
+        case XML_READER_TYPE_CDATA:
+        case XML_READER_TYPE_SIGNIFICANT_WHITESPACE: {
+            const xmlChar* v = xmlTextReaderConstValue(reader.get());
+            if (v) text += reinterpret_cast<const char*>(v);
+            if (text.size() > kMaxFieldBytes) throw fail("element <" + stack.back() + "> holds more than " + std::to_string(kMaxFieldBytes) + " bytes");
+            break;
+        }
+        case XML_READER_TYPE_END_ELEMENT:
+            close_element(is_record.back());
+            is_record.pop_back();
+            break;
+        default: break;
+        }
+    }
+    if (io.error) std::rethrow_exception(io.error);
+    if (rc != 0) throw fail(io.parse_error.empty() ? "not well-formed XML" : io.parse_error);
+    if (!saw_root) throw fail("empty document");
+    send_header();
+    return units;
+}
+
+// ---- Writers ----
+namespace {
+
+struct WriterDeleter { void operator()(xmlTextWriterPtr w) const { xmlFreeTextWriter(w); } };
+struct BufferDeleter { void operator()(xmlBufferPtr b) const { xmlBufferFree(b); } };
+
+class Doc {
+public:
+    Doc() : buf_(xmlBufferCreate()), w_(xmlNewTextWriterMemory(buf_.get(), 0)) {
+        if (!w_) throw Error(Errc::internal, "cannot create the XML writer");
+        xmlTextWriterSetIndent(w_.get(), 1);
+        check(xmlTextWriterStartDocument(w_.get(), "1.0", "UTF-8", "no"));
+        start("XmlMsg");
+    }
+    void start(const char* n) { check(xmlTextWriterStartElement(w_.get(), BAD_CAST n)); }
+    void end() { check(xmlTextWriterEndElement(w_.get())); }
+    void leaf(const char* n, std::string_view v) {
+        if (v.empty()) return;
+        const std::string s(v);
+        check(xmlTextWriterWriteElement(w_.get(), BAD_CAST n, BAD_CAST s.c_str()));
+    }
+    std::string finish() {
+        check(xmlTextWriterEndDocument(w_.get()));
+        w_.reset();
+        return std::string(reinterpret_cast<const char*>(xmlBufferContent(buf_.get())),
+                           static_cast<std::size_t>(xmlBufferLength(buf_.get())));
+    }
+
+private:
+    static void check(int rc) {
+        if (rc < 0) throw Error(Errc::internal, "XML writer failed");
+    }
+    std::unique_ptr<xmlBuffer, BufferDeleter> buf_;
+    std::unique_ptr<xmlTextWriter, WriterDeleter> w_;
+};
+
+}  // namespace
+
+std::string write_phase1_request(const PhaseOneRequest& r) {
+    Doc d;
+    d.start("MessageHeader");
+    d.leaf("MedicalInstitutionCode", r.medical_institution_code);
+    d.leaf("ArbitraryFileIdentifier", r.arbitrary_file_identifier);
+    d.end();
+    d.start("MessageBody");
+    d.start("QualificationConfirmSearchInfo");
+    d.leaf("ConsentDateFrom", r.consent_date_from);
+    d.leaf("ConsentDateTo", r.consent_date_to);
+    d.leaf("ExaminationDateFrom", r.examination_date_from);
+    d.leaf("ExaminationDateTo", r.examination_date_to);
+    d.leaf("MedicalTreatmentMonth", r.medical_treatment_month);
+    d.leaf("MedicalTreatmentFlag", r.medical_treatment_flag);
+    d.end();
+    d.end();
+    return d.finish();
+}
+
+std::string write_phase2_request(std::string_view code, std::string_view reception_number) {
+    Doc d;
+    d.start("MessageHeader");
+    d.leaf("MedicalInstitutionCode", code);
+    d.end();
+    d.start("MessageBody");
+    d.leaf("ReceptionNumber", reception_number);
+    d.end();
+    return d.finish();
+}
+
+}  // namespace onshi::oqs

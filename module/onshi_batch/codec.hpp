@@ -1,0 +1,51 @@
+// OQS bulk messages: the streaming reader for 01res/02res and the writers for 01req/02req.
+// No file or network I/O here: bytes come from a ByteSource the caller supplies.
+#pragma once
+
+#include "core/model.hpp"
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace onshi::oqs {
+
+// Upper bounds for what a result file may hold; beyond them the file is malformed.
+inline constexpr std::size_t kMaxFieldBytes = 8 * 1024;     // one element's text
+inline constexpr int kMaxDepth = 24;                        // element nesting
+inline constexpr std::size_t kMaxResultBytes = 512u << 20;  // a whole (decompressed) result
+
+// Reads up to `len` bytes into `buf`; returns the count, 0 at the end, -1 on error (it may throw
+// onshi::Error: the codec catches it inside libxml2's callback and rethrows after the parser stops).
+using ByteSource = std::function<int(char* buf, int len)>;
+
+class ResultSink {
+public:
+    virtual ~ResultSink() = default;
+    virtual void on_header(const ResultHeader& header) = 0;
+    virtual void on_unit(BulkConfirmUnit&& unit) = 0;
+};
+
+// Once per process: Shift_JIS is decoded as Windows-31J (CP932), the superset Windows writers use.
+void init_codec();
+
+// Streams a 01res/02res document. The header first (with the body fields of a 01res), once, when the
+// first BulkConfirmUnit opens or the document ends; then each BulkConfirmUnit as it ends, so memory does not grow with the number of units. Throws
+// Error(Errc::malformed) naming `what` on bad XML, a DTD or entity, wrong root, too deep or too long.
+// Returns the number of units delivered.
+std::size_t parse_result(const ByteSource& source, std::string_view what, ResultSink& sink);
+
+// Request writers (UTF-8 documents).
+struct PhaseOneRequest {
+    std::string medical_institution_code;
+    std::string arbitrary_file_identifier;
+    std::string consent_date_from, consent_date_to;   // 訪問診療 / オンライン診療
+    std::string examination_date_from, examination_date_to;
+    std::string medical_treatment_flag;               // OQSCD028
+    std::string medical_treatment_month;              // 医療扶助 YYYYMM
+};
+std::string write_phase1_request(const PhaseOneRequest& r);
+std::string write_phase2_request(std::string_view medical_institution_code, std::string_view reception_number);
+
+}  // namespace onshi::oqs

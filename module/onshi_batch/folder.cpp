@@ -1,0 +1,116 @@
+#include "onshi_batch/folder.hpp"
+
+#include "core/error.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace onshi::oqs {
+namespace {
+
+std::string sys_error(const std::string& what, const std::string& path) {
+    return what + " " + path + ": " + std::strerror(errno);
+}
+
+struct Fd {
+    int fd;
+    ~Fd() { if (fd >= 0) ::close(fd); }
+};
+
+}  // namespace
+
+std::string basename_without_ext(const std::string& name) {
+    const auto dot = name.rfind('.');
+    return dot == std::string::npos ? name : name.substr(0, dot);
+}
+
+FolderTransport::FolderTransport(std::string req_dir, std::string res_dir)
+    : req_dir_(std::move(req_dir)), res_dir_(std::move(res_dir)) {}
+
+std::string FolderTransport::staged_path(const std::string& name) const { return req_dir_ + "/." + name + ".tmp"; }
+
+void FolderTransport::stage(const std::string& name, const std::string& content) {
+    const std::string tmp = staged_path(name);
+    Fd f{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
+    if (f.fd < 0) throw Error(Errc::io, sys_error("cannot write", tmp));
+    std::size_t off = 0;
+    while (off < content.size()) {
+        const ssize_t n = ::write(f.fd, content.data() + off, content.size() - off);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw Error(Errc::io, sys_error("cannot write", tmp));
+        }
+        off += static_cast<std::size_t>(n);
+    }
+    if (::fsync(f.fd) != 0) throw Error(Errc::io, sys_error("cannot sync", tmp));
+}
+
+bool FolderTransport::is_staged(const std::string& name) const {
+    struct stat st {};
+    return ::lstat(staged_path(name).c_str(), &st) == 0;
+}
+
+bool FolderTransport::publish(const std::string& name) {
+    const std::string tmp = staged_path(name);
+    const std::string dst = req_dir_ + "/" + name;
+    if (::rename(tmp.c_str(), dst.c_str()) == 0) return true;
+    if (errno == ENOENT) return false;
+    throw Error(Errc::io, sys_error("cannot rename into", dst));
+}
+
+std::optional<std::string> FolderTransport::stable_result(const std::string& stem, const std::vector<std::string>& exts) {
+    for (const auto& ext : exts) {
+        const std::string path = res_dir_ + "/" + stem + ext;
+        struct stat st {};
+        if (::lstat(path.c_str(), &st) != 0) {
+            if (errno == ENOENT) { seen_.erase(path); continue; }
+            throw Error(Errc::io, sys_error("cannot read", path));
+        }
+        if (!S_ISREG(st.st_mode))
+            throw Error(Errc::io, path + " is not a regular file (a symlink or device in the result folder is refused)");
+        const Seen now{static_cast<std::uintmax_t>(st.st_size), st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec};
+        const auto it = seen_.find(path);
+        if (it != seen_.end() && it->second.size == now.size && it->second.mtime_ns == now.mtime_ns && now.size > 0) return path;
+        seen_[path] = now;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> FolderTransport::rejection(const std::string& request_name) {
+    const std::string path = res_dir_ + "/" + basename_without_ext(request_name) + ".err";
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) return std::nullopt;
+    if (!S_ISREG(st.st_mode)) throw Error(Errc::io, path + " is not a regular file");
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    std::string text = ss.str().substr(0, 400);
+    for (auto& ch : text) if (ch == '\n' || ch == '\r') ch = ' ';
+    return text;
+}
+
+void FolderTransport::retire_result(const std::string& path, const std::string& archive_dir) {
+    seen_.erase(path);
+    if (!archive_dir.empty()) {
+        namespace fs = std::filesystem;
+        const fs::path dst = fs::path(archive_dir) / fs::path(path).filename();
+        std::error_code ec;
+        fs::create_directories(archive_dir, ec);
+        fs::rename(path, dst, ec);
+        if (ec) {  // another file system (a CIFS share): copy, then remove
+            fs::copy_file(path, dst, fs::copy_options::overwrite_existing, ec);
+            if (ec) throw Error(Errc::io, "cannot archive " + path + " into " + archive_dir + ": " + ec.message());
+        }
+        fs::permissions(dst, fs::perms::owner_read | fs::perms::owner_write, ec);
+    }
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) throw Error(Errc::io, sys_error("cannot remove", path));
+}
+
+}  // namespace onshi::oqs

@@ -1,0 +1,45 @@
+// The folder transport: the 連携アプリ's REQ and RES shares (often CIFS mounts, so no inotify: poll).
+// Requests are staged under a dot-name and renamed into place (atomic); a result is handed out only
+// once its size and time have stayed the same across two looks (the writer may still be at work).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace onshi::oqs {
+
+class FolderTransport {
+public:
+    FolderTransport(std::string req_dir, std::string res_dir);
+
+    // Writes `content` to req_dir/.<name>.tmp and syncs it; the request is not visible yet.
+    void stage(const std::string& name, const std::string& content);
+    // Renames the staged file into place if it is still staged; true if it did.
+    bool publish(const std::string& name);
+    [[nodiscard]] bool is_staged(const std::string& name) const;
+
+    // The first of res_dir/<stem><ext> for ext in `exts` that exists and has stopped changing.
+    // Symlinks and non-regular files are refused (Error io).
+    std::optional<std::string> stable_result(const std::string& stem, const std::vector<std::string>& exts);
+    // res_dir/<request basename>.err (OQS rejected the request), its text if present.
+    std::optional<std::string> rejection(const std::string& request_name);
+
+    // Done with a result: moved into `archive_dir` (mode 0600) when one is set, else removed.
+    void retire_result(const std::string& path, const std::string& archive_dir);
+    [[nodiscard]] const std::string& res_dir() const { return res_dir_; }
+    [[nodiscard]] const std::string& req_dir() const { return req_dir_; }
+
+private:
+    std::string req_dir_, res_dir_;
+    struct Seen { std::uintmax_t size; std::int64_t mtime_ns; };
+    std::map<std::string, Seen> seen_;
+    [[nodiscard]] std::string staged_path(const std::string& name) const;
+};
+
+// "OQSmuhvq01req_X.xml" -> "OQSmuhvq01req_X"
+std::string basename_without_ext(const std::string& name);
+
+}  // namespace onshi::oqs

@@ -1,0 +1,101 @@
+#include "onshi_batch/result_file.hpp"
+
+#include "core/error.hpp"
+
+#include <glib.h>
+#include <zip.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+namespace onshi::oqs {
+namespace {
+
+struct FileCloser { void operator()(std::FILE* f) const { std::fclose(f); } };
+struct ZipCloser { void operator()(zip_t* z) const { zip_discard(z); } };
+struct ZipFileCloser { void operator()(zip_file_t* f) const { zip_fclose(f); } };
+struct ChecksumFree { void operator()(GChecksum* c) const { g_checksum_free(c); } };
+
+std::unique_ptr<std::FILE, FileCloser> open_file(const std::string& path) {
+    std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
+    if (!f) throw Error(Errc::io, "cannot read " + path + ": " + std::strerror(errno));
+    return f;
+}
+
+bool is_zip(const std::string& path) {
+    auto f = open_file(path);
+    unsigned char magic[4] = {};
+    return std::fread(magic, 1, 4, f.get()) == 4 && magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 && magic[3] == 4;
+}
+
+bool ends_with_xml(std::string_view n) {
+    return n.size() > 4 && g_ascii_strcasecmp(std::string(n.substr(n.size() - 4)).c_str(), ".xml") == 0;
+}
+
+std::size_t read_zip(const std::string& path, ResultSink& sink) {
+    int err = 0;
+    std::unique_ptr<zip_t, ZipCloser> z(zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &err));
+    if (!z) {
+        zip_error_t ze;
+        zip_error_init_with_code(&ze, err);
+        std::string msg = zip_error_strerror(&ze);
+        zip_error_fini(&ze);
+        throw Error(Errc::malformed, path + ": not a readable zip (" + msg + ")");
+    }
+    const zip_int64_t n = zip_get_num_entries(z.get(), 0);
+    zip_int64_t chosen = -1;
+    for (zip_int64_t i = 0; i < n; ++i) {
+        const char* name = zip_get_name(z.get(), static_cast<zip_uint64_t>(i), 0);
+        if (!name) continue;
+        const std::string_view nm(name);
+        if (nm.ends_with("/")) continue;
+        if (nm.find("..") != std::string_view::npos || nm.starts_with("/"))
+            throw Error(Errc::malformed, path + ": zip entry with a path that leaves its folder");
+        if (!ends_with_xml(nm)) continue;
+        if (chosen >= 0) throw Error(Errc::malformed, path + ": zip holds more than one .xml");
+        chosen = i;
+    }
+    if (chosen < 0) throw Error(Errc::malformed, path + ": zip holds no .xml");
+    zip_stat_t st;
+    zip_stat_init(&st);
+    if (zip_stat_index(z.get(), static_cast<zip_uint64_t>(chosen), 0, &st) == 0) {
+        if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE)
+            throw Error(Errc::malformed, path + ": the zip is password-protected (switch encryption off for this prefix in the 連携アプリ)");
+        if ((st.valid & ZIP_STAT_SIZE) && st.size > kMaxResultBytes)
+            throw Error(Errc::malformed, path + ": the XML inside the zip is larger than " + std::to_string(kMaxResultBytes >> 20) + " MiB");
+    }
+    std::unique_ptr<zip_file_t, ZipFileCloser> zf(zip_fopen_index(z.get(), static_cast<zip_uint64_t>(chosen), 0));
+    if (!zf) throw Error(Errc::malformed, path + ": cannot open the XML inside the zip");
+    const ByteSource src = [&](char* buf, int len) -> int {
+        const zip_int64_t got = zip_fread(zf.get(), buf, static_cast<zip_uint64_t>(len));
+        if (got < 0) throw Error(Errc::malformed, path + ": the zip is damaged");
+        return static_cast<int>(got);
+    };
+    return parse_result(src, path, sink);
+}
+
+}  // namespace
+
+std::size_t read_result_file(const std::string& path, ResultSink& sink) {
+    if (is_zip(path)) return read_zip(path, sink);
+    auto f = open_file(path);
+    const ByteSource src = [&](char* buf, int len) -> int {
+        const std::size_t got = std::fread(buf, 1, static_cast<std::size_t>(len), f.get());
+        if (got == 0 && std::ferror(f.get())) throw Error(Errc::io, "cannot read " + path);
+        return static_cast<int>(got);
+    };
+    return parse_result(src, path, sink);
+}
+
+std::string file_sha256(const std::string& path) {
+    auto f = open_file(path);
+    std::unique_ptr<GChecksum, ChecksumFree> sum(g_checksum_new(G_CHECKSUM_SHA256));
+    char buf[1 << 16];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) g_checksum_update(sum.get(), reinterpret_cast<const guchar*>(buf), n);
+    return g_checksum_get_string(sum.get());
+}
+
+}  // namespace onshi::oqs

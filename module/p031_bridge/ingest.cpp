@@ -1,0 +1,249 @@
+#include "p031_bridge/ingest.hpp"
+
+#include "core/dates.hpp"
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "core/text.hpp"
+#include "onshi_batch/result_file.hpp"
+#include "onshi_batch/validate.hpp"
+#include "p031_bridge/match.hpp"
+#include "p031_bridge/star.hpp"
+
+#include <glib.h>
+
+#include <filesystem>
+#include <set>
+
+namespace onshi::bridge {
+namespace {
+
+constexpr std::size_t kBatch = 1000;
+
+std::string new_uuid() {
+    gchar* u = g_uuid_string_random();
+    std::string s(u);
+    g_free(u);
+    return s;
+}
+
+const std::string& copy_columns() {
+    static const std::string cols = [] {
+        std::string s;
+        for (std::size_t i = 0; i < kColumnCount; ++i) {
+            if (i) s += ',';
+            s += kColumns[i].name;
+        }
+        return s;
+    }();
+    return cols;
+}
+
+// Fetches what ORCA holds for the keys of a batch: three queries, no per-unit round trips.
+Lookups fetch_lookups(db::Connection& db, int hospnum, const std::string& today, const std::vector<BulkConfirmUnit>& units) {
+    std::set<std::string> ptnums, kohi_f, kohi_j;
+    std::vector<std::string> ins_h, ins_k, ins_n, kf, kj;
+    std::set<std::string> ins_seen, kohi_seen;
+    for (const auto& u : units) {
+        if (auto r = normalize_ptnum(u.reference_number); !r.empty()) ptnums.insert(r);
+        for (const auto& r : u.results) {
+            if (r.is_welfare()) {
+                if (kohi_seen.insert(kohi_key_of(r)).second) {
+                    kf.push_back(text::trim(r.insurer_number));
+                    kj.push_back(text::trim(r.insured_identification_number));
+                }
+            } else if (ins_seen.insert(insurance_key_of(r)).second) {
+                ins_h.push_back(normalize_insurer_number(r.insurer_number));
+                ins_k.push_back(text::to_zenkaku(text::trim(r.insured_card_symbol)));
+                ins_n.push_back(text::to_zenkaku(text::trim(r.insured_identification_number)));
+            }
+        }
+    }
+    Lookups l;
+    const std::string hosp = std::to_string(hospnum);
+    static const std::string kTest = "(i.ptid IS NULL OR coalesce(i.tstptnumkbn, '') = '1')";
+    static const std::string kJoin =
+        " LEFT JOIN tbl_ptinf i ON i.hospnum = x.hospnum AND i.ptid = x.ptid"
+        " LEFT JOIN tbl_ptnum n ON n.hospnum = x.hospnum AND n.ptid = x.ptid";
+    if (!ptnums.empty()) {
+        const auto r = db.exec("SELECT trim(x.ptnum), x.ptid, " + kTest + " FROM tbl_ptnum x"
+                               " LEFT JOIN tbl_ptinf i ON i.hospnum = x.hospnum AND i.ptid = x.ptid"
+                               " WHERE x.hospnum = $1 AND x.ptnum = ANY ($2::bpchar[])",
+                               {hosp, db::text_array({ptnums.begin(), ptnums.end()})});
+        for (int i = 0; i < r.rows(); ++i) {
+            Patient p{r.num(i, 1), r.str(i, 0), r.get(i, 2) == "t"};
+            l.ptnum_of[p.ptid] = p.ptnum;
+            l.by_ptnum[p.ptnum] = std::move(p);
+        }
+    }
+    if (!ins_h.empty()) {
+        const auto r = db.exec(
+            "SELECT trim(x.hknjanum), x.kigo, x.num, x.ptid, coalesce(x.hknnum, ''), coalesce(x.hojokbn, ''),"
+            " coalesce(x.edaban, ''), " + kTest + ", coalesce(trim(n.ptnum), '')"
+            " FROM tbl_pthkninf x JOIN unnest($2::text[], $3::text[], $4::text[]) AS k(h, kg, nm)"
+            "   ON x.hknjanum = k.h::bpchar AND x.kigo = k.kg AND x.num = k.nm" + kJoin +
+            " WHERE x.hospnum = $1 AND x.tekstymd <= $5 AND x.tekedymd >= $5 AND coalesce(x.sakjokbn, '') <> '1'",
+            {hosp, db::text_array(ins_h), db::text_array(ins_k), db::text_array(ins_n), today});
+        for (int i = 0; i < r.rows(); ++i) {
+            const Ptid ptid = r.num(i, 3);
+            l.by_insurance[insurance_key(r.get(i, 0), r.get(i, 1), r.get(i, 2))].push_back(
+                InsuranceCandidate{ptid, r.str(i, 4), r.str(i, 5), text::trim(r.get(i, 6)), r.get(i, 7) == "t"});
+            if (!r.get(i, 8).empty()) l.ptnum_of[ptid] = r.str(i, 8);
+        }
+    }
+    if (!kf.empty()) {
+        const auto r = db.exec(
+            "SELECT trim(x.ftnjanum), trim(x.jkysnum), x.ptid, " + kTest + ", coalesce(trim(n.ptnum), '')"
+            " FROM tbl_ptkohinf x JOIN unnest($2::text[], $3::text[]) AS k(f, j)"
+            "   ON x.ftnjanum = k.f::bpchar AND x.jkysnum = k.j::bpchar" + kJoin +
+            " WHERE x.hospnum = $1 AND x.tekstymd <= $4 AND x.tekedymd >= $4 AND coalesce(x.sakjokbn, '') <> '1'",
+            {hosp, db::text_array(kf), db::text_array(kj), today});
+        for (int i = 0; i < r.rows(); ++i) {
+            const Ptid ptid = r.num(i, 2);
+            l.by_kohi[kohi_key(r.get(i, 0), r.get(i, 1))].push_back(KohiCandidate{ptid, r.get(i, 3) == "t"});
+            if (!r.get(i, 4).empty()) l.ptnum_of[ptid] = r.str(i, 4);
+        }
+    }
+    return l;
+}
+
+class Ingester final : public oqs::ResultSink {
+public:
+    Ingester(db::Connection& db, std::string path, const IngestOptions& opt) : db_(db), path_(std::move(path)), opt_(opt) {
+        ctx_.hospnum = opt.hospnum;
+        ctx_.opid = opt.opid;
+        ctx_.termid = opt.termid;
+        ctx_.now_ymd = dates::today();
+        ctx_.now_hms = dates::now_hms();
+        ctx_.new_uuid = new_uuid;
+    }
+
+    void on_header(const ResultHeader& h) override {
+        oqs::validate_header(h);
+        sum_.header = h;
+        if (h.segment_of_result != "1") return;  // 処理中 / 異常終了: nothing to write
+        if (!opt_.institution_code.empty() && h.medical_institution_code != opt_.institution_code)
+            throw Error(Errc::malformed, path_ + ": the result is for 医療機関コード " + h.medical_institution_code +
+                                             ", not this facility's " + opt_.institution_code);
+        ctx_.file_sikibetu = h.arbitrary_file_identifier;
+        const std::string key = h.reception_number.empty() ? "S:" + oqs::file_sha256(path_) : "R:" + h.reception_number;
+        const auto r = db_.exec(
+            "INSERT INTO onshi.result_file (hospnum, result_key, job_id, file_name, file_identifier, reception_number, kakuninymd)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (hospnum, result_key) DO NOTHING RETURNING id",
+            {std::to_string(opt_.hospnum), key, opt_.job_id ? db::Param(std::to_string(*opt_.job_id)) : std::nullopt,
+             std::filesystem::path(path_).filename().string(), h.arbitrary_file_identifier, h.reception_number, kakuninymd_of(h)});
+        if (r.rows() == 0) {
+            sum_.duplicate = true;
+            throw Duplicate{};
+        }
+        file_id_ = r.str(0, 0);
+    }
+
+    void on_unit(BulkConfirmUnit&& u) override {
+        if (sum_.header.segment_of_result != "1")
+            throw Error(Errc::malformed, path_ + ": units in a result whose SegmentOfResult is " + sum_.header.segment_of_result);
+        ++sum_.units;
+        oqs::validate_unit(u, sum_.units);
+        batch_.push_back(std::move(u));
+        if (batch_.size() >= kBatch) flush();
+    }
+
+    IngestSummary finish() {
+        flush();
+        const auto& h = sum_.header;
+        if (h.segment_of_result == "1" && !h.number_of_processing_result.empty() &&
+            std::stoul(h.number_of_processing_result) != sum_.units)
+            throw Error(Errc::malformed, path_ + ": NumberOfProcessingResult says " + h.number_of_processing_result +
+                                             " but the file holds " + std::to_string(sum_.units) + " units");
+        if (!file_id_.empty())
+            db_.exec("UPDATE onshi.result_file SET units = $2, rows_written = $3, matched = $4, unmatched = $5, held = $6 WHERE id = $1",
+                     {file_id_, std::to_string(sum_.units), std::to_string(sum_.rows), std::to_string(sum_.matched),
+                      std::to_string(sum_.unmatched), std::to_string(sum_.held)});
+        return sum_;
+    }
+
+    struct Duplicate {};
+    IngestSummary& summary() { return sum_; }
+
+private:
+    void flush() {
+        if (batch_.empty()) return;
+        const Lookups l = fetch_lookups(db_, opt_.hospnum, ctx_.now_ymd, batch_);
+        std::string kaku, audit;
+        for (const auto& u : batch_) {
+            ++seq_;
+            const UnitMatch m = resolve(u, l);
+            const Ptid ptid = m.ptid();
+            const auto ptnum = l.ptnum_of.find(ptid);
+            auto rows = map_star(sum_.header, u, m, ptnum == l.ptnum_of.end() ? std::string() : ptnum->second, ctx_);
+            std::set<std::string> cut;
+            for (auto& row : rows)
+                for (auto& c : fit_lengths(row)) cut.insert(c);
+            const auto hold = hold_reason(rows);
+            std::string flags;
+            if (m.ambiguous) flags += "ambiguous ";
+            if (m.conflict) flags += "conflict ";
+            for (const auto& c : cut) flags += "cut:" + c + " ";
+            std::vector<std::string> uuids;
+            if (hold) {
+                ++sum_.held;
+            } else {
+                for (const auto& row : rows) {
+                    for (std::size_t i = 0; i < kColumnCount; ++i) {
+                        if (i) kaku += '\t';
+                        db::append_copy_value(kaku, row.at(i));
+                    }
+                    kaku += '\n';
+                    uuids.push_back(row[Col::tbl_uuid]);
+                }
+                sum_.rows += rows.size();
+                (ptid ? sum_.matched : sum_.unmatched) += 1;
+            }
+            const std::string sikibetu = u.search.arbitrary_identifier;
+            for (const auto& v : {file_id_, std::to_string(seq_), sikibetu, std::string(hold ? "held" : "written"), hold.value_or(""),
+                                  std::to_string(hold ? 0 : ptid), std::string(how_name(m.how)), text::trim(flags)}) {
+                db::append_copy_value(audit, v);
+                audit += '\t';
+            }
+            audit += db::text_array(uuids);
+            audit += '\n';
+        }
+        if (!kaku.empty()) {
+            db::Connection::Copy c(db_, "COPY tbl_onshi_kaku (" + copy_columns() + ") FROM STDIN");
+            c.put(kaku);
+            c.finish();
+        }
+        db::Connection::Copy a(db_, "COPY onshi.result_unit (file_id, seq, sikibetu, status, reason, ptid, match_how, flags, tbl_uuids) FROM STDIN");
+        a.put(audit);
+        a.finish();
+        batch_.clear();
+    }
+
+    db::Connection& db_;
+    std::string path_;
+    const IngestOptions& opt_;
+    WriteContext ctx_;
+    IngestSummary sum_;
+    std::string file_id_;
+    std::vector<BulkConfirmUnit> batch_;
+    int seq_ = 0;
+};
+
+}  // namespace
+
+IngestSummary ingest_file(db::Connection& db, const std::string& path, const IngestOptions& opt) {
+    Ingester ing(db, path, opt);
+    try {
+        oqs::read_result_file(path, ing);
+    } catch (const Ingester::Duplicate&) {
+        log::info("result %s was ingested before; nothing written", std::filesystem::path(path).filename().c_str());
+        return ing.summary();
+    }
+    return ing.finish();
+}
+
+std::string default_termid() {
+    std::string t = std::string("orca-onshi@") + g_get_host_name();
+    return t.substr(0, 64);
+}
+
+}  // namespace onshi::bridge

@@ -1,0 +1,42 @@
+// The ★ (face-style, 顔認証) recipe: a BulkConfirmUnit becomes the tbl_onshi_kaku rows ORCA's own
+// onlinequa2 API would write (../shared/reference/orca-tables.md §1.2-§1.4, decisions 2-7).
+// Pure: UUIDs and the clock come from the caller.
+#pragma once
+
+#include "core/model.hpp"
+#include "p031_bridge/kaku_row.hpp"
+#include "p031_bridge/match.hpp"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace onshi::bridge {
+
+struct WriteContext {
+    int hospnum = 1;
+    std::string file_sikibetu;  // our request's ArbitraryFileIdentifier
+    std::string opid;           // the ORCA operator who asked, '' for scheduled runs
+    std::string termid;         // names this module and host
+    std::string now_ymd, now_hms;
+    std::function<std::string()> new_uuid;
+};
+
+// P031 lists rows by kakuninymd: QualificationConfirmationDate, else the date of ProcessExecutionTime.
+std::string kakuninymd_of(const ResultHeader& h);
+
+// Rows for one unit: one per 保険 result (in order), then one per 医療扶助 (A1) result.
+// `linked_ptnum` is the 患者番号 of the matched patient ('' when none).
+std::vector<KakuRow> map_star(const ResultHeader& h, const BulkConfirmUnit& u, const UnitMatch& m,
+                              const std::string& linked_ptnum, const WriteContext& ctx);
+
+// ORCA's lengths (COBOL bytes, EUC-JP): every text column cut to its length. Returns the names of
+// the columns that had to be cut (recorded in the module's audit, never silent).
+std::vector<std::string> fit_lengths(KakuRow& row);
+
+// Why a unit must be held for a person instead of written (a character ORCA's EUC_JP database
+// cannot hold, or OQS's ● placeholder in a name), or nullopt.
+std::optional<std::string> hold_reason(const std::vector<KakuRow>& rows);
+
+}  // namespace onshi::bridge

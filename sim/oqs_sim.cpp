@@ -1,0 +1,287 @@
+// orca-onshi-sim: a synthetic OQS for tests and demos. Fills the ORCA stand-in with a population,
+// states what orca-onshi must make of it, writes 02res files, and plays the 連携アプリ over a pair
+// of folders. Synthetic people only. Exit status: 0 ok, 1 runtime error, 2 bad usage.
+#include "calendar.hpp"
+#include "core/error.hpp"
+#include "orca_sql.hpp"
+#include "output.hpp"
+#include "population.hpp"
+#include "result_xml.hpp"
+#include "serve.hpp"
+
+#include <glib.h>
+
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace onshi::sim {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: orca-onshi-sim COMMAND [OPTIONS]\n"
+    "commands:\n"
+    "  populate     SQL (COPY) filling the ORCA stand-in patient tables\n"
+    "  expect       TSV of what orca-onshi must make of every person\n"
+    "  make-result  write one complete 02res (SegmentOfResult 1)\n"
+    "  serve        answer OQSmuhvq 01req/02req files like the OQS 連携アプリ\n"
+    "run 'orca-onshi-sim COMMAND --help' for the options of a command\n";
+
+// Every option of every command; each command registers the ones it takes.
+struct Args {
+    gchar* seed = nullptr;
+    gint size = -1;
+    gchar* today = nullptr;
+    gint hospnum = -1;
+    gchar* out = nullptr;
+    gchar* encoding = nullptr;
+    gboolean zip = FALSE;
+    gchar* wrapper = nullptr;
+    gchar* pharma = nullptr;
+    gchar* inst = nullptr;
+    gchar* file_id = nullptr;
+    gchar* reception = nullptr;
+    gchar* now = nullptr;
+    gchar* req_dir = nullptr;
+    gchar* res_dir = nullptr;
+    gchar* state = nullptr;
+    gint processing = 1;
+    gint delay_ms = 200;
+    gint poll_ms = 100;
+    gchar* fault = nullptr;
+    gdouble exit_after = 0;
+
+    Args() = default;
+    Args(const Args&) = delete;
+    Args& operator=(const Args&) = delete;
+    ~Args() {
+        for (gchar* s : {seed, today, out, encoding, wrapper, pharma, inst, file_id, reception, now, req_dir, res_dir,
+                         state, fault})
+            g_free(s);
+    }
+};
+
+GOptionEntry str(const char* name, gchar** target, const char* help, const char* arg) {
+    return {name, 0, 0, G_OPTION_ARG_STRING, target, help, arg};
+}
+GOptionEntry num(const char* name, gint* target, const char* help, const char* arg) {
+    return {name, 0, 0, G_OPTION_ARG_INT, target, help, arg};
+}
+
+std::vector<GOptionEntry> population_options(Args& a) {
+    return {str("seed", &a.seed, "population seed (required)", "S"),
+            num("size", &a.size, "number of persons at OQS (required)", "N"),
+            str("today", &a.today, "reference date (default: today)", "YYYYMMDD")};
+}
+
+std::vector<GOptionEntry> style_options(Args& a) {
+    return {str("encoding", &a.encoding, "utf-8 (default) or shift_jis", "ENC"),
+            {"zip", 0, 0, G_OPTION_ARG_NONE, &a.zip, "write the 02res as a zip holding the xml", nullptr},
+            str("wrapper", &a.wrapper, "ResultList wrapper: none, resultlist, mixed (default)", "W")};
+}
+
+// Parses argv (argv[0] = the command) with the given entries; anything left over is a usage error.
+// Option help stays ASCII: GOption converts it to the locale's charset.
+void parse(int argc, char** argv, std::vector<GOptionEntry> entries, const char* summary) {
+    entries.push_back(GOptionEntry{});
+    g_set_prgname((std::string("orca-onshi-sim ") + argv[0]).c_str());
+    GOptionContext* ctx = g_option_context_new(nullptr);
+    g_option_context_set_summary(ctx, summary);
+    g_option_context_add_main_entries(ctx, entries.data(), nullptr);
+    GError* err = nullptr;
+    const gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
+    g_option_context_free(ctx);
+    if (!ok) {
+        const std::string msg = err->message;
+        g_error_free(err);
+        throw Error(Errc::usage, msg);
+    }
+    if (argc > 1) throw Error(Errc::usage, std::string("unexpected argument: ") + argv[1]);
+}
+
+std::string required(const gchar* value, const char* option) {
+    if (!value || !*value) throw Error(Errc::usage, std::string("--") + option + " is required");
+    return value;
+}
+
+// One of `choices`; the index of the match. Unset -> `fallback`.
+int choice(const gchar* value, const char* option, std::initializer_list<const char*> choices, int fallback) {
+    if (!value) return fallback;
+    int i = 0;
+    for (const char* c : choices) {
+        if (std::strcmp(value, c) == 0) return i;
+        ++i;
+    }
+    throw Error(Errc::usage, std::string("--") + option + ": unknown value " + value);
+}
+
+std::string date_option(const gchar* value, const char* option, const std::string& fallback) {
+    if (!value) return fallback;
+    Ymd d;
+    if (!parse_ymd(value, d)) throw Error(Errc::usage, std::string("--") + option + " must be YYYYMMDD");
+    return value;
+}
+
+struct Population {
+    std::uint64_t seed = 0;
+    int size = 0;
+    std::string today;
+};
+
+Population population_args(const Args& a, const std::string& default_today) {
+    Population p;
+    guint64 seed = 0;
+    GError* err = nullptr;
+    if (!g_ascii_string_to_unsigned(required(a.seed, "seed").c_str(), 10, 0, G_MAXUINT64, &seed, &err)) {
+        g_clear_error(&err);
+        throw Error(Errc::usage, "--seed must be a non-negative integer");
+    }
+    if (a.size < 0) throw Error(Errc::usage, "--size is required (>= 0)");
+    p.seed = seed;
+    p.size = a.size;
+    p.today = date_option(a.today, "today", default_today);
+    return p;
+}
+
+ResultStyle style_args(const Args& a) {
+    ResultStyle s;
+    s.encoding = static_cast<Encoding>(choice(a.encoding, "encoding", {"utf-8", "shift_jis"}, 0));
+    s.wrapper = static_cast<Wrapper>(choice(a.wrapper, "wrapper", {"none", "resultlist", "mixed"}, 2));
+    s.pharma = static_cast<PharmaSpelling>(
+        choice(a.pharma, "pharma-spelling", {"pharmacists", "pharmaceutical", "mixed"}, 2));
+    return s;
+}
+
+std::string local_today() { return local_now14().substr(0, 8); }
+
+// ----- commands ------------------------------------------------------------------------------
+
+int cmd_populate(int argc, char** argv) {
+    Args a;
+    auto entries = population_options(a);
+    entries.push_back(num("hospnum", &a.hospnum, "ORCA hospnum (required)", "H"));
+    parse(argc, argv, entries, "Print SQL that fills tbl_ptnum, tbl_ptinf, tbl_pthkninf and tbl_ptkohinf.");
+    const Population p = population_args(a, local_today());
+    if (a.hospnum < 0 || a.hospnum > 32767) throw Error(Errc::usage, "--hospnum is required (0-32767)");
+    const auto people = make_population(p.seed, p.size, p.today);
+    write_populate_sql(std::cout, people, make_orca_only(p.seed, p.size, p.today), a.hospnum, p.today);
+    return 0;
+}
+
+int cmd_expect(int argc, char** argv) {
+    Args a;
+    parse(argc, argv, population_options(a), "Print what orca-onshi must make of every person (TSV).");
+    const Population p = population_args(a, local_today());
+    std::cout << "index\tptnum\texpected_ptid\tresults\theld\twelfare\tref\n";
+    for (const Person& x : make_population(p.seed, p.size, p.today))
+        std::cout << x.index << '\t' << x.ptnum << '\t' << x.expected_ptid() << '\t' << x.results() << '\t'
+                  << (x.held() ? 1 : 0) << '\t' << (x.welfare ? 1 : 0) << '\t' << x.reference_number() << '\n';
+    return 0;
+}
+
+int cmd_make_result(int argc, char** argv) {
+    Args a;
+    auto entries = population_options(a);
+    for (const GOptionEntry& e : style_options(a)) entries.push_back(e);
+    entries.push_back(str("out", &a.out, "output file (required)", "FILE"));
+    entries.push_back(str("pharma-spelling", &a.pharma, "pharmacists, pharmaceutical, mixed (default)", "S"));
+    entries.push_back(str("inst", &a.inst, "MedicalInstitutionCode (default 1310000017)", "CODE"));
+    entries.push_back(str("file-id", &a.file_id, "ArbitraryFileIdentifier (default orca-onshi-sim)", "ID"));
+    entries.push_back(str("reception", &a.reception, "ReceptionNumber (default from --now)", "R"));
+    entries.push_back(str("now", &a.now, "ProcessExecutionTime (default: now)", "YYYYMMDDHHMMSS"));
+    parse(argc, argv, entries, "Write one complete 02res (SegmentOfResult 1), one BulkConfirmUnit per person.");
+
+    std::string now = a.now ? a.now : local_now14();
+    Ymd d;
+    if (now.size() != 14 || !parse_ymd(now.substr(0, 8), d) ||
+        now.find_first_not_of("0123456789") != std::string::npos)
+        throw Error(Errc::usage, "--now must be YYYYMMDDHHMMSS");
+    const Population p = population_args(a, now.substr(0, 8));
+    const std::string out = required(a.out, "out");
+    const ResultStyle style = style_args(a);
+
+    Header02 h;
+    h.process_execution_time = now;
+    h.confirmation_date = p.today;
+    h.institution_code = a.inst ? a.inst : "1310000017";
+    h.file_id = a.file_id ? a.file_id : "orca-onshi-sim";
+    h.reception_number = a.reception ? a.reception : now + "000_0001";
+    const auto people = make_population(p.seed, p.size, p.today);
+    std::vector<const Person*> units;
+    for (const Person& x : people) units.push_back(&x);
+    const std::string xml = write_02res(style, h, units);
+
+    const auto slash = out.find_last_of('/');
+    const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : out.substr(0, slash);
+    const std::string name = slash == std::string::npos ? out : out.substr(slash + 1);
+    if (a.zip) write_zip_atomic(dir, name, xml_entry_name(name), xml);
+    else write_atomic(dir, name, xml);
+    return 0;
+}
+
+int cmd_serve(int argc, char** argv) {
+    Args a;
+    auto entries = population_options(a);
+    for (const GOptionEntry& e : style_options(a)) entries.push_back(e);
+    entries.push_back(str("req-dir", &a.req_dir, "request folder (required)", "DIR"));
+    entries.push_back(str("res-dir", &a.res_dir, "result folder (required)", "DIR"));
+    entries.push_back(str("state", &a.state, "keep receptions in this file (default: memory only)", "FILE"));
+    entries.push_back(num("processing", &a.processing, "SegmentOfResult 2 answers before the result (default 1)", "K"));
+    entries.push_back(num("delay-ms", &a.delay_ms, "delay before each answer (default 200)", "MS"));
+    entries.push_back(num("poll-ms", &a.poll_ms, "poll interval (default 100)", "MS"));
+    entries.push_back(str("fault", &a.fault, "none, err01, err02, seg9, malformed", "F"));
+    entries.push_back({"exit-after", 0, 0, G_OPTION_ARG_DOUBLE, &a.exit_after, "exit 0 after this many seconds",
+                       "SECONDS"});
+    parse(argc, argv, entries, "Answer OQSmuhvq01req/02req files like the OQS connection app (renkei app).");
+
+    ServeOptions o;
+    const Population p = population_args(a, local_today());
+    o.today = p.today;
+    o.pin_date = a.today != nullptr;
+    o.req_dir = required(a.req_dir, "req-dir");
+    o.res_dir = required(a.res_dir, "res-dir");
+    o.state_file = a.state ? a.state : "";
+    if (a.processing < 0 || a.delay_ms < 0 || a.poll_ms < 1 || a.exit_after < 0)
+        throw Error(Errc::usage, "--processing, --delay-ms, --exit-after must be >= 0 and --poll-ms >= 1");
+    o.processing = a.processing;
+    o.delay_ms = a.delay_ms;
+    o.poll_ms = a.poll_ms;
+    o.exit_after_s = a.exit_after;
+    o.style = style_args(a);
+    o.zip = a.zip;
+    o.fault = static_cast<Fault>(choice(a.fault, "fault", {"none", "err01", "err02", "seg9", "malformed"}, 0));
+    const auto people = make_population(p.seed, p.size, p.today);
+    return serve(people, o);
+}
+
+}  // namespace
+}  // namespace onshi::sim
+
+int main(int argc, char** argv) {
+    using namespace onshi::sim;
+    if (argc < 2) {
+        std::fputs(kUsage, stderr);
+        return 2;
+    }
+    const std::string cmd = argv[1];
+    try {
+        if (cmd == "populate") return cmd_populate(argc - 1, argv + 1);
+        if (cmd == "expect") return cmd_expect(argc - 1, argv + 1);
+        if (cmd == "make-result") return cmd_make_result(argc - 1, argv + 1);
+        if (cmd == "serve") return cmd_serve(argc - 1, argv + 1);
+        if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+            std::fputs(kUsage, stdout);
+            return 0;
+        }
+        std::fprintf(stderr, "orca-onshi-sim: unknown command %s\n%s", cmd.c_str(), kUsage);
+        return 2;
+    } catch (const onshi::Error& e) {
+        std::fprintf(stderr, "orca-onshi-sim: %s\n", e.what());
+        return e.code() == onshi::Errc::usage ? 2 : 1;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "orca-onshi-sim: %s\n", e.what());
+        return 1;
+    }
+}

@@ -1,0 +1,295 @@
+#include "core/error.hpp"
+#include "onshi_batch/codec.hpp"
+#include "onshi_batch/validate.hpp"
+#include "unit.hpp"
+
+#include <glib.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+using namespace onshi;
+
+namespace {
+
+struct Collect final : oqs::ResultSink {
+    ResultHeader header;
+    std::vector<BulkConfirmUnit> units;
+    int headers = 0;
+    void on_header(const ResultHeader& h) override { header = h; ++headers; }
+    void on_unit(BulkConfirmUnit&& u) override { units.push_back(std::move(u)); }
+};
+
+// Parses `doc` fed in small chunks (so element boundaries fall across reads).
+std::size_t parse(const std::string& doc, Collect& c) {
+    std::size_t off = 0;
+    const oqs::ByteSource src = [&](char* buf, int len) {
+        const std::size_t n = std::min<std::size_t>({static_cast<std::size_t>(len), 7, doc.size() - off});
+        std::memcpy(buf, doc.data() + off, n);
+        off += n;
+        return static_cast<int>(n);
+    };
+    return oqs::parse_result(src, "test.xml", c);
+}
+
+std::string errc_of(const std::string& doc) {
+    Collect c;
+    try {
+        parse(doc, c);
+    } catch (const Error& e) {
+        return std::string(errc_name(e.code())) + ": " + e.what();
+    }
+    return "ok";
+}
+
+// Every element of oqs-interface.md §4 with a value of its own, "v" + a number.
+struct Doc {
+    std::string xml;
+    int n = 0;
+    std::string v() { return "v" + std::to_string(++n); }
+    void leaf(const char* name, const std::string& value) { xml += std::string("<") + name + ">" + value + "</" + name + ">"; }
+};
+
+}  // namespace
+
+START_TEST(every_field) {
+    Doc d;
+    std::vector<std::string> hv, sv, uv, rv, dv, tv;
+    d.xml = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?><XmlMsg><MessageHeader>";
+    const char* header[] = {"ProcessExecutionTime", "QualificationConfirmationDate", "MedicalInstitutionCode", "ArbitraryFileIdentifier",
+                            "ReceptionNumber", "SegmentOfResult", "ErrorCode", "ErrorMessage", "NumberOfProcessingResult",
+                            "NumberOfNormalProcessing", "NumberOfError", "CharacterCodeIdentifier"};
+    for (const char* e : header) { hv.push_back(d.v()); d.leaf(e, hv.back()); }
+    d.xml += "</MessageHeader><MessageBody><BulkConfirmUnit><QualificationConfirmSearchInfo>";
+    const char* search[] = {"InsurerNumber", "InsuredCardSymbol", "InsuredIdentificationNumber", "InsuredBranchNumber", "Birthdate",
+                            "LimitApplicationCertificateRelatedConsFlg", "ArbitraryIdentifier"};
+    for (const char* e : search) { sv.push_back(d.v()); d.leaf(e, sv.back()); }
+    d.xml += "</QualificationConfirmSearchInfo>";
+    const char* unit[] = {"ProcessingResultStatus", "ProcessingResultCode", "ProcessingResultMessage", "QualificationValidity"};
+    for (const char* e : unit) { uv.push_back(d.v()); d.leaf(e, uv.back()); }
+    d.xml += "<ResultList><ResultOfQualificationConfirmation>";
+    const char* result[] = {
+        "InsuredCardClassification", "InsurerNumber", "InsuredCardSymbol", "InsuredIdentificationNumber", "InsuredBranchNumber",
+        "PersonalFamilyClassification", "InsuredName", "Name", "NameOfOther", "NameKana", "NameOfOtherKana", "Sex1", "Sex2",
+        "Birthdate", "Address", "PostNumber", "QualificationDate", "DisqualificationDate", "InsuredCertificateIssuanceDate",
+        "InsuredCardValidDate", "InsuredCardExpirationDate", "InsuredPartialContributionRatio", "PreschoolClassification",
+        "ReasonOfLoss", "InsurerName", "LimitApplicationCertificateRelatedConsFlg", "LimitApplicationCertificateRelatedConsTime",
+        "SpecificDiseasesCertificateRelatedConsFlg", "SpecificDiseasesCertificateRelatedConsTime",
+        "SpecificHealthCheckupsInfoConsFlg", "SpecificHealthCheckupsInfoConsTime", "SpecificHealthCheckupsInfoAvailableTime",
+        "PharmacistsInfoConsFlg", "PharmacistsInfoConsTime", "PharmacistsInfoAvailableTime",
+        "DiagnosisInfoConsFlg", "DiagnosisInfoConsTime", "DiagnosisInfoAvailableTime",
+        "OperationInfoConsFlg", "OperationInfoConsTime", "OperationInfoAvailableTime",
+        "QualificationConsFlg", "QualificationConsTime", "QualificationAvailableTime", "OnsRegistrationTime"};
+    for (const char* e : result) { rv.push_back(d.v()); d.leaf(e, rv.back()); }
+    d.xml += "<ElderlyRecipientCertificateInfo>";
+    const char* elderly[] = {"ElderlyRecipientCertificateDate", "ElderlyRecipientValidStartDate", "ElderlyRecipientValidEndDate",
+                             "ElderlyRecipientContributionRatio"};
+    for (const char* e : elderly) { rv.push_back(d.v()); d.leaf(e, rv.back()); }
+    d.xml += "</ElderlyRecipientCertificateInfo><LimitApplicationCertificateRelatedInfo>";
+    const char* limit[] = {"LimitApplicationCertificateClassification", "LimitApplicationCertificateClassificationFlag",
+                           "LimitApplicationCertificateDate", "LimitApplicationCertificateValidStartDate",
+                           "LimitApplicationCertificateValidEndDate", "LimitApplicationCertificateLongTermDate"};
+    for (const char* e : limit) { rv.push_back(d.v()); d.leaf(e, rv.back()); }
+    d.xml += "</LimitApplicationCertificateRelatedInfo><SpecificDiseasesCertificateList>";
+    const char* disease[] = {"SpecificDiseasesDiseaseCategory", "SpecificDiseasesCertificateDate", "SpecificDiseasesValidStartDate",
+                             "SpecificDiseasesValidEndDate", "SpecificDiseasesSelfPay"};
+    for (int k = 0; k < 2; ++k) {
+        d.xml += "<SpecificDiseasesCertificateInfo>";
+        for (const char* e : disease) { dv.push_back(d.v()); d.leaf(e, dv.back()); }
+        d.xml += "</SpecificDiseasesCertificateInfo>";
+    }
+    d.xml += "</SpecificDiseasesCertificateList><PublicExpenseResultList><MedicalTicketInfo>";
+    const char* ticket[] = {"TicketType", "MedicalTicketValidDate", "MedicalTicketExpirationDate", "IssueNumber", "MedicalTreatmentMonth",
+                            "DesignatedMedicalInstitutionCode", "DesignatedMedicalInstitutionFlag", "DesignatedMedicalInstitutionName",
+                            "InjuryName1", "InjuryName2", "InjuryName3", "MedicalTreatmentType", "SelfPayAmount", "Remarks1",
+                            "Remarks2", "Remarks3"};
+    for (const char* e : ticket) { tv.push_back(d.v()); d.leaf(e, tv.back()); }
+    d.xml += "</MedicalTicketInfo></PublicExpenseResultList><UnknownFutureElement>x</UnknownFutureElement>";
+    d.xml += "</ResultOfQualificationConfirmation></ResultList>";
+    const std::string ref = d.v();
+    d.leaf("ReferenceNumber", ref);
+    d.xml += "</BulkConfirmUnit></MessageBody></XmlMsg>";
+
+    Collect c;
+    ck_assert_uint_eq(parse(d.xml, c), 1);
+    ck_assert_int_eq(c.headers, 1);
+    const auto& h = c.header;
+    const std::string* hs[] = {&h.process_execution_time, &h.qualification_confirmation_date, &h.medical_institution_code,
+                               &h.arbitrary_file_identifier, &h.reception_number, &h.segment_of_result, &h.error_code,
+                               &h.error_message, &h.number_of_processing_result, &h.number_of_normal_processing,
+                               &h.number_of_error, &h.character_code_identifier};
+    for (std::size_t i = 0; i < hv.size(); ++i) ck_assert_msg(*hs[i] == hv[i], "header %s", header[i]);
+    const auto& u = c.units.at(0);
+    const std::string* ss[] = {&u.search.insurer_number, &u.search.insured_card_symbol, &u.search.insured_identification_number,
+                               &u.search.insured_branch_number, &u.search.birthdate, &u.search.limit_cons_flg,
+                               &u.search.arbitrary_identifier};
+    for (std::size_t i = 0; i < sv.size(); ++i) ck_assert_msg(*ss[i] == sv[i], "search %s", search[i]);
+    const std::string* us[] = {&u.processing_result_status, &u.processing_result_code, &u.processing_result_message, &u.qualification_validity};
+    for (std::size_t i = 0; i < uv.size(); ++i) ck_assert_msg(*us[i] == uv[i], "unit %s", unit[i]);
+    ASSERT_STR(u.reference_number, ref);
+    ck_assert_uint_eq(u.results.size(), 1);
+    const auto& r = u.results[0];
+    const std::string* rs[] = {
+        &r.insured_card_classification, &r.insurer_number, &r.insured_card_symbol, &r.insured_identification_number,
+        &r.insured_branch_number, &r.personal_family_classification, &r.insured_name, &r.name, &r.name_of_other, &r.name_kana,
+        &r.name_of_other_kana, &r.sex1, &r.sex2, &r.birthdate, &r.address, &r.post_number, &r.qualification_date,
+        &r.disqualification_date, &r.insured_certificate_issuance_date, &r.insured_card_valid_date, &r.insured_card_expiration_date,
+        &r.insured_partial_contribution_ratio, &r.preschool_classification, &r.reason_of_loss, &r.insurer_name, &r.limit_cons_flg,
+        &r.limit_cons_time, &r.sikkan_cons_flg, &r.sikkan_cons_time, &r.checkup.flg, &r.checkup.time, &r.checkup.available_time,
+        &r.pharmacists.flg, &r.pharmacists.time, &r.pharmacists.available_time, &r.diagnosis.flg, &r.diagnosis.time,
+        &r.diagnosis.available_time, &r.operation.flg, &r.operation.time, &r.operation.available_time, &r.qualification.flg,
+        &r.qualification.time, &r.qualification.available_time, &r.ons_registration_time,
+        &r.elderly_certificate_date, &r.elderly_valid_start_date, &r.elderly_valid_end_date, &r.elderly_contribution_ratio,
+        &r.limit_classification, &r.limit_classification_flag, &r.limit_certificate_date, &r.limit_valid_start_date,
+        &r.limit_valid_end_date, &r.limit_long_term_date};
+    ck_assert_uint_eq(std::size(rs), rv.size());
+    for (std::size_t i = 0; i < rv.size(); ++i) ck_assert_msg(*rs[i] == rv[i], "result field %zu (%s)", i, rv[i].c_str());
+    ck_assert_uint_eq(r.specific_diseases.size(), 2);
+    for (std::size_t k = 0; k < 2; ++k) {
+        const auto& x = r.specific_diseases[k];
+        const std::string* ds[] = {&x.disease_category, &x.certificate_date, &x.valid_start_date, &x.valid_end_date, &x.self_pay};
+        for (std::size_t i = 0; i < 5; ++i) ck_assert_msg(*ds[i] == dv[k * 5 + i], "disease %zu %s", k, disease[i]);
+    }
+    ck_assert_uint_eq(r.medical_tickets.size(), 1);
+    const auto& t = r.medical_tickets[0];
+    const std::string* ts[] = {&t.ticket_type, &t.valid_date, &t.expiration_date, &t.issue_number, &t.treatment_month,
+                               &t.designated_code, &t.designated_flag, &t.designated_name, &t.injury_name1, &t.injury_name2,
+                               &t.injury_name3, &t.treatment_type, &t.self_pay_amount, &t.remarks1, &t.remarks2, &t.remarks3};
+    for (std::size_t i = 0; i < tv.size(); ++i) ck_assert_msg(*ts[i] == tv[i], "ticket %s", ticket[i]);
+}
+END_TEST
+
+const char* kTwoUnits =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><MessageHeader><SegmentOfResult>1</SegmentOfResult></MessageHeader>"
+    "<MessageBody>"
+    "<BulkConfirmUnit><ResultOfQualificationConfirmation><PharmaceuticalInfoConsFlg>1</PharmaceuticalInfoConsFlg>"
+    "<Name>資格　太郎</Name></ResultOfQualificationConfirmation>"
+    "<ResultOfQualificationConfirmation><InsuredCardClassification>A1</InsuredCardClassification></ResultOfQualificationConfirmation>"
+    "</BulkConfirmUnit>"
+    "<BulkConfirmUnit><ResultList><ResultOfQualificationConfirmation><PharmacistsInfoConsFlg>0</PharmacistsInfoConsFlg>"
+    "</ResultOfQualificationConfirmation></ResultList></BulkConfirmUnit>"
+    "</MessageBody></XmlMsg>";
+
+START_TEST(both_spellings_and_wrappers) {
+    Collect c;
+    ck_assert_uint_eq(parse(kTwoUnits, c), 2);
+    ASSERT_STR(c.units[0].results[0].pharmacists.flg, "1");   // PharmaceuticalInfo… (one writer's spelling)
+    ASSERT_STR(c.units[0].results[0].name, "資格　太郎");
+    ck_assert(c.units[0].results[1].is_welfare());
+    ck_assert_uint_eq(c.units[1].results.size(), 1);          // inside <ResultList>
+    ASSERT_STR(c.units[1].results[0].pharmacists.flg, "0");
+}
+END_TEST
+
+START_TEST(shift_jis_declared) {
+    // "資格" in Shift_JIS (CP932): 8E 91 8A 69; and ① (CP932 only: 87 40).
+    const std::string doc = std::string("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><XmlMsg><MessageBody><BulkConfirmUnit>"
+                                        "<ResultOfQualificationConfirmation><Name>") +
+                            "\x8E\x91\x8A\x69\x87\x40" + "</Name></ResultOfQualificationConfirmation></BulkConfirmUnit></MessageBody></XmlMsg>";
+    Collect c;
+    ck_assert_uint_eq(parse(doc, c), 1);
+    ASSERT_STR(c.units[0].results[0].name, "資格①");
+}
+END_TEST
+
+START_TEST(hostile_and_broken) {
+    ck_assert_msg(errc_of("<XmlMsg><MessageHeader>").starts_with("malformed"), "truncated");
+    ck_assert_msg(errc_of("").starts_with("malformed"), "empty");
+    ck_assert_msg(errc_of("<Other/>").find("not <XmlMsg>") != std::string::npos, "wrong root");
+    ck_assert_msg(errc_of("<?xml version=\"1.0\"?><!DOCTYPE XmlMsg [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><XmlMsg>&x;</XmlMsg>")
+                      .starts_with("malformed"), "XXE");
+    ck_assert_msg(errc_of("<?xml version=\"1.0\"?><!DOCTYPE XmlMsg [<!ENTITY a \"aaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]><XmlMsg>&b;</XmlMsg>")
+                      .starts_with("malformed"), "entity expansion");
+    std::string deep = "<XmlMsg>";
+    for (int i = 0; i < 40; ++i) deep += "<a>";
+    ck_assert_msg(errc_of(deep).find("nested deeper") != std::string::npos, "depth");
+    const std::string big = "<XmlMsg><MessageHeader><ErrorMessage>" + std::string(oqs::kMaxFieldBytes + 10, 'x') + "</ErrorMessage></MessageHeader></XmlMsg>";
+    ck_assert_msg(errc_of(big).find("holds more than") != std::string::npos, "long field");
+    ck_assert_msg(errc_of("<?xml version=\"1.0\" encoding=\"UTF-8\"?><XmlMsg><x>\xff\xfe</x></XmlMsg>").starts_with("malformed"), "bad utf-8");
+}
+END_TEST
+
+START_TEST(header_only_and_processing) {
+    Collect c;
+    ck_assert_uint_eq(parse("<XmlMsg><MessageHeader><SegmentOfResult>2</SegmentOfResult></MessageHeader></XmlMsg>", c), 0);
+    ck_assert_int_eq(c.headers, 1);
+    ASSERT_STR(c.header.segment_of_result, "2");
+    Collect r1;  // 01res: ReceptionNumber in the body
+    parse("<XmlMsg><MessageHeader/><MessageBody><ReceptionNumber>20240829103551503_9598</ReceptionNumber>"
+          "<ReceptionDateTime>20240829103551</ReceptionDateTime></MessageBody></XmlMsg>", r1);
+    ASSERT_STR(r1.header.body_reception_number, "20240829103551503_9598");
+    ASSERT_STR(r1.header.reception_date_time, "20240829103551");
+}
+END_TEST
+
+START_TEST(writers_round_trip) {
+    oqs::PhaseOneRequest req;
+    req.medical_institution_code = "1310000017";
+    req.arbitrary_file_identifier = "ORCA-ONSHI-1-7";
+    req.consent_date_from = "20251021";
+    req.consent_date_to = "20251121";
+    req.medical_treatment_flag = "2";
+    const std::string x = oqs::write_phase1_request(req);
+    ck_assert(x.find("<ConsentDateFrom>20251021</ConsentDateFrom>") != std::string::npos);
+    ck_assert(x.find("<MedicalTreatmentFlag>2</MedicalTreatmentFlag>") != std::string::npos);
+    ck_assert(x.find("ExaminationDateFrom") == std::string::npos);  // empty fields are left out
+    Collect c;
+    parse(x, c);
+    ASSERT_STR(c.header.medical_institution_code, "1310000017");
+    ASSERT_STR(c.header.arbitrary_file_identifier, "ORCA-ONSHI-1-7");
+    const std::string y = oqs::write_phase2_request("1310000017", "R<&>1");
+    Collect d;
+    parse(y, d);
+    ASSERT_STR(d.header.body_reception_number, "R<&>1");          // escaped and read back
+}
+END_TEST
+
+START_TEST(validation_names_the_field) {
+    BulkConfirmUnit u;
+    u.processing_result_status = "1";
+    u.qualification_validity = "1";
+    u.results.emplace_back();
+    u.results[0].insured_card_classification = "01";
+    u.results[0].birthdate = "20241332";
+    try {
+        oqs::validate_unit(u, 3);
+        ck_abort_msg("a bad date passed");
+    } catch (const Error& e) {
+        ck_assert(e.code() == Errc::malformed);
+        ck_assert_msg(std::string(e.what()).find("BulkConfirmUnit 3") != std::string::npos, "%s", e.what());
+    }
+    u.results[0].birthdate = "20240229";
+    oqs::validate_unit(u, 3);
+    u.results[0].checkup.flg = "4";
+    try {
+        oqs::validate_unit(u, 1);
+        ck_abort_msg("consent 4 passed");
+    } catch (const Error& e) {
+        ck_assert_msg(std::string(e.what()).find("OQSCD016") != std::string::npos, "%s", e.what());
+    }
+    ResultHeader h;
+    h.segment_of_result = "3";
+    try {
+        oqs::validate_header(h);
+        ck_abort_msg("segment 3 passed");
+    } catch (const Error& e) {
+        ck_assert(std::string(e.what()).find("OQSCD003") != std::string::npos);
+    }
+}
+END_TEST
+
+Suite* codec_suite() {
+    oqs::init_codec();
+    Suite* s = suite_create("codec");
+    TCase* t = tcase_create("core");
+    tcase_add_test(t, every_field);
+    tcase_add_test(t, both_spellings_and_wrappers);
+    tcase_add_test(t, shift_jis_declared);
+    tcase_add_test(t, hostile_and_broken);
+    tcase_add_test(t, header_only_and_processing);
+    tcase_add_test(t, writers_round_trip);
+    tcase_add_test(t, validation_names_the_field);
+    suite_add_tcase(s, t);
+    return s;
+}

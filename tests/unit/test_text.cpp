@@ -1,0 +1,98 @@
+#include "core/text.hpp"
+#include "unit.hpp"
+
+#include <string>
+
+using namespace onshi;
+
+START_TEST(zenkaku_ascii_all_fit_jisx0208) {
+    // Every printable ASCII character becomes one JIS X 0208 character (2 EUC-JP bytes).
+    for (char c = 0x20; c <= 0x7E; ++c) {
+        const std::string z = text::to_zenkaku(std::string(1, c));
+        ck_assert_msg(text::char_count(z) == 1, "'%c' became %zu characters", c, text::char_count(z));
+        ck_assert_msg(text::euc_jp_bytes(z) == 2, "'%c' -> %s is not 2 EUC-JP bytes", c, z.c_str());
+        ck_assert_msg(text::fits_jisx0208(z), "'%c' -> %s does not fit JIS X 0208", c, z.c_str());
+    }
+}
+END_TEST
+
+START_TEST(zenkaku_specials) {
+    ASSERT_STR(text::to_zenkaku("AB 12-3~\\"), "ＡＢ\u3000１２\uFF0D３\uFF5E＼");
+    ASSERT_STR(text::to_zenkaku("資格 太郎"), "資格\u3000太郎");   // kanji kept, space widened
+    ASSERT_STR(text::to_zenkaku("ｶﾞｯｺｳ ﾊﾟﾝ"), "ガッコウ\u3000パン");  // half-width kana merged
+    ASSERT_STR(text::to_zenkaku("ｳﾞ"), "ヴ");
+    ASSERT_STR(text::to_zenkaku(""), "");
+}
+END_TEST
+
+START_TEST(address_rule) {
+    ASSERT_STR(text::to_zenkaku_address("東京都 千代田区1-2"), "東京都千代田区１\uFF0D２");
+    ASSERT_STR(text::to_zenkaku_address("\u3000北海道\u3000"), "北海道");
+}
+END_TEST
+
+START_TEST(hankaku_back) {
+    ASSERT_STR(text::to_hankaku_ascii("１２３\u3000ＡＢ"), "123 AB");
+    ASSERT_STR(text::to_hankaku_ascii("abc"), "abc");
+}
+END_TEST
+
+START_TEST(gaiji_detection) {
+    ck_assert(text::fits_jisx0208("高橋　徳"));
+    ASSERT_STR(text::first_gaiji("髙橋"), "髙");      // IBM extension, not JIS X 0208
+    ASSERT_STR(text::first_gaiji("山﨑"), "﨑");
+    ASSERT_STR(text::first_gaiji("德川"), "德");      // JIS X 0212: 3 bytes in EUC-JP
+    ck_assert(!text::fits_jisx0208("😀"));
+    ck_assert(text::has_black_circle("資格●郎"));
+    ck_assert(!text::has_black_circle("資格太郎"));
+    ck_assert_uint_eq(text::euc_jp_bytes("aｱ亜"), 5);
+}
+END_TEST
+
+START_TEST(cut_bytes) {
+    ASSERT_STR(text::cut_euc_jp_bytes("あいうえお", 5), "あい");    // never splits a character
+    ASSERT_STR(text::cut_euc_jp_bytes("abcあ", 4), "abc");
+    ASSERT_STR(text::cut_euc_jp_bytes("abc", 10), "abc");
+    const std::string long_name(70, 'x');
+    ck_assert_uint_eq(text::euc_jp_bytes(text::cut_euc_jp_bytes(text::to_zenkaku(long_name), 128)), 128);
+}
+END_TEST
+
+START_TEST(trim_and_digits) {
+    ASSERT_STR(text::trim("\u3000 ab \u3000"), "ab");
+    ASSERT_STR(text::trim("   "), "");
+    ck_assert(text::all_digits("0123"));
+    ck_assert(!text::all_digits(""));
+    ck_assert(!text::all_digits("12a"));
+    ck_assert(text::is_valid_utf8("日本"));
+    ck_assert(!text::is_valid_utf8("\xff\xfe"));
+}
+END_TEST
+
+START_TEST(check_digits) {
+    ck_assert(insurer_number_valid("01130012"));   // 協会けんぽ東京支部
+    ck_assert(insurer_number_valid("131011"));     // 千代田区 国保
+    ck_assert(insurer_number_valid("06140248"));
+    ck_assert(!insurer_number_valid("01130013"));
+    ck_assert(!insurer_number_valid("0113001"));
+    ck_assert(!insurer_number_valid("0113001a"));
+    ASSERT_STR(with_check_digit("0113001"), "01130012");
+    ck_assert(recipient_number_valid(with_check_digit("123456")));
+    ck_assert(!recipient_number_valid("1234560") || with_check_digit("123456") == "1234560");
+}
+END_TEST
+
+Suite* text_suite() {
+    Suite* s = suite_create("text");
+    TCase* t = tcase_create("core");
+    tcase_add_test(t, zenkaku_ascii_all_fit_jisx0208);
+    tcase_add_test(t, zenkaku_specials);
+    tcase_add_test(t, address_rule);
+    tcase_add_test(t, hankaku_back);
+    tcase_add_test(t, gaiji_detection);
+    tcase_add_test(t, cut_bytes);
+    tcase_add_test(t, trim_and_digits);
+    tcase_add_test(t, check_digits);
+    suite_add_tcase(s, t);
+    return s;
+}
