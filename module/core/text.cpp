@@ -6,6 +6,7 @@
 #include <array>
 #include <cerrno>
 #include <memory>
+#include <unordered_map>
 
 namespace onshi::text {
 namespace {
@@ -68,11 +69,14 @@ std::size_t euc_len_of(std::string_view one) {
 }
 
 // EUC-JP bytes of one code point as ORCA sees it: 1, 2, or 3 (JIS X 0212 / not representable).
+// Memoised per thread: names and addresses repeat the same few thousand characters.
 std::size_t orca_bytes(char32_t cp, std::string_view utf8_of_cp) {
     if (cp < 0x80) return 1;
     if (is_halfwidth_kana(cp)) return 2;
-    const std::size_t n = euc_len_of(utf8_of_cp);
-    return n == 2 ? 2 : 3;
+    thread_local std::unordered_map<char32_t, unsigned char> memo;
+    const auto [it, fresh] = memo.try_emplace(cp, 0);
+    if (fresh) it->second = euc_len_of(utf8_of_cp) == 2 ? 2 : 3;
+    return it->second;
 }
 
 }  // namespace
