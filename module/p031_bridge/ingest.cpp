@@ -186,6 +186,7 @@ private:
             std::vector<std::string> uuids;
             if (hold) {
                 ++sum_.held;
+                log::info("unit %d held for review (%s); 照会番号 %s", seq_, hold->c_str(), log::mask(u.reference_number).c_str());
             } else {
                 for (const auto& row : rows) {
                     for (std::size_t i = 0; i < kColumnCount; ++i) {

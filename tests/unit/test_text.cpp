@@ -1,3 +1,4 @@
+#include "core/log.hpp"
 #include "core/text.hpp"
 #include "unit.hpp"
 
@@ -82,6 +83,16 @@ START_TEST(check_digits) {
 }
 END_TEST
 
+START_TEST(mask_hides_personal_data) {
+#ifndef ONSHI_SENSITIVE_DEBUG
+    const std::string m = log::mask("00010");
+    ck_assert_msg(m.find("00010") == std::string::npos, "%s", m.c_str());
+    ck_assert_msg(log::mask("資格　太郎").find("資格") == std::string::npos, "name shown");
+    ASSERT_STR(log::mask(""), "");
+#endif
+}
+END_TEST
+
 Suite* text_suite() {
     Suite* s = suite_create("text");
     TCase* t = tcase_create("core");
@@ -93,6 +104,7 @@ Suite* text_suite() {
     tcase_add_test(t, cut_bytes);
     tcase_add_test(t, trim_and_digits);
     tcase_add_test(t, check_digits);
+    tcase_add_test(t, mask_hides_personal_data);
     suite_add_tcase(s, t);
     return s;
 }
