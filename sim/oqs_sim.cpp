@@ -8,9 +8,11 @@
 #include "population.hpp"
 #include "result_xml.hpp"
 #include "serve.hpp"
+#include "units.hpp"
 
 #include <glib.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -23,10 +25,11 @@ namespace {
 constexpr const char* kUsage =
     "usage: orca-onshi-sim COMMAND [OPTIONS]\n"
     "commands:\n"
-    "  populate     SQL (COPY) filling the ORCA stand-in patient tables\n"
-    "  expect       TSV of what orca-onshi must make of every person\n"
-    "  make-result  write one complete 02res (SegmentOfResult 1)\n"
-    "  serve        answer OQSmuhvq 01req/02req files like the OQS 連携アプリ\n"
+    "  populate         SQL (COPY) filling the ORCA stand-in patient tables\n"
+    "  expect           TSV of what orca-onshi must make of every person\n"
+    "  expect-validity  TSV of the changes a 資格確認 (OQSmuquc) reports\n"
+    "  make-result      write one complete 02res (SegmentOfResult 1)\n"
+    "  serve            answer OQS request files (OQSmuhvq/onq/tic/quc/imm, YZK/TKKsiquc) like the 連携アプリ\n"
     "run 'orca-onshi-sim COMMAND --help' for the options of a command\n";
 
 // Every option of every command; each command registers the ones it takes.
@@ -52,13 +55,16 @@ struct Args {
     gint poll_ms = 100;
     gchar* fault = nullptr;
     gdouble exit_after = 0;
+    gchar* change_seed = nullptr;
+    gint change_rate = 0;
+    gint welfare_pending_until = 0;
 
     Args() = default;
     Args(const Args&) = delete;
     Args& operator=(const Args&) = delete;
     ~Args() {
         for (gchar* s : {seed, today, out, encoding, wrapper, pharma, inst, file_id, reception, now, req_dir, res_dir,
-                         state, fault})
+                         state, fault, change_seed})
             g_free(s);
     }
 };
@@ -130,14 +136,19 @@ struct Population {
     std::string today;
 };
 
-Population population_args(const Args& a, const std::string& default_today) {
-    Population p;
+std::uint64_t seed_option(const std::string& value, const char* option) {
     guint64 seed = 0;
     GError* err = nullptr;
-    if (!g_ascii_string_to_unsigned(required(a.seed, "seed").c_str(), 10, 0, G_MAXUINT64, &seed, &err)) {
+    if (!g_ascii_string_to_unsigned(value.c_str(), 10, 0, G_MAXUINT64, &seed, &err)) {
         g_clear_error(&err);
-        throw Error(Errc::usage, "--seed must be a non-negative integer");
+        throw Error(Errc::usage, std::string("--") + option + " must be a non-negative integer");
     }
+    return seed;
+}
+
+Population population_args(const Args& a, const std::string& default_today) {
+    Population p;
+    const std::uint64_t seed = seed_option(required(a.seed, "seed"), "seed");
     if (a.size < 0) throw Error(Errc::usage, "--size is required (>= 0)");
     p.seed = seed;
     p.size = a.size;
@@ -156,6 +167,31 @@ ResultStyle style_args(const Args& a) {
 
 std::string local_today() { return local_now14().substr(0, 8); }
 
+GOptionEntry fault_option(Args& a) {
+    static const std::string help = std::string("comma-separated: ") + Faults::names();
+    return str("fault", &a.fault, help.c_str(), "F[,F...]");
+}
+
+std::vector<GOptionEntry> change_options(Args& a) {
+    return {str("change-seed", &a.change_seed, "seed of the injected changes (default 0)", "C"),
+            num("change-rate", &a.change_rate, "percent of persons with a change (default 0)", "PCT")};
+}
+
+struct Changes {
+    std::uint64_t seed = 0;
+    int rate = 0;
+};
+
+Changes change_args(const Args& a) {
+    if (a.change_rate < 0 || a.change_rate > 100) throw Error(Errc::usage, "--change-rate must be 0-100");
+    return {a.change_seed ? seed_option(a.change_seed, "change-seed") : 0, a.change_rate};
+}
+
+template <class T>
+void append(std::vector<T>& to, const std::vector<T>& more) {
+    to.insert(to.end(), more.begin(), more.end());
+}
+
 // ----- commands ------------------------------------------------------------------------------
 
 int cmd_populate(int argc, char** argv) {
@@ -170,14 +206,43 @@ int cmd_populate(int argc, char** argv) {
     return 0;
 }
 
+// One line per person: what the OQSmuhvq / OQSmuonq answer holds for them (with the unit faults
+// of --fault) and what orca-onshi must make of it. A unit without results becomes one row.
 int cmd_expect(int argc, char** argv) {
     Args a;
-    parse(argc, argv, population_options(a), "Print what orca-onshi must make of every person (TSV).");
+    auto entries = population_options(a);
+    entries.push_back(fault_option(a));
+    parse(argc, argv, entries, "Print what orca-onshi must make of every person (TSV).");
     const Population p = population_args(a, local_today());
-    std::cout << "index\tptnum\texpected_ptid\tresults\theld\twelfare\tref\n";
-    for (const Person& x : make_population(p.seed, p.size, p.today))
-        std::cout << x.index << '\t' << x.ptnum << '\t' << x.expected_ptid() << '\t' << x.results() << '\t'
-                  << (x.held() ? 1 : 0) << '\t' << (x.welfare ? 1 : 0) << '\t' << x.reference_number() << '\n';
+    const Faults faults = Faults::parse(a.fault ? a.fault : "");
+    std::cout << "index\tptnum\texpected_ptid\tresults\theld\twelfare\tref\ttreatment\texam_date\tstatus\tvalidity\n";
+    for (const Person& x : make_population(p.seed, p.size, p.today)) {
+        Unit u = consented_unit(x);
+        apply_unit_faults(u, faults);
+        const int results = u.results();
+        std::cout << x.index << '\t' << x.ptnum << '\t' << x.expected_ptid() << '\t' << std::max(results, 1) << '\t'
+                  << (results > 0 && x.held() ? 1 : 0) << '\t' << (x.welfare ? 1 : 0) << '\t' << x.reference_number()
+                  << '\t' << treatment_name(x.treatment) << '\t' << x.exam_date << '\t' << u.status << '\t'
+                  << u.validity << '\n';
+    }
+    return 0;
+}
+
+int cmd_expect_validity(int argc, char** argv) {
+    Args a;
+    auto entries = population_options(a);
+    append(entries, change_options(a));
+    parse(argc, argv, entries,
+          "Print the change a re-check (OQSmuquc) reports for each ORCA patient (in ORCA, no test patient, "
+          "insured) that has one (TSV).");
+    const Population p = population_args(a, local_today());
+    const Changes c = change_args(a);
+    std::cout << "ptnum\tchange\n";
+    for (const Person& x : make_population(p.seed, p.size, p.today)) {
+        const Change change = draw_change(c.seed, c.rate, x.index);
+        if (x.in_orca && !x.test_patient && x.insurance && change != Change::none)
+            std::cout << x.ptnum << '\t' << change_name(change) << '\n';
+    }
     return 0;
 }
 
@@ -191,7 +256,10 @@ int cmd_make_result(int argc, char** argv) {
     entries.push_back(str("file-id", &a.file_id, "ArbitraryFileIdentifier (default orca-onshi-sim)", "ID"));
     entries.push_back(str("reception", &a.reception, "ReceptionNumber (default from --now)", "R"));
     entries.push_back(str("now", &a.now, "ProcessExecutionTime (default: now)", "YYYYMMDDHHMMSS"));
-    parse(argc, argv, entries, "Write one complete 02res (SegmentOfResult 1), one BulkConfirmUnit per person.");
+    entries.push_back(fault_option(a));
+    parse(argc, argv, entries,
+          "Write one complete 02res (SegmentOfResult 1), one BulkConfirmUnit per person. Of --fault only "
+          "unit-errors, validity-mix and not-found apply.");
 
     std::string now = a.now ? a.now : local_now14();
     Ymd d;
@@ -201,6 +269,7 @@ int cmd_make_result(int argc, char** argv) {
     const Population p = population_args(a, now.substr(0, 8));
     const std::string out = required(a.out, "out");
     const ResultStyle style = style_args(a);
+    const Faults faults = Faults::parse(a.fault ? a.fault : "");
 
     Header02 h;
     h.process_execution_time = now;
@@ -209,8 +278,11 @@ int cmd_make_result(int argc, char** argv) {
     h.file_id = a.file_id ? a.file_id : "orca-onshi-sim";
     h.reception_number = a.reception ? a.reception : now + "000_0001";
     const auto people = make_population(p.seed, p.size, p.today);
-    std::vector<const Person*> units;
-    for (const Person& x : people) units.push_back(&x);
+    std::vector<Unit> units;
+    for (const Person& x : people) {
+        units.push_back(consented_unit(x));
+        apply_unit_faults(units.back(), faults);
+    }
     const std::string xml = write_02res(style, h, units);
 
     const auto slash = out.find_last_of('/');
@@ -227,14 +299,21 @@ int cmd_serve(int argc, char** argv) {
     for (const GOptionEntry& e : style_options(a)) entries.push_back(e);
     entries.push_back(str("req-dir", &a.req_dir, "request folder (required)", "DIR"));
     entries.push_back(str("res-dir", &a.res_dir, "result folder (required)", "DIR"));
-    entries.push_back(str("state", &a.state, "keep receptions in this file (default: memory only)", "FILE"));
+    entries.push_back(str("state", &a.state, "keep receptions and registered reference numbers in this file (default: memory only)", "FILE"));
     entries.push_back(num("processing", &a.processing, "SegmentOfResult 2 answers before the result (default 1)", "K"));
     entries.push_back(num("delay-ms", &a.delay_ms, "delay before each answer (default 200)", "MS"));
     entries.push_back(num("poll-ms", &a.poll_ms, "poll interval (default 100)", "MS"));
-    entries.push_back(str("fault", &a.fault, "none, err01, err02, seg9, malformed", "F"));
+    entries.push_back(fault_option(a));
     entries.push_back({"exit-after", 0, 0, G_OPTION_ARG_DOUBLE, &a.exit_after, "exit 0 after this many seconds",
                        "SECONDS"});
-    parse(argc, argv, entries, "Answer OQSmuhvq01req/02req files like the OQS connection app (renkei app).");
+    append(entries, change_options(a));
+    entries.push_back(num("welfare-pending-until", &a.welfare_pending_until,
+                          "OQSmutic: no medical tickets yet while today's day of month < DAY (0 never, default; "
+                          "32 always)",
+                          "DAY"));
+    parse(argc, argv, entries,
+          "Answer OQS request files like the OQS connection app (renkei app): OQSmuhvq, OQSmuonq, OQSmutic, "
+          "OQSmuquc, OQSmuimm (01req/02req) and YZKsiquc, TKKsiquc (01req).");
 
     ServeOptions o;
     const Population p = population_args(a, local_today());
@@ -251,7 +330,13 @@ int cmd_serve(int argc, char** argv) {
     o.exit_after_s = a.exit_after;
     o.style = style_args(a);
     o.zip = a.zip;
-    o.fault = static_cast<Fault>(choice(a.fault, "fault", {"none", "err01", "err02", "seg9", "malformed"}, 0));
+    o.faults = Faults::parse(a.fault ? a.fault : "");
+    const Changes changes = change_args(a);
+    o.change_seed = changes.seed;
+    o.change_rate = changes.rate;
+    if (a.welfare_pending_until < 0 || a.welfare_pending_until > 32)
+        throw Error(Errc::usage, "--welfare-pending-until must be 0-32");
+    o.welfare_pending_until = a.welfare_pending_until;
     const auto people = make_population(p.seed, p.size, p.today);
     return serve(people, o);
 }
@@ -269,6 +354,7 @@ int main(int argc, char** argv) {
     try {
         if (cmd == "populate") return cmd_populate(argc - 1, argv + 1);
         if (cmd == "expect") return cmd_expect(argc - 1, argv + 1);
+        if (cmd == "expect-validity") return cmd_expect_validity(argc - 1, argv + 1);
         if (cmd == "make-result") return cmd_make_result(argc - 1, argv + 1);
         if (cmd == "serve") return cmd_serve(argc - 1, argv + 1);
         if (cmd == "help" || cmd == "--help" || cmd == "-h") {

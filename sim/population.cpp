@@ -51,6 +51,8 @@ constexpr std::uint64_t kStreamPerson = 1;   // + 1 + category when a draw is fo
 constexpr std::uint64_t kStreamFamily = 101;
 constexpr std::uint64_t kStreamCycle = 102;
 constexpr std::uint64_t kStreamOrcaOnly = 103;
+constexpr std::uint64_t kStreamTreatment = 104;  // drawn apart, so older draws stay as they were
+constexpr std::uint64_t kStreamChange = 105;     // mixed with the change seed, not the population's
 
 // ---------------------------------------------------------------------------------------------
 // Built-in lists. Common names and public place names only; no real person is described.
@@ -512,6 +514,15 @@ void fill_consents(Person& p, Rng& r, std::uint64_t seed, const Ymd& today) {
     set(p.sikkan, p.diseases.empty() ? cycled_flag(seed, p.index, 5, 4) : 1, false);
 }
 
+// 訪問診療 (~70 %) or オンライン診療 (~30 %, with a 受診年月日 this month up to today). Keyed by
+// the index only, so a forced redraw of the person keeps its treatment.
+void fill_treatment(Person& p, std::uint64_t seed, const Ymd& today) {
+    Rng r(mix(seed, static_cast<std::uint64_t>(p.index), kStreamTreatment));
+    p.treatment = r.permille(300) ? Treatment::online : Treatment::homecare;
+    p.exam_date.clear();
+    if (p.treatment == Treatment::online) p.exam_date = fmt_ymd(random_date(r, Ymd{today.y, today.m, 1}, today));
+}
+
 // Fails loudly if a generated person breaks the rules the tests rely on.
 void validate(const Person& p) {
     const auto fail = [&](const char* what) {
@@ -578,6 +589,7 @@ Person draw_person(std::uint64_t seed, int index, const Ymd& today, std::optiona
     if (t.welfare != Traits::Welfare::none)
         p.welfare = make_welfare(r, p, place, t.welfare == Traits::Welfare::paired, today);
     fill_consents(p, r, seed, today);
+    fill_treatment(p, seed, today);
     return p;
 }
 
@@ -645,6 +657,21 @@ void ensure_categories(std::vector<Person>& people, std::uint64_t seed, const Ym
     throw Error(Errc::internal, "population: could not place every category");
 }
 
+// A 訪問診療 fetch must meet every category too: for each category no homecare person has, its
+// first member becomes homecare.
+void ensure_homecare_categories(std::vector<Person>& people) {
+    for (int c = 0; c < kCatCount; ++c) {
+        const auto in_cat = [c](const Person& p) { return has(p, static_cast<Cat>(c)); };
+        if (std::any_of(people.begin(), people.end(),
+                        [&](const Person& p) { return p.treatment == Treatment::homecare && in_cat(p); }))
+            continue;
+        const auto first = std::find_if(people.begin(), people.end(), in_cat);
+        if (first == people.end()) continue;
+        first->treatment = Treatment::homecare;
+        first->exam_date.clear();
+    }
+}
+
 Ymd parse_today(const std::string& today) {
     Ymd t;
     if (!parse_ymd(today, t)) throw Error(Errc::usage, "today must be a date YYYYMMDD: " + today);
@@ -652,6 +679,27 @@ Ymd parse_today(const std::string& today) {
 }
 
 }  // namespace
+
+const char* treatment_name(Treatment t) { return t == Treatment::online ? "online" : "homecare"; }
+
+const char* change_name(Change c) {
+    switch (c) {
+    case Change::none: break;
+    case Change::invalid: return "invalid";
+    case Change::new_qualification: return "new";
+    case Change::ratio: return "ratio";
+    case Change::enddate: return "enddate";
+    }
+    return "";
+}
+
+Change draw_change(std::uint64_t change_seed, int rate_pct, int index) {
+    if (rate_pct <= 0) return Change::none;
+    Rng r(mix(change_seed, static_cast<std::uint64_t>(index), kStreamChange));
+    if (r.below(100) >= rate_pct) return Change::none;
+    constexpr std::array<Change, 4> kinds{Change::invalid, Change::new_qualification, Change::ratio, Change::enddate};
+    return r.pick(kinds);
+}
 
 std::string Person::oqs_kana() const { return halfwidth_kana ? to_halfwidth_kana(kana) : kana; }
 
@@ -661,7 +709,10 @@ std::vector<Person> make_population(std::uint64_t seed, int size, const std::str
     people.reserve(static_cast<std::size_t>(std::max(size, 0)));
     for (int i = 0; i < size; ++i) people.push_back(draw_person(seed, i, t, std::nullopt));
     const std::vector<bool> linked = link_families(people, seed);
-    if (size >= 50) ensure_categories(people, seed, t, linked);
+    if (size >= 50) {
+        ensure_categories(people, seed, t, linked);
+        ensure_homecare_categories(people);
+    }
     for (const Person& p : people) validate(p);
     return people;
 }

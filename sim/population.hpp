@@ -13,6 +13,20 @@ namespace onshi::sim {
 
 enum class Scheme { kokuho, kyokai, kumiai, kouki };  // 国保, 協会けんぽ, 組合健保, 後期高齢
 
+// How the clinic sees the person: 訪問診療等 (answered to OQSmuhvq) or オンライン診療等 (OQSmuonq).
+enum class Treatment { homecare, online };
+const char* treatment_name(Treatment t);  // "homecare" / "online"
+
+// A change OQS reports when the clinic re-checks a card (OQSmuquc), injected per person.
+enum class Change {
+    none,
+    invalid,            // QualificationValidity 2, card expired yesterday
+    new_qualification,  // QualificationValidity 3 (a newer qualification exists)
+    ratio,              // another InsuredPartialContributionRatio
+    enddate,            // another InsuredCardExpirationDate
+};
+const char* change_name(Change c);        // "", "invalid", "new", "ratio", "enddate"
+
 struct Insurance {
     Scheme scheme = Scheme::kokuho;
     std::string hknnum;          // ORCA 保険番号: "060", "001", "006", "039"
@@ -88,6 +102,9 @@ struct Person {
     std::string consent_date;    // 同意年月日 = ConsentDateFrom
     std::string consent_to;      // 同意有効期限 = ConsentDateTo (consent_date + 3 months)
 
+    Treatment treatment = Treatment::homecare;  // ~30 % online, from a stream of its own
+    std::string exam_date;       // online only: 受診年月日, 1st of today's month .. today
+
     bool ref_registered = false; // ReferenceNumber (= ptnum) in the result
     bool in_orca = true;         // false: exists only at OQS (unmatched)
     bool test_patient = false;   // ORCA tstptnumkbn '1': must never be linked
@@ -106,10 +123,14 @@ struct Person {
 
 // The persons known to OQS: index 0..size-1. When size >= 50 every category (each scheme, 70-74,
 // ref / no ref, unmatched, test patient, both welfare kinds, gaiji, ●, half-width kana, 限度額,
-// 特定疾病) occurs at least once. Throws onshi::Error(usage) for a bad `today` (YYYYMMDD).
+// 特定疾病) occurs at least once, and at least once among the homecare persons. Throws onshi::Error(usage) for a bad `today` (YYYYMMDD).
 std::vector<Person> make_population(std::uint64_t seed, int size, const std::string& today);
 
 // ORCA-only patients (size / 20 of them, ptid 900000 + j) that never appear at OQS.
 std::vector<Person> make_orca_only(std::uint64_t seed, int size, const std::string& today);
+
+// The change injected for person `index`: with probability rate_pct % one of the four kinds, all
+// drawn from (change_seed, index) alone, so the simulator and `expect-validity` agree.
+Change draw_change(std::uint64_t change_seed, int rate_pct, int index);
 
 }  // namespace onshi::sim

@@ -86,7 +86,11 @@ void care_consents(Writer& w, const Person& p, bool pharmaceutical) {
     w.leaf("ConsentDateTo", p.consent_to);
 }
 
-void insurance_result(Writer& w, const Person& p, bool pharmaceutical) {
+// `or_else(a, b)`: a unless it is empty.
+const std::string& or_else(const std::string& a, const std::string& b) { return a.empty() ? b : a; }
+
+void insurance_result(Writer& w, const Unit& u, bool pharmaceutical) {
+    const Person& p = *u.person;
     const Insurance& in = *p.insurance;
     w.open("ResultOfQualificationConfirmation");
     w.leaf("InsuredCardClassification", "01");
@@ -100,8 +104,8 @@ void insurance_result(Writer& w, const Person& p, bool pharmaceutical) {
     w.leaf("QualificationDate", in.qualification_date);
     w.leaf("InsuredCertificateIssuanceDate", in.issuance_date);
     w.leaf("InsuredCardValidDate", in.valid_date);
-    w.leaf("InsuredCardExpirationDate", in.expiration_date);
-    w.leaf("InsuredPartialContributionRatio", in.ratio);
+    w.leaf("InsuredCardExpirationDate", or_else(u.expiration_date, in.expiration_date));
+    w.leaf("InsuredPartialContributionRatio", or_else(u.ratio, in.ratio));
     if (p.preschool) w.leaf("PreschoolClassification", "1");
     w.leaf("InsurerName", in.insurer_name);
     if (p.elderly) {
@@ -140,19 +144,20 @@ void insurance_result(Writer& w, const Person& p, bool pharmaceutical) {
     w.close();
 }
 
-// One MedicalTicketInfo for this month (医療券 01 / 入院外 02, or 調剤券 02 / 調剤 04).
-void medical_ticket(Writer& w, const Welfare& wf, const Header02& h, bool dispensing) {
-    Ymd today;
-    parse_ymd(h.confirmation_date, today);  // validated by the caller's options
-    const Ymd first{today.y, today.m, 1};
-    const Ymd last{today.y, today.m, days_in_month(today.y, today.m)};
+// One MedicalTicketInfo for the month `yyyymm` (医療券 01 / 入院外 02, or 調剤券 02 / 調剤 04).
+void medical_ticket(Writer& w, const Welfare& wf, const std::string& yyyymm, const std::string& institution,
+                    bool dispensing) {
+    Ymd month;
+    parse_ymd(yyyymm + "01", month);  // validated by the caller
+    const Ymd first{month.y, month.m, 1};
+    const Ymd last{month.y, month.m, days_in_month(month.y, month.m)};
     w.open("MedicalTicketInfo");
     w.leaf("TicketType", dispensing ? "02" : "01");
     w.leaf("MedicalTicketValidDate", fmt_ymd(first));
     w.leaf("MedicalTicketExpirationDate", fmt_ymd(last));
     w.leaf("IssueNumber", wf.issue_number + (dispensing ? "2" : "1"));
     w.leaf("MedicalTreatmentMonth", fmt_ymd(first).substr(0, 6));
-    w.leaf("DesignatedMedicalInstitutionCode", h.institution_code);
+    w.leaf("DesignatedMedicalInstitutionCode", institution);
     w.leaf("DesignatedMedicalInstitutionFlag", "1");
     w.leaf("InjuryName1", dispensing ? "" : "高血圧症");
     w.leaf("MedicalTreatmentType", dispensing ? "04" : "02");
@@ -160,7 +165,8 @@ void medical_ticket(Writer& w, const Welfare& wf, const Header02& h, bool dispen
     w.close();
 }
 
-void welfare_result(Writer& w, const Person& p, const Header02& h, bool pharmaceutical) {
+void welfare_result(Writer& w, const Unit& u, const Header02& h, bool pharmaceutical) {
+    const Person& p = *u.person;
     const Welfare& wf = *p.welfare;
     w.open("ResultOfQualificationConfirmation");
     w.leaf("InsuredCardClassification", "A1");
@@ -171,39 +177,47 @@ void welfare_result(Writer& w, const Person& p, const Header02& h, bool pharmace
     w.leaf("DisqualificationDate", "99991231");  // open-ended 保護
     w.leaf("InsurerName", wf.office_name);
     care_consents(w, p, pharmaceutical);
-    w.open("PublicExpenseResultList");
-    medical_ticket(w, wf, h, false);
-    if (wf.dispensing_ticket) medical_ticket(w, wf, h, true);
-    w.close();
+    if (u.medical_tickets) {
+        const std::string month = or_else(u.ticket_month, h.confirmation_date.substr(0, 6));
+        w.open("PublicExpenseResultList");
+        medical_ticket(w, wf, month, h.institution_code, false);
+        if (wf.dispensing_ticket) medical_ticket(w, wf, month, h.institution_code, true);
+        w.close();
+    }
     w.close();
 }
 
-void unit(Writer& w, const Person& p, std::size_t pos, const ResultStyle& st, const Header02& h) {
+void search_echo(Writer& w, const SearchEcho& s) {
+    w.open("QualificationConfirmSearchInfo");
+    w.leaf("InsurerNumber", s.insurer_number);
+    w.leaf("InsuredCardSymbol", s.card_symbol);
+    w.leaf("InsuredIdentificationNumber", s.identification_number);
+    if (s.branch_number) w.leaf_always("InsuredBranchNumber", *s.branch_number);
+    w.leaf("Birthdate", s.birthdate);
+    w.leaf("LimitApplicationCertificateRelatedConsFlg", s.limit_cons_flg);
+    w.leaf("ReferenceNumber", s.reference_number);
+    w.leaf("ArbitraryIdentifier", s.arbitrary_identifier);
+    w.close();
+}
+
+// `pos` is the unit's position in the document: the mixed styles alternate on it.
+void unit(Writer& w, const Unit& u, std::size_t pos, const ResultStyle& st, const Header02& h) {
     const bool wrap = st.wrapper == Wrapper::resultlist || (st.wrapper == Wrapper::mixed && pos % 2 == 0);
     const bool pharmaceutical =
         st.pharma == PharmaSpelling::pharmaceutical || (st.pharma == PharmaSpelling::mixed && pos % 2 == 1);
     w.open("BulkConfirmUnit");
-    w.open("QualificationConfirmSearchInfo");
-    if (p.insurance) {
-        w.leaf("InsurerNumber", p.insurance->hknjanum);
-        w.leaf("InsuredCardSymbol", p.insurance->kigo);
-        w.leaf("InsuredIdentificationNumber", p.insurance->num);
-        w.leaf_always("InsuredBranchNumber", p.insurance->edaban);
-        w.leaf("Birthdate", p.birthdate);
-        w.leaf("LimitApplicationCertificateRelatedConsFlg", std::to_string(p.gendo.flg));
-    } else {
-        w.leaf("InsurerNumber", p.welfare->ftnjanum);
-        w.leaf("InsuredIdentificationNumber", p.welfare->jkysnum);
-        w.leaf("Birthdate", p.birthdate);
+    search_echo(w, u.search);
+    w.leaf("ProcessingResultStatus", u.status);
+    w.leaf("ProcessingResultCode", u.result_code);
+    w.leaf("ProcessingResultMessage", u.result_message);
+    w.leaf("QualificationValidity", u.validity);
+    if (u.results() > 0) {
+        if (wrap) w.open("ResultList");
+        if (u.insurance && u.person->insurance) insurance_result(w, u, pharmaceutical);
+        if (u.welfare && u.person->welfare) welfare_result(w, u, h, pharmaceutical);
+        if (wrap) w.close();
     }
-    w.close();
-    w.leaf("ProcessingResultStatus", "1");
-    w.leaf("QualificationValidity", "1");
-    if (wrap) w.open("ResultList");
-    if (p.insurance) insurance_result(w, p, pharmaceutical);
-    if (p.welfare) welfare_result(w, p, h, pharmaceutical);
-    if (wrap) w.close();
-    w.leaf("ReferenceNumber", p.reference_number());
+    w.leaf("ReferenceNumber", u.reference_number);
     w.close();
 }
 
@@ -227,9 +241,13 @@ std::string write_01res(const ResultStyle& style, const Header01& h) {
     return w.finish();
 }
 
-std::string write_02res(const ResultStyle& style, const Header02& h, const std::vector<const Person*>& units) {
+std::string write_02res(const ResultStyle& style, const Header02& h, const std::vector<Unit>& units) {
     const bool with_units = h.segment == "1";
-    const std::string count = std::to_string(with_units ? units.size() : 0);
+    const auto count_status = [&](const char* status) {
+        return std::to_string(with_units ? std::count_if(units.begin(), units.end(),
+                                                         [&](const Unit& u) { return u.status == status; })
+                                         : 0);
+    };
     Writer w(style.encoding);
     w.open("XmlMsg");
     w.open("MessageHeader");
@@ -241,14 +259,29 @@ std::string write_02res(const ResultStyle& style, const Header02& h, const std::
     w.leaf("SegmentOfResult", h.segment);
     w.leaf_always("ErrorCode", h.error_code);
     w.leaf_always("ErrorMessage", h.error_message);
-    w.leaf("NumberOfProcessingResult", count);
-    w.leaf("NumberOfNormalProcessing", count);
-    w.leaf("NumberOfError", "0");
+    w.leaf("NumberOfProcessingResult", std::to_string(with_units ? units.size() : 0));
+    w.leaf("NumberOfNormalProcessing", count_status("1"));
+    w.leaf("NumberOfError", count_status("2"));
     w.leaf("CharacterCodeIdentifier", character_code(style.encoding));
     w.close();
     w.open("MessageBody");
     if (with_units)
-        for (std::size_t i = 0; i < units.size(); ++i) unit(w, *units[i], i, style, h);
+        for (std::size_t i = 0; i < units.size(); ++i) unit(w, units[i], i, style, h);
+    w.close();
+    w.close();
+    return w.finish();
+}
+
+std::string write_document_error(const ResultStyle& style, const std::string& file_id, const std::string& result_code,
+                                 const std::string& message) {
+    Writer w(style.encoding);
+    w.open("XmlMsg");
+    w.open("MessageHeader");
+    w.leaf_always("ArbitraryFileIdentifier", file_id);
+    w.close();
+    w.open("MessageBody");
+    w.leaf("ResultCode", result_code);
+    w.leaf("MessageContents", message);
     w.close();
     w.close();
     return w.finish();

@@ -1,28 +1,34 @@
-// `serve`: the simulator acting as the OQS 連携アプリ for the 訪問診療等 bulk prefix (OQSmuhvq):
-// polls a request folder, answers 01req with a 受付番号 and 02req with 処理中 (SegmentOfResult 2)
-// K times, then with the units whose 同意年月日 lies in the requested range.
+// `serve`: the simulator acting as the OQS 連携アプリ. Polls a request folder and answers
+//  - the two-phase bulk kinds (OQSmuhvq 訪問診療, OQSmuonq オンライン診療, OQSmutic 医療扶助,
+//    OQSmuquc 資格確認, OQSmuimm 照会番号登録): 01req with a 受付番号, 02req with 処理中
+//    (SegmentOfResult 2) K times, then with the result;
+//  - the per-patient documents (YZKsiquc 薬剤情報, TKKsiquc 特定健診): 01req with a PDF or an
+//    error XML.
 #pragma once
 
 #include "population.hpp"
 #include "result_xml.hpp"
+#include "units.hpp"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 namespace onshi::sim {
 
-enum class Fault { none, err01, err02, seg9, malformed };
-
 struct ServeOptions {
     std::string req_dir, res_dir;
-    std::string state_file;        // "" = receptions are kept in memory only
+    std::string state_file;        // "" = receptions and 照会番号 registrations are kept in memory only
     int processing = 1;            // 処理中 answers before the result
     int delay_ms = 200;            // between reading a request and answering it
     int poll_ms = 100;
     double exit_after_s = 0;       // 0 = run until SIGTERM / SIGINT
     ResultStyle style;
     bool zip = false;              // 02res as .zip
-    Fault fault = Fault::none;
+    Faults faults;
+    std::uint64_t change_seed = 0;  // OQSmuquc: changes injected with draw_change(seed, rate, index)
+    int change_rate = 0;           // percent
+    int welfare_pending_until = 0; // OQSmutic: 医療券 not uploaded while today's day < this (0 = never)
     std::string today;             // population date (YYYYMMDD) and QualificationConfirmationDate
     bool pin_date = false;         // true (--today given): timestamps use `today` as their date part
 };

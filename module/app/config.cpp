@@ -1,6 +1,7 @@
 #include "app/config.hpp"
 
 #include "core/error.hpp"
+#include "core/schedule.hpp"
 #include "core/text.hpp"
 
 #include <glib.h>
@@ -28,7 +29,9 @@ using Raw = std::map<std::string, std::map<std::string, Value>>;
 
 const std::set<std::string, std::less<>> kDatabaseKeys{"conninfo"};
 const std::set<std::string, std::less<>> kFacilityKeys{"institution_code", "transport", "req_dir", "res_dir",
-                                                       "poll_interval_ms", "result_timeout_s", "p031_mark", "archive_dir"};
+                                                       "poll_interval_ms", "result_timeout_s", "p031_mark", "archive_dir",
+                                                       "result_settle_ms", "pdf_dir", "schedule_homecare", "schedule_online",
+                                                       "schedule_welfare", "schedule_nursing", "schedule_validity"};
 
 [[noreturn]] void fail(const std::string& file, const std::string& group, const std::string& key, const std::string& why) {
     std::string where = file + ": [" + group + "]";
@@ -111,6 +114,20 @@ Facility make_facility(int hospnum, const std::string& group, const std::map<std
         f.archive_dir = v->text;
     }
     if (const Value* v = get("poll_interval_ms")) f.poll_interval_ms = to_int(*v, group, "poll_interval_ms", 50, 600000);
+    if (const Value* v = get("result_settle_ms")) f.result_settle_ms = to_int(*v, group, "result_settle_ms", 0, 60000);
+    if (const Value* v = get("pdf_dir")) {
+        if (!fs::path(v->text).is_absolute()) fail(v->file, group, "pdf_dir", "'" + v->text + "' is not an absolute path");
+        f.pdf_dir = v->text;
+    }
+    for (const auto& [key, v] : kv) {
+        if (!key.starts_with("schedule_") || v.text.empty()) continue;
+        try {
+            parse_schedule(v.text);
+        } catch (const Error& e) {
+            fail(v.file, group, key, e.what());
+        }
+        f.schedules[key.substr(9)] = v.text;
+    }
     if (const Value* v = get("result_timeout_s")) f.result_timeout_s = to_int(*v, group, "result_timeout_s", 1, 86400);
     if (const Value* v = get("p031_mark")) {
         if (v->text == "consent") fail(v->file, group, "p031_mark", "consent is not available in this version (use star)");

@@ -20,7 +20,12 @@ struct Facility {
     int poll_interval_ms = 2000;
     int result_timeout_s = 600;
     std::string p031_mark = "star";
+    int result_settle_ms = 1000;    // a result must be unchanged this long before it is read
+    std::string pdf_dir = "/var/lib/orca-onshi/pdf";  // 薬剤/特定健診 PDFs, per facility below it
+    // Schedules for the daemon, by kind: "daily HH:MM" or "monthly D HH:MM" (D = 1-28).
+    std::map<std::string, std::string> schedules;
 };
+
 
 struct Config {
     std::string conninfo;  // libpq conninfo; empty = the libpq environment (PGHOST, PGDATABASE, ...)

@@ -30,12 +30,23 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  db migrate                      create or update the module schema (onshi.*) in ORCA's database\n"
-    "  fetch --hospnum N --kind homecare [--consent-from YYYYMMDD] [--consent-to YYYYMMDD] [--opid ID]\n"
-    "                                  run a bulk request to the end (default range: one month back to today)\n"
+    "  fetch --hospnum N --kind KIND [range options] [--opid ID] [--queue]\n"
+    "                                  run a bulk request to the end (--queue: leave it to orca-onshid)\n"
+    "        KIND homecare|nursing      --consent-from/--consent-to YYYYMMDD (default: one month back to today)\n"
+    "             online                consent range, or --exam-from/--exam-to YYYYMMDD (受診年月日)\n"
+    "             welfare               --month YYYYMM (default: this month)\n"
+    "             validity              資格有効性確認 of every valid ORCA insurance [--seen-since YYYYMMDD]\n"
+    "  register-refs --hospnum N       照会番号一括登録: register ORCA 患者番号 as 照会番号\n"
+    "  pdf --hospnum N --patient PTNUM --type drug|checkup\n"
+    "                                  fetch the 薬剤情報 / 特定健診 PDF of a consented patient\n"
+    "  pdfs [--hospnum N]              stored PDFs\n"
     "  ingest --hospnum N FILE...      ingest 02res result files (xml or zip) held by hand\n"
     "  p031 --hospnum N [--date YYYYMMDD] [--format text|tsv]\n"
     "                                  the list ORCA's P031 【全体】 shows for the day\n"
     "  jobs [--hospnum N]              the request list (リクエスト済み一覧)\n"
+    "  job show ID                     one request: phases, counts, changes, errors\n"
+    "  resume ID                       ask OQS again for an expired or failed request (same 受付番号)\n"
+    "  cancel ID                       cancel a request that has not finished\n"
     "  --version                       print the version\n"
     "\n"
     "configuration: --config FILE, else $ORCA_ONSHI_CONFIG, else /etc/orca-onshi/orca-onshi.conf (+ conf.d/*.conf)\n";
@@ -78,6 +89,8 @@ Args parse_args(int argc, char** argv, int from) {
             if (const auto eq = key.find('='); eq != std::string::npos) {
                 val = key.substr(eq + 1);
                 key = key.substr(0, eq);
+            } else if (key == "queue") {  // the only flag without a value
+                val = "yes";
             } else {
                 if (i + 1 >= argc) throw Error(Errc::usage, "--" + key + " needs a value");
                 val = argv[++i];
@@ -118,41 +131,165 @@ int cmd_migrate(const app::Config& cfg) {
     return 0;
 }
 
-int cmd_fetch(const app::Config& cfg, const Args& a) {
-    a.only({"hospnum", "kind", "consent-from", "consent-to", "opid"});
-    const int hospnum = a.hospnum();
-    const auto& fac = cfg.facility(hospnum);
-    const std::string kind = a.require("kind");
-    jobs::kind_info(kind);
-    const std::string today = dates::today();
-    const std::string to = check_date("consent-to", a.get("consent-to").value_or(today));
-    const std::string from = check_date("consent-from", a.get("consent-from").value_or(dates::add_months(to, -1)));
-    if (from > to) throw Error(Errc::usage, "--consent-from is after --consent-to");
-    const std::string opid = a.get("opid").value_or("").substr(0, 16);
-
-    auto db = connect(cfg);
-    bool resumed = false;
-    const auto id = jobs::create_or_resume(db, hospnum, kind, from, to, opid, resumed);
+// Runs a job in this process with a progress line; prints the outcome. Exit status for the CLI.
+int run_here(db::Connection& db, const app::Config& cfg, std::int64_t id) {
     const auto first = jobs::load(db, id);
-    std::fprintf(stderr, resumed ? "job %lld: resuming (%s%s%s)\n" : "job %lld: %s\n", static_cast<long long>(id),
-                 resumed ? first.state.c_str() : "new request", resumed && !first.reception_number.empty() ? ", 受付番号 " : "",
-                 resumed ? first.reception_number.c_str() : "");
+    const auto& fac = cfg.facility(first.hospnum);
     const bool tty = isatty(STDERR_FILENO);
     const auto progress = [&](const jobs::Job& j, std::string_view what) {
         std::fprintf(stderr, "%sjob %lld: %.*s%s%s (問い合わせ %d回)%s", tty ? "\r\033[K" : "", static_cast<long long>(j.id),
                      static_cast<int>(what.size()), what.data(), j.reception_number.empty() ? "" : " 受付番号 ",
                      j.reception_number.c_str(), j.poll_count, tty ? "" : "\n");
     };
-    const auto j = jobs::run(db, fac, id, jobs::RunOptions{opid, bridge::default_termid()}, progress);
+    const auto j = jobs::run(db, fac, id, jobs::RunOptions{bridge::default_termid(), nullptr}, progress);
     if (tty) std::fputc('\n', stderr);
     if (j.state != "done") {
         std::fprintf(stderr, "orca-onshi: job %lld %s: %s\n", static_cast<long long>(j.id), j.state.c_str(), j.error.c_str());
         return j.state == "expired" ? exit_status(Errc::timeout) : exit_status(Errc::rejected);
     }
-    std::printf("job %lld 正常終了  受付番号 %s  %s %s～%s\n", static_cast<long long>(j.id), j.reception_number.c_str(),
-                std::string(jobs::kind_info(j.kind).label).c_str(), j.consent_from.c_str(), j.consent_to.c_str());
-    std::printf("対象 %s人  書込 %s行  患者特定 %s人  未特定 %s人  保留 %s人\n", num_or_dash(j.units).c_str(), num_or_dash(j.rows).c_str(),
+    const auto& k = jobs::kind_info(j.kind);
+    std::printf("job %lld 正常終了  %s  受付番号 %s\n", static_cast<long long>(j.id), std::string(k.label).c_str(),
+                j.reception_number.empty() ? "-" : j.reception_number.c_str());
+    if (k.output == jobs::Output::rows)
+        std::printf("対象 %s人  書込 %s行  患者特定 %s人  未特定 %s人  保留 %s人\n", num_or_dash(j.units).c_str(), num_or_dash(j.rows).c_str(),
+                    num_or_dash(j.matched).c_str(), num_or_dash(j.unmatched).c_str(), num_or_dash(j.held).c_str());
+    if (k.output == jobs::Output::references) {
+        const auto r = db.exec("SELECT count(*) FILTER (WHERE u.status = 'registered'), count(*) FILTER (WHERE u.status = 'rejected')"
+                               " FROM onshi.result_unit u JOIN onshi.result_file f ON f.id = u.file_id WHERE f.job_id = $1",
+                               {std::to_string(j.id)});
+        std::printf("照会番号 登録 %s件  エラー %s件\n", r.str(0, 0).c_str(), r.str(0, 1).c_str());
+    }
+    if (k.output == jobs::Output::pdf) {
+        const auto r = db.exec("SELECT path, bytes FROM onshi.pdf_file WHERE job_id = $1", {std::to_string(j.id)});
+        if (r.rows()) std::printf("PDF %s (%s bytes)\n", r.str(0, 0).c_str(), r.str(0, 1).c_str());
+    }
+    if (j.kind == "validity") {
+        const auto r = db.exec("SELECT change, count(*) FROM onshi.validity_change WHERE job_id = $1 GROUP BY 1 ORDER BY 1", {std::to_string(j.id)});
+        std::printf("変更:");
+        if (r.rows() == 0) std::printf(" なし");
+        for (int i = 0; i < r.rows(); ++i) std::printf(" %s %s件", r.str(i, 0).c_str(), r.str(i, 1).c_str());
+        std::printf("  (詳細: orca-onshi job show %lld)\n", static_cast<long long>(j.id));
+    }
+    if (!j.note.empty()) std::printf("%s\n", j.note.c_str());
+    return 0;
+}
+
+// Creates (or finds the unfinished twin of) a job and runs it here, or leaves it queued.
+int submit(const app::Config& cfg, int hospnum, const std::string& kind, jobs::Params params, const std::string& opid, bool queue) {
+    (void)cfg.facility(hospnum);
+    params.apply_defaults(kind, dates::today());
+    params.validate(kind);
+    auto db = connect(cfg);
+    bool resumed = false;
+    const auto id = jobs::create_or_resume(db, hospnum, kind, params, opid.substr(0, 16), resumed);
+    const auto first = jobs::load(db, id);
+    std::fprintf(stderr, resumed ? "job %lld: resuming (%s%s%s)\n" : "job %lld: %s\n", static_cast<long long>(id),
+                 resumed ? first.state.c_str() : "new request", resumed && !first.reception_number.empty() ? ", 受付番号 " : "",
+                 resumed ? first.reception_number.c_str() : "");
+    if (queue) {
+        std::printf("job %lld queued\n", static_cast<long long>(id));
+        return 0;
+    }
+    return run_here(db, cfg, id);
+}
+
+int cmd_fetch(const app::Config& cfg, const Args& a) {
+    a.only({"hospnum", "kind", "consent-from", "consent-to", "exam-from", "exam-to", "month", "seen-since", "opid", "queue"});
+    const std::string kind = a.require("kind");
+    const auto& k = jobs::kind_info(kind);
+    if (k.output != jobs::Output::rows) throw Error(Errc::usage, "fetch takes the bulk kinds; use register-refs or pdf for " + kind);
+    jobs::Params p;
+    p.consent_from = a.get("consent-from").value_or("");
+    p.consent_to = a.get("consent-to").value_or("");
+    p.exam_from = a.get("exam-from").value_or("");
+    p.exam_to = a.get("exam-to").value_or("");
+    p.month = a.get("month").value_or("");
+    p.seen_since = a.get("seen-since").value_or("");
+    return submit(cfg, a.hospnum(), kind, p, a.get("opid").value_or(""), a.get("queue") == "yes");
+}
+
+int cmd_register_refs(const app::Config& cfg, const Args& a) {
+    a.only({"hospnum", "opid", "queue"});
+    return submit(cfg, a.hospnum(), "register_refs", {}, a.get("opid").value_or(""), a.get("queue") == "yes");
+}
+
+int cmd_pdf(const app::Config& cfg, const Args& a) {
+    a.only({"hospnum", "patient", "type", "opid"});
+    const std::string type = a.require("type");
+    if (type != "drug" && type != "checkup") throw Error(Errc::usage, "--type must be drug or checkup");
+    jobs::Params p;
+    p.ptnum = a.require("patient");
+    {
+        auto db = connect(cfg);
+        jobs::require_pdf_consent(db, a.hospnum(), p.ptnum, "pdf_" + type);  // refused here: no job, no request
+    }
+    return submit(cfg, a.hospnum(), "pdf_" + type, p, a.get("opid").value_or(""), false);
+}
+
+int cmd_pdfs(const app::Config& cfg, const Args& a) {
+    a.only({"hospnum"});
+    const int hospnum = a.get("hospnum") ? a.hospnum() : 0;
+    auto db = connect(cfg);
+    const auto r = db.exec("SELECT f.job_id, to_char(f.created_at, 'YYYY-MM-DD HH24:MI'), f.type, trim(n.ptnum), f.bytes, f.path"
+                           " FROM onshi.pdf_file f LEFT JOIN tbl_ptnum n ON n.hospnum = f.hospnum AND n.ptid = f.ptid"
+                           " WHERE ($1 = 0 OR f.hospnum = $1::smallint) ORDER BY f.created_at DESC",
+                           {std::to_string(hospnum)});
+    std::printf("%-6s %-16s %-8s %-10s %8s %s\n", "ID", "取得日時", "種類", "患者番号", "bytes", "file");
+    for (int i = 0; i < r.rows(); ++i)
+        std::printf("%-6s %-16s %-8s %-10s %8s %s\n", r.str(i, 0).c_str(), r.str(i, 1).c_str(),
+                    r.get(i, 2) == "drug" ? "薬剤" : "特定健診", r.str(i, 3).c_str(), r.str(i, 4).c_str(), r.str(i, 5).c_str());
+    return 0;
+}
+
+std::string range_of(const jobs::Job& j) {
+    const auto& p = j.params;
+    if (!p.consent_from.empty()) return "同意 " + p.consent_from + "-" + p.consent_to;
+    if (!p.exam_from.empty()) return "診療 " + p.exam_from + "-" + p.exam_to;
+    if (!p.month.empty()) return "診療年月 " + p.month;
+    if (!p.ptnum.empty()) return "患者 " + p.ptnum;
+    if (!p.seen_since.empty()) return "受診 " + p.seen_since + "-";
+    return "";
+}
+
+int cmd_job(const app::Config& cfg, const Args& a) {
+    if (a.pos.size() != 2 || a.pos[0] != "show") throw Error(Errc::usage, "job show ID");
+    auto db = connect(cfg);
+    const auto j = jobs::load(db, std::stoll(a.pos[1]));
+    std::printf("job %lld  施設 %d  %s  %s\n", static_cast<long long>(j.id), j.hospnum, std::string(jobs::kind_info(j.kind).label).c_str(),
+                range_of(j).c_str());
+    std::printf("  状態          %s%s%s\n", j.state.c_str(), j.error.empty() ? "" : ": ", j.error.c_str());
+    std::printf("  受付番号      %s\n", j.reception_number.empty() ? "-" : j.reception_number.c_str());
+    std::printf("  依頼作成      %s\n  01req送信     %s\n  受付          %s\n  終了          %s\n", j.created_at.c_str(),
+                j.requested_at.empty() ? "-" : j.requested_at.c_str(), j.received_at.empty() ? "-" : j.received_at.c_str(),
+                j.finished_at.empty() ? "-" : j.finished_at.c_str());
+    std::printf("  問い合わせ    %d回   実行 %d回\n", j.poll_count, j.attempts);
+    std::printf("  件数          対象 %s / 書込 %s / 特定 %s / 未特定 %s / 保留 %s\n", num_or_dash(j.units).c_str(), num_or_dash(j.rows).c_str(),
                 num_or_dash(j.matched).c_str(), num_or_dash(j.unmatched).c_str(), num_or_dash(j.held).c_str());
+    if (!j.note.empty()) std::printf("  注意          %s\n", j.note.c_str());
+    const auto ch = db.exec("SELECT c.change, coalesce(trim(n.ptnum), c.ptid::text), c.before, c.after FROM onshi.validity_change c"
+                            " LEFT JOIN tbl_ptnum n ON n.hospnum = $2::smallint AND n.ptid = c.ptid WHERE c.job_id = $1 ORDER BY 2, 1",
+                            {std::to_string(j.id), std::to_string(j.hospnum)});
+    for (int i = 0; i < ch.rows(); ++i)
+        std::printf("  変更  %-10s 患者番号 %s  %s%s%s\n", ch.str(i, 0).c_str(), ch.str(i, 1).c_str(), ch.str(i, 2).c_str(),
+                    ch.get(i, 2).empty() && ch.get(i, 3).empty() ? "" : " -> ", ch.str(i, 3).c_str());
+    return 0;
+}
+
+int cmd_resume(const app::Config& cfg, const Args& a) {
+    if (a.pos.size() != 1) throw Error(Errc::usage, "resume ID");
+    auto db = connect(cfg);
+    const std::int64_t id = std::stoll(a.pos[0]);
+    const auto j = jobs::load(db, id);
+    if (!j.finished()) return run_here(db, cfg, id);
+    if (!jobs::reopen(db, id)) throw Error(Errc::usage, "job " + a.pos[0] + " is " + j.state + ": nothing to resume");
+    return run_here(db, cfg, id);
+}
+
+int cmd_cancel(const app::Config& cfg, const Args& a) {
+    if (a.pos.size() != 1) throw Error(Errc::usage, "cancel ID");
+    auto db = connect(cfg);
+    if (!jobs::cancel(db, std::stoll(a.pos[0]))) throw Error(Errc::usage, "job " + a.pos[0] + " has already finished");
+    std::printf("job %s cancelled\n", a.pos[0].c_str());
     return 0;
 }
 
@@ -226,10 +363,10 @@ int cmd_jobs(const app::Config& cfg, const Args& a) {
     a.only({"hospnum", "limit"});
     const int hospnum = a.get("hospnum") ? a.hospnum() : 0;
     auto db = connect(cfg);
-    std::printf("%-6s %-19s %-8s %-19s %-24s %-9s %s\n", "ID", "リクエスト日時", "区分", "取得同意済範囲", "受付番号", "状態", "件数 (対象/書込/特定/未特定/保留)");
+    std::printf("%-6s %-19s %-16s %-26s %-24s %-9s %s\n", "ID", "リクエスト日時", "区分", "範囲", "受付番号", "状態", "件数 (対象/書込/特定/未特定/保留)");
     for (const auto& j : jobs::list(db, hospnum, 50)) {
-        const std::string range = j.consent_from + "-" + j.consent_to;
-        std::printf("%-6lld %-19s %-8s %-19s %-24s %-9s %s/%s/%s/%s/%s%s%s\n", static_cast<long long>(j.id), j.created_at.c_str(),
+        const std::string range = range_of(j);
+        std::printf("%-6lld %-19s %-16s %-26s %-24s %-9s %s/%s/%s/%s/%s%s%s\n", static_cast<long long>(j.id), j.created_at.c_str(),
                     std::string(jobs::kind_info(j.kind).label).c_str(), range.c_str(),
                     j.reception_number.empty() ? "-" : j.reception_number.c_str(), j.state.c_str(), num_or_dash(j.units).c_str(),
                     num_or_dash(j.rows).c_str(), num_or_dash(j.matched).c_str(), num_or_dash(j.unmatched).c_str(),
@@ -263,6 +400,12 @@ int run(int argc, char** argv) {
     if (cmd == "ingest") return cmd_ingest(cfg, a);
     if (cmd == "p031") return cmd_p031(cfg, a);
     if (cmd == "jobs") return cmd_jobs(cfg, a);
+    if (cmd == "job") return cmd_job(cfg, a);
+    if (cmd == "resume") return cmd_resume(cfg, a);
+    if (cmd == "cancel") return cmd_cancel(cfg, a);
+    if (cmd == "register-refs") return cmd_register_refs(cfg, a);
+    if (cmd == "pdf") return cmd_pdf(cfg, a);
+    if (cmd == "pdfs") return cmd_pdfs(cfg, a);
     throw Error(Errc::usage, "unknown command '" + cmd + "'");
 }
 

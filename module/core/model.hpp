@@ -24,6 +24,9 @@ struct ResultHeader {
     // 01res body
     std::string body_reception_number;         // MessageBody/ReceptionNumber
     std::string reception_date_time;           // MessageBody/ReceptionDateTime
+    // 薬剤情報/特定健診 error answers
+    std::string result_code;                   // MessageBody/ResultCode (1 = OK)
+    std::string message_contents;              // MessageBody/MessageContents
 };
 
 // QualificationConfirmSearchInfo echoed back in a BulkConfirmUnit.

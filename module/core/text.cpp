@@ -68,11 +68,17 @@ std::size_t euc_len_of(std::string_view one) {
     return sizeof out - ol;
 }
 
+// The JIS-mapping forms PostgreSQL's EUC_JP refuses (to_pg_eucjp_forms maps them first).
+bool jis_only_form(char32_t cp) {
+    return cp == 0x2212 || cp == 0x301C || cp == 0x2016 || cp == 0x2014 || cp == 0x00A2 || cp == 0x00A3 || cp == 0x00AC;
+}
+
 // EUC-JP bytes of one code point as ORCA sees it: 1, 2, or 3 (JIS X 0212 / not representable).
 // Memoised per thread: names and addresses repeat the same few thousand characters.
 std::size_t orca_bytes(char32_t cp, std::string_view utf8_of_cp) {
     if (cp < 0x80) return 1;
     if (is_halfwidth_kana(cp)) return 2;
+    if (jis_only_form(cp)) return 3;
     thread_local std::unordered_map<char32_t, unsigned char> memo;
     const auto [it, fresh] = memo.try_emplace(cp, 0);
     if (fresh) it->second = euc_len_of(utf8_of_cp) == 2 ? 2 : 3;
@@ -129,7 +135,7 @@ std::string to_hankaku_ascii(std::string_view s) {
         const char32_t cp = next_cp(s, i);
         if (cp >= 0xFF01 && cp <= 0xFF5E) out += static_cast<char>(cp - 0xFF01 + 0x21);
         else if (cp == 0x3000) out += ' ';
-        else if (cp == 0x2212) out += '-';  // the JIS mapping of A1DD, should it arrive
+        else if (cp == 0x2212 || cp == 0xFF0D) out += '-';
         else out.append(s.substr(start, i - start));
     }
     return out;
@@ -147,6 +153,46 @@ std::string first_gaiji(std::string_view s) {
         if (cp == 0xFFFD || orca_bytes(cp, one) != 2) return std::string(one);
     }
     return {};
+}
+
+std::string to_pg_eucjp_forms(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const std::size_t start = i;
+        const char32_t cp = next_cp(s, i);
+        char32_t to = 0;
+        switch (cp) {
+        case 0x2212: to = 0xFF0D; break;
+        case 0x301C: to = 0xFF5E; break;
+        case 0x2016: to = 0x2225; break;
+        case 0x2014: to = 0x2015; break;
+        case 0x00A2: to = 0xFFE0; break;
+        case 0x00A3: to = 0xFFE1; break;
+        case 0x00AC: to = 0xFFE2; break;
+        default: break;
+        }
+        if (to) put_cp(out, to);
+        else out.append(s.substr(start, i - start));
+    }
+    return out;
+}
+
+std::string replace_gaiji(std::string_view raw, std::string_view with) {
+    const std::string s = to_pg_eucjp_forms(raw);
+    std::string out;
+    out.reserve(s.size());
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const std::size_t start = i;
+        const char32_t cp = next_cp(s, i);
+        const auto one = s.substr(start, i - start);
+        const bool fits = cp < 0x80 ? (cp >= 0x20 || cp == '\t' || cp == '\n') : cp != 0xFFFD && (is_halfwidth_kana(cp) || orca_bytes(cp, one) == 2);
+        if (fits) out.append(one);
+        else out.append(with);
+    }
+    return out;
 }
 
 bool has_black_circle(std::string_view s) { return s.find(kBlackCircle) != std::string_view::npos; }

@@ -29,6 +29,15 @@ bool fits_jisx0208(std::string_view utf8);
 // The first character that does not fit (as UTF-8), or "" if all do.
 std::string first_gaiji(std::string_view utf8);
 
+// The characters JIS and Windows map differently, in the form PostgreSQL's EUC_JP conversion takes:
+// U+2212 -> U+FF0D, U+301C -> U+FF5E, U+2016 -> U+2225, U+2014 -> U+2015, U+00A2/A3/AC -> U+FFE0/E1/E2.
+// Same character for a person, same bytes in ORCA; without it PostgreSQL refuses the whole row.
+std::string to_pg_eucjp_forms(std::string_view s);
+
+// `s` with every character that does not fit ORCA's database replaced by `with` (for free text the
+// module itself stores: OQS error messages, .err contents, notes; never for patient data, which is held).
+std::string replace_gaiji(std::string_view s, std::string_view with = "?");
+
 // OQS's placeholder for a character it could not carry.
 inline constexpr std::string_view kBlackCircle = "\xE2\x97\x8F";  // ●
 bool has_black_circle(std::string_view utf8);

@@ -43,6 +43,8 @@ const Field<ResultHeader> kBodyFields[] = {
     F(ResultHeader, "SegmentOfResult", segment_of_result),
     F(ResultHeader, "ErrorCode", error_code),
     F(ResultHeader, "ErrorMessage", error_message),
+    F(ResultHeader, "ResultCode", result_code),
+    F(ResultHeader, "MessageContents", message_contents),
 };
 const Field<SearchInfo> kSearchFields[] = {
     F(SearchInfo, "InsurerNumber", insurer_number),
@@ -423,6 +425,48 @@ std::string write_phase1_request(const PhaseOneRequest& r) {
     d.leaf("MedicalTreatmentMonth", r.medical_treatment_month);
     d.leaf("MedicalTreatmentFlag", r.medical_treatment_flag);
     d.end();
+    d.end();
+    return d.finish();
+}
+
+std::string write_list_request(std::string_view code, std::string_view file_identifier, const std::vector<SearchItem>& items) {
+    Doc d;
+    d.start("MessageHeader");
+    d.leaf("MedicalInstitutionCode", code);
+    d.leaf("ArbitraryFileIdentifier", file_identifier);
+    d.end();
+    d.start("MessageBody");
+    for (const auto& i : items) {
+        d.start("QualificationConfirmSearchInfo");
+        d.leaf("InsurerNumber", i.insurer_number);
+        d.leaf("InsuredCardSymbol", i.insured_card_symbol);
+        d.leaf("InsuredIdentificationNumber", i.insured_identification_number);
+        d.leaf("InsuredBranchNumber", i.insured_branch_number);
+        d.leaf("Birthdate", i.birthdate);
+        d.leaf("ReferenceNumber", i.reference_number);
+        d.leaf("ArbitraryIdentifier", i.arbitrary_identifier);
+        d.end();
+    }
+    d.end();
+    return d.finish();
+}
+
+std::string write_document_request(const DocumentRequest& r) {
+    Doc d;
+    d.start("MessageHeader");
+    d.leaf("MedicalInstitutionCode", r.medical_institution_code);
+    d.leaf("InsurerNumber", r.insurer_number);
+    d.leaf("InsuranceCardSymbol", r.insurance_card_symbol);
+    d.leaf("InsuredPersonIdentificationNumber", r.insured_person_identification_number);
+    d.leaf("BranchNumber", r.branch_number);
+    d.leaf("ArbitraryFileIdentifier", r.arbitrary_file_identifier);
+    d.end();
+    d.start("MessageBody");
+    d.leaf("StartDate", r.start_month);
+    d.leaf("EndDate", r.end_month);
+    d.leaf("FileCategory", "1");
+    d.leaf("PrDiInfClassification", "1");
+    d.leaf("MedicalTreatmentFlag", r.medical_treatment_flag);
     d.end();
     return d.finish();
 }

@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace onshi::oqs {
 
@@ -46,6 +47,24 @@ struct PhaseOneRequest {
     std::string medical_treatment_month;              // 医療扶助 YYYYMM
 };
 std::string write_phase1_request(const PhaseOneRequest& r);
+
+// 01req of the list kinds: 資格確認一括照会 (OQSmuquc) and 照会番号一括登録 (OQSmuimm).
+struct SearchItem {
+    std::string insurer_number, insured_card_symbol, insured_identification_number, insured_branch_number, birthdate;
+    std::string reference_number;      // OQSmuimm only
+    std::string arbitrary_identifier;  // ours: "<ptid>-<hknid>", echoed in the answer
+};
+std::string write_list_request(std::string_view medical_institution_code, std::string_view file_identifier,
+                               const std::vector<SearchItem>& items);
+
+// 薬剤情報 (YZKsiquc) / 特定健診 (TKKsiquc) for one patient; note the element names differ.
+struct DocumentRequest {
+    std::string medical_institution_code, insurer_number, insurance_card_symbol, insured_person_identification_number;
+    std::string branch_number, arbitrary_file_identifier;
+    std::string start_month, end_month;  // YYYYMM, 薬剤 only
+    std::string medical_treatment_flag;
+};
+std::string write_document_request(const DocumentRequest& r);
 std::string write_phase2_request(std::string_view medical_institution_code, std::string_view reception_number);
 
 }  // namespace onshi::oqs

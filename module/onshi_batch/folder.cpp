@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -31,8 +32,8 @@ std::string basename_without_ext(const std::string& name) {
     return dot == std::string::npos ? name : name.substr(0, dot);
 }
 
-FolderTransport::FolderTransport(std::string req_dir, std::string res_dir)
-    : req_dir_(std::move(req_dir)), res_dir_(std::move(res_dir)) {}
+FolderTransport::FolderTransport(std::string req_dir, std::string res_dir, int settle_ms)
+    : req_dir_(std::move(req_dir)), res_dir_(std::move(res_dir)), settle_ms_(settle_ms) {}
 
 std::string FolderTransport::staged_path(const std::string& name) const { return req_dir_ + "/." + name + ".tmp"; }
 
@@ -77,7 +78,12 @@ std::optional<std::string> FolderTransport::stable_result(const std::string& ste
             throw Error(Errc::io, path + " is not a regular file (a symlink or device in the result folder is refused)");
         const Seen now{static_cast<std::uintmax_t>(st.st_size), st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec};
         const auto it = seen_.find(path);
-        if (it != seen_.end() && it->second.size == now.size && it->second.mtime_ns == now.mtime_ns && now.size > 0) return path;
+        struct timespec clock {};
+        ::clock_gettime(CLOCK_REALTIME, &clock);
+        const std::int64_t age_ms = (clock.tv_sec * 1000000000LL + clock.tv_nsec - now.mtime_ns) / 1000000;
+        if (it != seen_.end() && it->second.size == now.size && it->second.mtime_ns == now.mtime_ns && now.size > 0 &&
+            age_ms >= settle_ms_)
+            return path;
         seen_[path] = now;
     }
     return std::nullopt;

@@ -1,6 +1,7 @@
 // The folder transport: the 連携アプリ's REQ and RES shares (often CIFS mounts, so no inotify: poll).
 // Requests are staged under a dot-name and renamed into place (atomic); a result is handed out only
-// once its size and time have stayed the same across two looks (the writer may still be at work).
+// once its size and time have stayed the same across two looks and it has not changed for
+// settle_ms (the 連携アプリ, or a CIFS client, may still be writing it in pieces).
 #pragma once
 
 #include <cstdint>
@@ -13,7 +14,7 @@ namespace onshi::oqs {
 
 class FolderTransport {
 public:
-    FolderTransport(std::string req_dir, std::string res_dir);
+    FolderTransport(std::string req_dir, std::string res_dir, int settle_ms);
 
     // Writes `content` to req_dir/.<name>.tmp and syncs it; the request is not visible yet.
     void stage(const std::string& name, const std::string& content);
@@ -34,6 +35,7 @@ public:
 
 private:
     std::string req_dir_, res_dir_;
+    int settle_ms_;
     struct Seen { std::uintmax_t size; std::int64_t mtime_ns; };
     std::map<std::string, Seen> seen_;
     [[nodiscard]] std::string staged_path(const std::string& name) const;

@@ -1,55 +1,80 @@
 #include "onshi_batch/job.hpp"
 
+#include "core/dates.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/text.hpp"
 #include "onshi_batch/codec.hpp"
 #include "onshi_batch/folder.hpp"
 #include "onshi_batch/result_file.hpp"
 #include "p031_bridge/ingest.hpp"
 
 #include <glib.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <array>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 
 namespace onshi::jobs {
 namespace {
 
-constexpr std::array<KindInfo, 1> kKinds{{
-    {"homecare", "OQSmuhvq", "2", "訪問診療"},
+// 訪問看護: no prefix or flag of its own is known; it is the 訪問診療等 request (oqs-interface.md §2).
+constexpr std::array<KindInfo, 8> kKinds{{
+    {"homecare", "OQSmuhvq", "2", "訪問診療", Output::rows},
+    {"nursing", "OQSmuhvq", "2", "訪問看護", Output::rows},
+    {"online", "OQSmuonq", "3", "オンライン診療", Output::rows},
+    {"welfare", "OQSmutic", "", "医療扶助", Output::rows},
+    {"validity", "OQSmuquc", "", "資格有効性確認", Output::rows},
+    {"register_refs", "OQSmuimm", "", "照会番号一括登録", Output::references},
+    {"pdf_drug", "YZKsiquc", "2", "薬剤情報PDF", Output::pdf},
+    {"pdf_checkup", "TKKsiquc", "2", "特定健診PDF", Output::pdf},
 }};
 
+constexpr const char* kFinal = "('done','failed','expired','cancelled')";
+
 const std::string kJobColumns =
-    "id, hospnum, kind, coalesce(params->>'consent_from', ''), coalesce(params->>'consent_to', ''), file_identifier,"
-    " reception_number, state, error, opid, poll_count, attempts, to_char(created_at, 'YYYY-MM-DD HH24:MI:SS'),"
-    " to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS'), coalesce(units, -1), coalesce(rows_written, -1),"
-    " coalesce(matched, -1), coalesce(unmatched, -1), coalesce(held, -1),"
-    " extract(epoch from now() - updated_at)";
+    "id, hospnum, kind, coalesce(params->>'consent_from', ''), coalesce(params->>'consent_to', ''),"
+    " coalesce(params->>'exam_from', ''), coalesce(params->>'exam_to', ''), coalesce(params->>'month', ''),"
+    " coalesce(params->>'seen_since', ''), coalesce(params->>'ptnum', ''), file_identifier,"
+    " reception_number, state, error, note, opid, poll_count, attempts,"
+    " to_char(created_at, 'YYYY-MM-DD HH24:MI:SS'), coalesce(to_char(requested_at, 'YYYY-MM-DD HH24:MI:SS.MS'), ''),"
+    " coalesce(to_char(received_at, 'YYYY-MM-DD HH24:MI:SS.MS'), ''), coalesce(to_char(finished_at, 'YYYY-MM-DD HH24:MI:SS.MS'), ''),"
+    " coalesce(units, -1), coalesce(rows_written, -1), coalesce(matched, -1), coalesce(unmatched, -1), coalesce(held, -1),"
+    " extract(epoch from now() - updated_at), coalesce(extract(epoch from now() - received_at), 0)";
 
 Job from_row(const db::Result& r, int i) {
     Job j;
     int c = 0;
+    auto s = [&] { return r.str(i, c++); };
     j.id = r.num(i, c++);
     j.hospnum = static_cast<int>(r.num(i, c++));
-    j.kind = r.str(i, c++);
-    j.consent_from = r.str(i, c++);
-    j.consent_to = r.str(i, c++);
-    j.file_identifier = r.str(i, c++);
-    j.reception_number = r.str(i, c++);
-    j.state = r.str(i, c++);
-    j.error = r.str(i, c++);
-    j.opid = r.str(i, c++);
+    j.kind = s();
+    j.params.consent_from = s(); j.params.consent_to = s(); j.params.exam_from = s(); j.params.exam_to = s();
+    j.params.month = s(); j.params.seen_since = s(); j.params.ptnum = s();
+    j.file_identifier = s(); j.reception_number = s(); j.state = s(); j.error = s(); j.note = s(); j.opid = s();
     j.poll_count = static_cast<int>(r.num(i, c++));
     j.attempts = static_cast<int>(r.num(i, c++));
-    j.created_at = r.str(i, c++);
-    j.updated_at = r.str(i, c++);
-    j.units = r.num(i, c++);
-    j.rows = r.num(i, c++);
-    j.matched = r.num(i, c++);
-    j.unmatched = r.num(i, c++);
-    j.held = r.num(i, c++);
-    j.seconds_in_state = std::stod(r.str(i, c++));
+    j.created_at = s(); j.requested_at = s(); j.received_at = s(); j.finished_at = s();
+    j.units = r.num(i, c++); j.rows = r.num(i, c++); j.matched = r.num(i, c++); j.unmatched = r.num(i, c++); j.held = r.num(i, c++);
+    j.seconds_in_state = std::stod(s());
+    j.seconds_since_received = std::stod(s());
     return j;
+}
+
+std::vector<db::Param> param_values(const Params& p) {
+    auto v = [](const std::string& x) { return x.empty() ? db::Param() : db::Param(x); };
+    return {v(p.consent_from), v(p.consent_to), v(p.exam_from), v(p.exam_to), v(p.month), v(p.seen_since), v(p.ptnum)};
+}
+// SQL for the jsonb of params bound at $first..$first+6.
+std::string params_sql(int first) {
+    static constexpr const char* keys[] = {"consent_from", "consent_to", "exam_from", "exam_to", "month", "seen_since", "ptnum"};
+    std::string s = "jsonb_strip_nulls(jsonb_build_object(";
+    for (int k = 0; k < 7; ++k) s += std::string(k ? ", " : "") + "'" + keys[k] + "', $" + std::to_string(first + k) + "::text";
+    return s + "))";
 }
 
 std::string suffix(const Job& j) {
@@ -64,49 +89,271 @@ std::string poll_suffix(const Job& j, int n) {
     return b;
 }
 
-// Moves the job from `from` to `to` (and sets the extra assignments); refuses if another run moved it.
-void transition(db::Connection& db, const Job& j, const std::string& to, const std::string& extra = "",
+// Moves the job on from the state it was loaded in. False when another hand moved it first
+// (cancel, or a second runner): the caller reloads and sees.
+bool transition(db::Connection& db, const Job& j, const std::string& to, const std::string& extra = "",
                 const std::vector<db::Param>& extra_params = {}) {
     std::vector<db::Param> p{std::to_string(j.id), j.state, to};
     p.insert(p.end(), extra_params.begin(), extra_params.end());
     const auto r = db.exec("UPDATE onshi.job SET state = $3, updated_at = now()" + extra + " WHERE id = $1 AND state = $2", p);
-    if (r.affected() != "1") throw Error(Errc::internal, "job " + std::to_string(j.id) + " changed under this run");
+    return r.affected() == "1";
 }
 
-void finish_failed(db::Connection& db, const Job& j, const std::string& state, const std::string& why) {
-    transition(db, j, state, ", error = $4, finished_at = now()", {why});
+// `why` may quote OQS (an .err file, ErrorMessage): only what ORCA's EUC_JP database can hold is stored.
+bool finish_failed(db::Connection& db, const Job& j, const std::string& state, const std::string& why) {
+    log::warning("job %lld %s: %s", static_cast<long long>(j.id), state.c_str(), why.c_str());
+    return transition(db, j, state, ", error = $4, finished_at = now()", {text::replace_gaiji(why)});
 }
 
-// Holds the job for this run (session advisory lock): two runs never drive one job.
+bool try_lock(db::Connection& db, std::int64_t id) {
+    return db.exec("SELECT pg_try_advisory_lock(7301, $1::int)", {std::to_string(id)}).str(0, 0) == "t";
+}
+
+// Holds the job for this run (session advisory lock): two runs never drive one job. A run that was
+// just killed may keep its lock until PostgreSQL notices the closed connection: wait a few seconds.
 class JobLock {
 public:
-    // A run that was just killed may keep its lock until PostgreSQL notices the closed connection:
-    // wait a few seconds before calling the job busy.
-    JobLock(db::Connection& db, std::int64_t id) : db_(db), id_(std::to_string(id)) {
-        for (int tries = 0; db_.exec("SELECT pg_try_advisory_lock(7301, $1::int)", {id_}).str(0, 0) != "t"; ++tries) {
-            if (tries == 100) throw Error(Errc::database, "job " + id_ + " is being run by another process");
+    JobLock(db::Connection& db, std::int64_t id) : db_(db), id_(id) {
+        for (int tries = 0; !try_lock(db_, id_); ++tries) {
+            if (tries == 100) throw Error(Errc::database, "job " + std::to_string(id_) + " is being run by another process");
             g_usleep(100 * 1000);
         }
     }
     ~JobLock() {
-        try { db_.exec("SELECT pg_advisory_unlock(7301, $1::int)", {id_}); } catch (...) {}
+        try { release_claim(db_, id_); } catch (...) {}
     }
     JobLock(const JobLock&) = delete;
     JobLock& operator=(const JobLock&) = delete;
 
 private:
     db::Connection& db_;
-    std::string id_;
+    std::int64_t id_;
 };
 
+// The ORCA insurance list of a facility for 資格有効性確認 / 照会番号一括登録: valid today, not deleted,
+// medical insurance (hknnum 0xx), real patients only; optionally only those seen since a date.
+std::vector<oqs::SearchItem> orca_insurance_list(db::Connection& db, const Job& j, bool with_reference) {
+    const auto r = db.exec(
+        "SELECT trim(h.hknjanum), coalesce(h.kigo, ''), coalesce(h.num, ''), coalesce(h.edaban, ''), coalesce(i.birthday, ''),"
+        " trim(n.ptnum), h.ptid, h.hknid"
+        " FROM tbl_pthkninf h JOIN tbl_ptinf i ON i.hospnum = h.hospnum AND i.ptid = h.ptid"
+        " JOIN tbl_ptnum n ON n.hospnum = h.hospnum AND n.ptid = h.ptid"
+        " WHERE h.hospnum = $1 AND h.tekstymd <= $2 AND h.tekedymd >= $2 AND coalesce(h.sakjokbn, '') <> '1'"
+        "   AND h.hknnum LIKE '0%' AND coalesce(i.tstptnumkbn, '') <> '1' AND coalesce(h.hknjanum, '') <> ''"
+        "   AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM tbl_jyurrk v WHERE v.hospnum = h.hospnum AND v.ptid = h.ptid AND v.sryymd >= $3))"
+        " ORDER BY h.ptid, h.hknid",
+        {std::to_string(j.hospnum), dates::today(), j.params.seen_since.empty() ? db::Param() : db::Param(j.params.seen_since)});
+    std::vector<oqs::SearchItem> items;
+    items.reserve(static_cast<std::size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) {
+        oqs::SearchItem it;
+        it.insurer_number = r.str(i, 0);
+        it.insured_card_symbol = text::trim(text::to_hankaku_ascii(r.get(i, 1)));
+        it.insured_identification_number = text::trim(text::to_hankaku_ascii(r.get(i, 2)));
+        it.insured_branch_number = text::trim(r.get(i, 3));
+        it.birthdate = r.str(i, 4);
+        if (with_reference) it.reference_number = r.str(i, 5);
+        it.arbitrary_identifier = r.str(i, 6) + "-" + r.str(i, 7);
+        items.push_back(std::move(it));
+    }
+    return items;
+}
+
+struct PdfTarget {
+    std::int64_t ptid = 0;
+    oqs::DocumentRequest req;
+};
+
+// The newest stored 保険 result of the patient that carries the consent a PDF kind needs.
+db::Result consented_result(db::Connection& db, int hospnum, const std::string& ptnum, std::string_view kind) {
+    const bool drug = kind == "pdf_drug";
+    auto r = db.exec(
+        "SELECT k.ptid, k.res_hknjanum, k.res_kigo, k.res_num, k.res_edaban, k.onshinryo_kbn"
+        " FROM tbl_onshi_kaku k JOIN tbl_ptnum n ON n.hospnum = k.hospnum AND n.ptid = k.ptid"
+        " WHERE k.hospnum = $1 AND n.ptnum = $2::bpchar AND k.card_class <> 'A1' AND k.scr_dltflg = ''"
+        "   AND " + std::string(drug ? "k.yakuzai_douiflg" : "k.kenshin_douiflg") + " = '1'"
+        " ORDER BY k.kaku_kakuninymd DESC, k.kaku_kakuninhms DESC, k.shori_time DESC LIMIT 1",
+        {std::to_string(hospnum), ptnum});
+    if (r.rows() == 0)
+        throw Error(Errc::usage, "patient " + ptnum + " has no stored qualification result with consent to " +
+                                     (drug ? "薬剤情報 (PharmacistsInfoConsFlg 1)" : "特定健診情報 (SpecificHealthCheckupsInfoConsFlg 1)") +
+                                     ": nothing is asked of OQS without consent");
+    return r;
+}
+
+// The patient of a PDF job and the request for it. Throws Error(usage) without consent.
+PdfTarget pdf_target(db::Connection& db, const app::Facility& fac, const Job& j) {
+    const bool drug = j.kind == "pdf_drug";
+    const auto r = consented_result(db, j.hospnum, j.params.ptnum, j.kind);
+    PdfTarget t;
+    t.ptid = r.num(0, 0);
+    auto& q = t.req;
+    q.medical_institution_code = fac.institution_code;
+    q.insurer_number = r.str(0, 1);
+    q.insurance_card_symbol = text::trim(text::to_hankaku_ascii(r.get(0, 2)));
+    q.insured_person_identification_number = text::trim(text::to_hankaku_ascii(r.get(0, 3)));
+    q.branch_number = r.str(0, 4);
+    q.arbitrary_file_identifier = j.file_identifier;
+    q.medical_treatment_flag = r.get(0, 5).empty() ? "2" : r.str(0, 5);
+    if (drug) {  // the last three years, by month
+        const std::string today = dates::today();
+        q.start_month = dates::add_months(today, -35).substr(0, 6);
+        q.end_month = today.substr(0, 6);
+    }
+    return t;
+}
+
+std::string build_request1(db::Connection& db, const app::Facility& fac, const Job& j) {
+    const KindInfo& k = kind_info(j.kind);
+    switch (k.output) {
+    case Output::pdf: return oqs::write_document_request(pdf_target(db, fac, j).req);
+    case Output::references: return oqs::write_list_request(fac.institution_code, j.file_identifier, orca_insurance_list(db, j, true));
+    case Output::rows: break;
+    }
+    if (j.kind == "validity") return oqs::write_list_request(fac.institution_code, j.file_identifier, orca_insurance_list(db, j, false));
+    oqs::PhaseOneRequest req;
+    req.medical_institution_code = fac.institution_code;
+    req.arbitrary_file_identifier = j.file_identifier;
+    req.consent_date_from = j.params.consent_from;
+    req.consent_date_to = j.params.consent_to;
+    req.examination_date_from = j.params.exam_from;
+    req.examination_date_to = j.params.exam_to;
+    req.medical_treatment_month = j.params.month;
+    req.medical_treatment_flag = std::string(k.treatment_flag);
+    return oqs::write_phase1_request(req);
+}
+
+// 資格有効性確認: what changed for each asked-about insurance against the patient's previous
+// confirmation (the newest earlier row of the same ptid). ptid and hknid come from our own
+// ArbitraryIdentifier ("<ptid>-<hknid>"), echoed by OQS.
+void record_validity_changes(db::Connection& db, std::int64_t job_id) {
+    db.exec(R"SQL(
+        WITH cur AS (
+            SELECT split_part(u.sikibetu, '-', 1)::bigint AS ptid, split_part(u.sikibetu, '-', 2)::bigint AS hknid,
+                   k.sikaku_yuko, k.ftnrate, k.tekedymd, k.hospnum, k.tbl_uuid, f.id AS file_id
+            FROM onshi.result_file f
+            JOIN onshi.result_unit u ON u.file_id = f.id AND u.status = 'written' AND u.sikibetu ~ '^[0-9]+-[0-9]+$'
+            JOIN tbl_onshi_kaku k ON k.tbl_uuid = u.tbl_uuids[1] AND k.hospnum = f.hospnum
+            WHERE f.job_id = $1),
+        prev AS (
+            SELECT cur.*, p.ftnrate AS prev_ftnrate, p.tekedymd AS prev_tekedymd
+            FROM cur LEFT JOIN LATERAL (
+                SELECT o.ftnrate, o.tekedymd FROM tbl_onshi_kaku o
+                WHERE o.hospnum = cur.hospnum AND o.ptid = cur.ptid AND o.ptid <> 0 AND o.card_class <> 'A1'
+                  AND o.scr_dltflg = '' AND o.sikaku_yuko = '1'
+                  AND NOT EXISTS (SELECT 1 FROM onshi.result_unit x WHERE x.file_id = cur.file_id AND o.tbl_uuid = ANY (x.tbl_uuids))
+                ORDER BY o.kaku_kakuninymd DESC, o.kaku_kakuninhms DESC, o.shori_time DESC LIMIT 1) p ON true)
+        INSERT INTO onshi.validity_change (job_id, ptid, hknid, change, before, after)
+        SELECT $1, ptid, hknid, 'invalid', '', sikaku_yuko FROM prev WHERE sikaku_yuko = '2'
+        UNION ALL SELECT $1, ptid, hknid, 'new', '', sikaku_yuko FROM prev WHERE sikaku_yuko = '3'
+        UNION ALL SELECT $1, ptid, hknid, 'not_found', '', sikaku_yuko FROM prev WHERE sikaku_yuko = '4'
+        UNION ALL SELECT $1, ptid, hknid, 'multiple', '', sikaku_yuko FROM prev WHERE sikaku_yuko = '5'
+        UNION ALL SELECT $1, ptid, hknid, 'ratio', prev_ftnrate, ftnrate FROM prev
+                  WHERE sikaku_yuko = '1' AND prev_ftnrate IS NOT NULL AND prev_ftnrate <> ftnrate
+        UNION ALL SELECT $1, ptid, hknid, 'enddate', prev_tekedymd, tekedymd FROM prev
+                  WHERE sikaku_yuko = '1' AND prev_tekedymd IS NOT NULL AND prev_tekedymd <> tekedymd
+        ON CONFLICT DO NOTHING)SQL",
+            {std::to_string(job_id)});
+}
+
+// What staff should know about a finished result (plain words, no personal data).
+std::string note_for(const Job& j, const bridge::IngestSummary& s) {
+    std::string note;
+    auto count = [&](const char* v) {
+        const auto it = s.by_validity.find(v);
+        return it == s.by_validity.end() ? std::size_t{0} : it->second;
+    };
+    if (j.kind == "welfare" && count("6") > 0)
+        note += "医療券が未登録（未委託）の方が " + std::to_string(count("6")) + "人います。福祉事務所の登録後（毎月15日から20日頃）に再取得してください。";
+    if (j.kind != "validity" && count("4") > 0)
+        note += "該当資格なしの方が " + std::to_string(count("4")) + "人います。保険者のデータがまだ届いていない可能性があります。後日再取得してください。";
+    if (s.unit_errors > 0) note += "処理エラーの方が " + std::to_string(s.unit_errors) + "人います。";
+    if (s.held > 0) note += "外字などで保留した方が " + std::to_string(s.held) + "人います（review で確認）。";
+    return note;
+}
+
+// A PDF answer: stored (0640 in a 0750 folder of the facility), or the error XML's message.
+bool store_pdf(db::Connection& db, const app::Facility& fac, const Job& j, const std::string& path) {
+    namespace fs = std::filesystem;
+    const PdfTarget t = pdf_target(db, fac, j);
+    const fs::path dir = fs::path(fac.pdf_dir) / std::to_string(fac.hospnum);
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw Error(Errc::io, "cannot create " + dir.string() + ": " + ec.message());
+    ::chmod(dir.c_str(), 0750);
+    const bool drug = j.kind == "pdf_drug";
+    const fs::path dst = dir / ((drug ? "drug_" : "checkup_") + j.params.ptnum + "_" + std::to_string(j.id) + ".pdf");
+    fs::copy_file(path, dst, fs::copy_options::overwrite_existing, ec);
+    if (ec) throw Error(Errc::io, "cannot store " + dst.string() + ": " + ec.message());
+    ::chmod(dst.c_str(), 0640);
+    db::Transaction tx(db);
+    db.exec("INSERT INTO onshi.pdf_file (job_id, hospnum, ptid, type, path, bytes) VALUES ($1, $2, $3, $4, $5, $6)"
+            " ON CONFLICT (job_id) DO UPDATE SET path = excluded.path, bytes = excluded.bytes",
+            {std::to_string(j.id), std::to_string(fac.hospnum), std::to_string(t.ptid), drug ? "drug" : "checkup", dst.string(),
+             std::to_string(fs::file_size(dst))});
+    if (!transition(db, j, "done", ", finished_at = now()")) return false;
+    tx.commit();
+    return true;
+}
+
+ResultHeader read_header(const std::string& path) {
+    struct Sink final : oqs::ResultSink {
+        ResultHeader h;
+        void on_header(const ResultHeader& x) override { h = x; }
+        void on_unit(BulkConfirmUnit&&) override {}
+    } sink;
+    oqs::read_result_file(path, sink);
+    return sink.h;
+}
+
 }  // namespace
+
+std::int64_t require_pdf_consent(db::Connection& db, int hospnum, const std::string& ptnum, std::string_view kind) {
+    return consented_result(db, hospnum, ptnum, kind).num(0, 0);
+}
+
+bool Job::finished() const { return state == "done" || state == "failed" || state == "expired" || state == "cancelled"; }
 
 const KindInfo& kind_info(std::string_view kind) {
     for (const auto& k : kKinds)
         if (k.kind == kind) return k;
+    throw Error(Errc::usage, "unknown kind '" + std::string(kind) + "' (available: " + kind_names() + ")");
+}
+
+std::string kind_names() {
     std::string known;
     for (const auto& k : kKinds) known += (known.empty() ? "" : ", ") + std::string(k.kind);
-    throw Error(Errc::usage, "unknown --kind '" + std::string(kind) + "' (available: " + known + ")");
+    return known;
+}
+
+void Params::apply_defaults(std::string_view kind, const std::string& today) {
+    if (kind == "homecare" || kind == "nursing" || (kind == "online" && exam_from.empty() && exam_to.empty())) {
+        if (consent_to.empty()) consent_to = today;
+        if (consent_from.empty()) consent_from = dates::add_months(consent_to, -1);
+    }
+    if (kind == "online" && (!exam_from.empty() || !exam_to.empty())) {
+        if (exam_from.empty()) exam_from = dates::first_of_month(exam_to);
+        if (exam_to.empty()) exam_to = dates::last_of_month(exam_from);
+    }
+    if (kind == "welfare" && month.empty()) month = today.substr(0, 6);
+}
+
+void Params::validate(std::string_view kind) const {
+    auto date = [](const std::string& v, const char* name) {
+        if (!v.empty() && !dates::valid_ymd(v)) throw Error(Errc::usage, std::string("--") + name + " '" + v + "' is not a date (YYYYMMDD)");
+    };
+    date(consent_from, "consent-from"); date(consent_to, "consent-to");
+    date(exam_from, "exam-from"); date(exam_to, "exam-to"); date(seen_since, "seen-since");
+    if (!month.empty() && !dates::valid_ym(month)) throw Error(Errc::usage, "--month '" + month + "' is not a month (YYYYMM)");
+    if (consent_from > consent_to) throw Error(Errc::usage, "--consent-from is after --consent-to");
+    if (exam_from > exam_to) throw Error(Errc::usage, "--exam-from is after --exam-to");
+    const bool range = kind == "homecare" || kind == "nursing" || kind == "online";
+    if (range && consent_from.empty() && exam_from.empty()) throw Error(Errc::usage, "a consent or examination range is needed");
+    if (kind == "online" && !consent_from.empty() && !exam_from.empty())
+        throw Error(Errc::usage, "online takes a consent range or an examination range, not both");
+    if (kind != "online" && !exam_from.empty()) throw Error(Errc::usage, "--exam-from/--exam-to are for --kind online");
+    if (kind == "welfare" && month.empty()) throw Error(Errc::usage, "--month is needed for welfare");
+    if (kind_info(kind).output == Output::pdf && ptnum.empty()) throw Error(Errc::usage, "--patient is needed");
 }
 
 std::string request1_name(const Job& j) { return std::string(kind_info(j.kind).prefix) + "01req_" + suffix(j) + ".xml"; }
@@ -114,27 +361,55 @@ std::string result1_stem(const Job& j) { return std::string(kind_info(j.kind).pr
 std::string request2_name(const Job& j, int n) { return std::string(kind_info(j.kind).prefix) + "02req_" + poll_suffix(j, n) + ".xml"; }
 std::string result2_stem(const Job& j, int n) { return std::string(kind_info(j.kind).prefix) + "02res_" + poll_suffix(j, n); }
 
-std::int64_t create_or_resume(db::Connection& db, int hospnum, std::string_view kind, const std::string& from,
-                              const std::string& to, const std::string& opid, bool& resumed) {
+void failpoint(const char* name) {
+    const char* fp = std::getenv("ONSHI_FAILPOINT");
+    if (fp && std::string_view(fp) == name) {
+        log::warning("failpoint %s: killing this process", name);
+        std::raise(SIGKILL);
+    }
+}
+
+std::int64_t create_or_resume(db::Connection& db, int hospnum, std::string_view kind, const Params& params,
+                              const std::string& opid, bool& resumed) {
     kind_info(kind);
+    params.validate(kind);
     const std::string hosp = std::to_string(hospnum);
-    const std::string params = "{\"consent_from\":\"" + from + "\",\"consent_to\":\"" + to + "\"}";
     db::Transaction tx(db);
     db.exec("SELECT pg_advisory_xact_lock(7302, $1::int)", {hosp});
-    const auto open = db.exec("SELECT id FROM onshi.job WHERE hospnum = $1 AND kind = $2 AND params = $3::jsonb"
-                              " AND state NOT IN ('done', 'failed', 'expired') ORDER BY id LIMIT 1",
-                              {hosp, std::string(kind), params});
+    std::vector<db::Param> p{hosp, std::string(kind)};
+    const auto pv = param_values(params);
+    p.insert(p.end(), pv.begin(), pv.end());
+    const auto open = db.exec("SELECT id FROM onshi.job WHERE hospnum = $1 AND kind = $2 AND params = " + params_sql(3) +
+                              " AND state NOT IN " + kFinal + " ORDER BY id LIMIT 1", p);
     if (open.rows() == 1) {
         resumed = true;
         tx.commit();
         return open.num(0, 0);
     }
     resumed = false;
-    const auto r = db.exec("INSERT INTO onshi.job (hospnum, kind, params, file_identifier, opid) VALUES ($1, $2, $3::jsonb, '', $4) RETURNING id",
-                           {hosp, std::string(kind), params, opid});
+    p.push_back(opid);
+    const auto r = db.exec("INSERT INTO onshi.job (hospnum, kind, params, file_identifier, opid) VALUES ($1, $2, " + params_sql(3) +
+                           ", '', $10) RETURNING id", p);
     const std::int64_t id = r.num(0, 0);
     // ArbitraryFileIdentifier: ours, unique, within ORCA's 50 characters.
     db.exec("UPDATE onshi.job SET file_identifier = $2 WHERE id = $1", {std::to_string(id), "ORCA-ONSHI-" + hosp + "-" + std::to_string(id)});
+    tx.commit();
+    return id;
+}
+
+std::int64_t create_scheduled(db::Connection& db, int hospnum, std::string_view kind, const Params& params, const std::string& slot) {
+    params.validate(kind);
+    std::vector<db::Param> p{std::to_string(hospnum), std::string(kind)};
+    const auto pv = param_values(params);
+    p.insert(p.end(), pv.begin(), pv.end());
+    p.push_back(slot);
+    db::Transaction tx(db);
+    const auto r = db.exec("INSERT INTO onshi.job (hospnum, kind, params, file_identifier, scheduled_for) VALUES ($1, $2, " +
+                               params_sql(3) + ", '', $10::timestamptz) ON CONFLICT DO NOTHING RETURNING id", p);
+    if (r.rows() == 0) return 0;
+    const std::int64_t id = r.num(0, 0);
+    db.exec("UPDATE onshi.job SET file_identifier = $2 WHERE id = $1",
+            {std::to_string(id), "ORCA-ONSHI-" + std::to_string(hospnum) + "-" + std::to_string(id)});
     tx.commit();
     return id;
 }
@@ -153,68 +428,135 @@ std::vector<Job> list(db::Connection& db, int hospnum, int limit) {
     return out;
 }
 
+std::int64_t claim_next(db::Connection& db) {
+    db::Transaction tx(db);
+    const auto r = db.exec(std::string("SELECT id FROM onshi.job WHERE state NOT IN ") + kFinal +
+                           " ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 16");
+    std::int64_t chosen = 0;
+    for (int i = 0; i < r.rows() && chosen == 0; ++i) {
+        const std::int64_t id = r.num(i, 0);
+        if (!try_lock(db, id)) continue;
+        // Another run may have finished it between our snapshot and the lock.
+        if (db.exec(std::string("SELECT state NOT IN ") + kFinal + " FROM onshi.job WHERE id = $1", {std::to_string(id)}).str(0, 0) == "t")
+            chosen = id;
+        else
+            release_claim(db, id);
+    }
+    tx.commit();
+    return chosen;
+}
+
+void release_claim(db::Connection& db, std::int64_t id) {
+    db.exec("SELECT pg_advisory_unlock(7301, $1::int)", {std::to_string(id)});
+}
+
+bool reopen(db::Connection& db, std::int64_t id) {
+    const Job j = load(db, id);
+    if (j.state != "expired" && j.state != "failed") return false;
+    const bool ask_again = !j.reception_number.empty() && kind_info(j.kind).output != Output::pdf;
+    return transition(db, j, ask_again ? "received" : "queued",
+                      std::string(", error = '', finished_at = NULL") + (ask_again ? ", received_at = now()" : ", poll_count = 0"));
+}
+
+bool cancel(db::Connection& db, std::int64_t id) {
+    const auto r = db.exec(std::string("UPDATE onshi.job SET state = 'cancelled', updated_at = now(), finished_at = now(),"
+                                       " error = 'cancelled by staff' WHERE id = $1 AND state NOT IN ") + kFinal,
+                           {std::to_string(id)});
+    return r.affected() == "1";
+}
+
 Job run(db::Connection& db, const app::Facility& fac, std::int64_t id, const RunOptions& opt, const Progress& progress) {
     JobLock lock(db, id);
     db.exec("UPDATE onshi.job SET attempts = attempts + 1 WHERE id = $1", {std::to_string(id)});
-    oqs::FolderTransport folder(fac.req_dir, fac.res_dir);
+    oqs::FolderTransport folder(fac.req_dir, fac.res_dir, fac.result_settle_ms);
     const std::vector<std::string> xml_or_zip{".xml", ".zip"};
-    const auto poll = [&] { g_usleep(static_cast<gulong>(fac.poll_interval_ms) * 1000); };
+    const auto stop = [&] { return opt.should_stop && opt.should_stop(); };
+    // Sleeps `ms` in short steps so a stop request is seen at once; false if asked to stop.
+    const auto wait = [&](long ms) {
+        for (long left = ms; left > 0; left -= 100) {
+            if (stop()) return false;
+            g_usleep(static_cast<gulong>(std::min(left, 100L)) * 1000);
+        }
+        return !stop();
+    };
 
     for (;;) {
         Job j = load(db, id);
-        if (j.finished()) return j;
+        if (j.finished() || stop()) return j;
         const KindInfo& k = kind_info(j.kind);
-        const bool late = j.seconds_in_state > fac.result_timeout_s;
 
         if (j.state == "queued") {
-            oqs::PhaseOneRequest req;
-            req.medical_institution_code = fac.institution_code;
-            req.arbitrary_file_identifier = j.file_identifier;
-            req.consent_date_from = j.consent_from;
-            req.consent_date_to = j.consent_to;
-            req.medical_treatment_flag = std::string(k.treatment_flag);
+            failpoint("before_01req");
             const std::string name = request1_name(j);
-            folder.stage(name, oqs::write_phase1_request(req));
-            transition(db, j, "requested", ", requested_at = now()");
+            std::string body;
+            try {
+                body = build_request1(db, fac, j);
+            } catch (const Error& e) {
+                if (e.code() != Errc::usage) throw;
+                finish_failed(db, j, "failed", e.what());
+                continue;
+            }
+            folder.stage(name, body);
+            if (!transition(db, j, "requested", ", requested_at = now()")) continue;
             folder.publish(name);
-            progress(load(db, id), "一括取得依頼を送信しました");
+            failpoint("after_01req");
+            progress(load(db, id), k.output == Output::pdf ? "要求を送信しました" : "一括取得依頼を送信しました");
         } else if (j.state == "requested") {
             folder.publish(request1_name(j));  // staged before a crash: send it now
+            const bool pdf = k.output == Output::pdf;
             if (auto err = folder.rejection(request1_name(j))) {
                 finish_failed(db, j, "failed", "OQS rejected the request (.err): " + *err);
-            } else if (auto path = folder.stable_result(result1_stem(j), {".xml"})) {
-                struct Sink final : oqs::ResultSink {
-                    ResultHeader h;
-                    void on_header(const ResultHeader& x) override { h = x; }
-                    void on_unit(BulkConfirmUnit&&) override {}
-                } sink;
+            } else if (auto path = folder.stable_result(result1_stem(j), pdf ? std::vector<std::string>{".pdf", ".xml"} : std::vector<std::string>{".xml"})) {
+                if (pdf && path->ends_with(".pdf")) {
+                    if (store_pdf(db, fac, j, *path)) {
+                        folder.retire_result(*path, "");
+                        progress(load(db, id), "PDFを保存しました");
+                    }
+                    continue;
+                }
+                ResultHeader h;
                 try {
-                    oqs::read_result_file(*path, sink);
+                    h = read_header(*path);
                 } catch (const Error& e) {
                     if (e.code() != Errc::malformed) throw;
                     finish_failed(db, j, "failed", std::string("malformed 01res: ") + e.what());
                     continue;
                 }
-                const std::string rn = sink.h.body_reception_number.empty() ? sink.h.reception_number : sink.h.body_reception_number;
-                if (rn.empty() || sink.h.segment_of_result == "9") {
-                    finish_failed(db, j, "failed", "OQS did not accept the request: " + sink.h.error_code + " " + sink.h.error_message);
-                } else {
-                    transition(db, j, "received", ", reception_number = $4, received_at = now()", {rn});
+                if (pdf) {
+                    if (finish_failed(db, j, "failed", "OQS answered " + h.result_code + ": " + h.message_contents))
+                        folder.retire_result(*path, fac.archive_dir);
+                    continue;
+                }
+                const std::string rn = h.body_reception_number.empty() ? h.reception_number : h.body_reception_number;
+                if (rn.empty() || h.segment_of_result == "9") {
+                    finish_failed(db, j, "failed", "OQS did not accept the request: " + h.error_code + " " + h.error_message);
+                } else if (transition(db, j, "received", ", reception_number = $4, received_at = now()", {rn})) {
                     folder.retire_result(*path, fac.archive_dir);
+                    failpoint("after_01res");
                     progress(load(db, id), "受付番号を受け取りました");
                 }
-            } else if (late) {
-                finish_failed(db, j, "expired", "no answer (01res) from OQS within " + std::to_string(fac.result_timeout_s) + " s");
-            } else {
-                poll();
+            } else if (j.seconds_in_state > fac.result_timeout_s) {
+                finish_failed(db, j, "expired", "no answer from OQS within " + std::to_string(fac.result_timeout_s) + " s");
+            } else if (!wait(fac.poll_interval_ms)) {
+                return load(db, id);
             }
         } else if (j.state == "received") {
-            if (j.poll_count > 0) poll();  // 処理中 last time: give OQS a moment before asking again
+            if (j.seconds_since_received > fac.result_timeout_s) {
+                finish_failed(db, j, "expired", "OQS was still 処理中 after " + std::to_string(fac.result_timeout_s) +
+                                                    " s; 受付番号 " + j.reception_number + " is kept: orca-onshi resume " + std::to_string(j.id));
+                continue;
+            }
+            // 処理中 last time: back off before asking again (poll interval doubling, at most 30 s).
+            if (j.poll_count > 0) {
+                const long backoff = std::min(30000L, static_cast<long>(fac.poll_interval_ms) << std::min(j.poll_count - 1, 10));
+                if (!wait(backoff)) return load(db, id);
+            }
             const int n = j.poll_count + 1;
             const std::string name = request2_name(j, n);
             folder.stage(name, oqs::write_phase2_request(fac.institution_code, j.reception_number));
-            transition(db, j, "polling", ", poll_count = $4", {std::to_string(n)});
+            if (!transition(db, j, "polling", ", poll_count = $4", {std::to_string(n)})) continue;
             folder.publish(name);
+            failpoint("after_02req");
             progress(load(db, id), "結果を問い合わせています");
         } else if (j.state == "polling") {
             const int n = j.poll_count;
@@ -222,34 +564,39 @@ Job run(db::Connection& db, const app::Facility& fac, std::int64_t id, const Run
             if (auto err = folder.rejection(request2_name(j, n))) {
                 finish_failed(db, j, "failed", "OQS rejected the result inquiry (.err): " + *err);
             } else if (auto path = folder.stable_result(result2_stem(j, n), xml_or_zip)) {
-                bridge::IngestOptions io{fac.hospnum, fac.institution_code, j.opid, opt.termid, j.id};
+                bridge::IngestOptions io{fac.hospnum, fac.institution_code, j.opid, opt.termid, j.id, k.output == Output::rows};
                 bridge::IngestSummary s;
+                bool moved = false;
                 try {
                     db::Transaction tx(db);
                     s = bridge::ingest_file(db, *path, io);
                     const auto& seg = s.header.segment_of_result;
                     if (seg == "1") {
-                        transition(db, j, "done", ", finished_at = now(), units = $4, rows_written = $5, matched = $6, unmatched = $7, held = $8",
-                                   {std::to_string(s.units), std::to_string(s.rows), std::to_string(s.matched),
-                                    std::to_string(s.unmatched), std::to_string(s.held)});
+                        if (j.kind == "validity") record_validity_changes(db, j.id);
+                        moved = transition(db, j, "done",
+                                           ", finished_at = now(), units = $4, rows_written = $5, matched = $6, unmatched = $7, held = $8, note = $9",
+                                           {std::to_string(s.units), std::to_string(s.rows), std::to_string(s.matched),
+                                            std::to_string(s.unmatched), std::to_string(s.held), text::replace_gaiji(note_for(j, s))});
                     } else if (seg == "2") {
-                        transition(db, j, "received");
+                        moved = transition(db, j, "received");
                     } else {
-                        finish_failed(db, j, "failed", "OQS ended the request (異常終了): " + s.header.error_code + " " + s.header.error_message);
+                        moved = finish_failed(db, j, "failed", "OQS ended the request (異常終了): " + s.header.error_code + " " + s.header.error_message);
                     }
-                    tx.commit();
+                    failpoint("mid_ingest");
+                    if (moved) tx.commit();
                 } catch (const Error& e) {
                     if (e.code() != Errc::malformed) throw;  // database/io: the job stays resumable
                     finish_failed(db, j, "failed", std::string("malformed result, nothing written: ") + e.what());
                     continue;
                 }
+                if (!moved) continue;  // cancelled meanwhile: nothing of it was committed
                 folder.retire_result(*path, fac.archive_dir);
                 progress(load(db, id), s.header.segment_of_result == "2" ? "処理中" : "結果を登録しました");
-            } else if (late) {
-                finish_failed(db, j, "expired", "no answer (02res) from OQS within " + std::to_string(fac.result_timeout_s) +
-                                                    " s; 受付番号 " + j.reception_number + " is kept");
-            } else {
-                poll();
+            } else if (j.seconds_since_received > fac.result_timeout_s) {
+                finish_failed(db, j, "expired", "no result from OQS within " + std::to_string(fac.result_timeout_s) +
+                                                    " s; 受付番号 " + j.reception_number + " is kept: orca-onshi resume " + std::to_string(j.id));
+            } else if (!wait(fac.poll_interval_ms)) {
+                return load(db, id);
             }
         } else {
             throw Error(Errc::internal, "job " + std::to_string(id) + " is in unknown state " + j.state);

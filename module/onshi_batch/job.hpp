@@ -1,10 +1,11 @@
-// A bulk request as a persisted state machine (onshi.job). Every step is durable before the file
+// A request to OQS as a persisted state machine (onshi.job). Every step is durable before the file
 // it announces is published, so a run killed at any point resumes where it stopped:
 //   queued    --stage 01req, commit 'requested', publish-->   requested
-//   requested --01res with 受付番号, commit-->                   received
-//   received  --stage 02req n, commit 'polling', publish-->     polling
+//   requested --01res with 受付番号, commit-->                   received      (PDF kinds: the answer ends it)
+//   received  --(backoff) stage 02req n, commit 'polling', publish--> polling
 //   polling   --02res 処理中: commit 'received'--> received;  --02res 正常終了: rows + 'done' in one commit
-//   any       --.err / 異常終了 / malformed--> failed;  --no answer in result_timeout_s--> expired
+//   any       --.err / 異常終了 / malformed--> failed;  --deadline--> expired (受付番号 kept: `resume`)
+//   any       --cancel--> cancelled
 #pragma once
 
 #include "app/config.hpp"
@@ -18,43 +19,76 @@
 
 namespace onshi::jobs {
 
-// The bulk targets: one table, the only place a kind meets its OQS prefix.
+enum class Output { rows, references, pdf };
+
+// The targets: one table, the only place a kind meets its OQS prefix and request.
 struct KindInfo {
     std::string_view kind;            // CLI / database name
     std::string_view prefix;          // OQS file prefix
-    std::string_view treatment_flag;  // MedicalTreatmentFlag (OQSCD028)
+    std::string_view treatment_flag;  // MedicalTreatmentFlag (OQSCD028), '' when the request has none
     std::string_view label;           // 取得対象区分 as the bulk tool shows it
+    Output output;
 };
 const KindInfo& kind_info(std::string_view kind);  // throws Error(usage) for an unknown kind
+std::string kind_names();                          // "homecare, online, ..." for messages
+
+// What a job asks for; stored as jsonb (empty values are left out).
+struct Params {
+    std::string consent_from, consent_to;  // 同意年月日範囲
+    std::string exam_from, exam_to;        // 診療年月日範囲 (online)
+    std::string month;                     // 診療年月 YYYYMM (welfare)
+    std::string seen_since;                // validity: only patients seen since (tbl_jyurrk)
+    std::string ptnum;                     // PDFs: the patient
+
+    // The defaults of the bulk tool (seed 000 §2-2): consent one month back to today; exam this
+    // month's first to last day; welfare this month. Fills what the kind needs and is empty.
+    void apply_defaults(std::string_view kind, const std::string& today);
+    // Throws Error(usage) for dates that are not dates, ranges backwards, or what the kind lacks.
+    void validate(std::string_view kind) const;
+};
 
 struct Job {
     std::int64_t id = 0;
     int hospnum = 0;
-    std::string kind, consent_from, consent_to, file_identifier, reception_number, state, error, opid;
+    std::string kind;
+    Params params;
+    std::string file_identifier, reception_number, state, error, note, opid;
     int poll_count = 0, attempts = 0;
-    std::string created_at, updated_at;
+    std::string created_at, requested_at, received_at, finished_at;
     long long units = -1, rows = -1, matched = -1, unmatched = -1, held = -1;  // -1: not yet
-    double seconds_in_state = 0;
+    double seconds_in_state = 0, seconds_since_received = 0;
 
-    [[nodiscard]] bool finished() const { return state == "done" || state == "failed" || state == "expired"; }
+    [[nodiscard]] bool finished() const;
 };
 
 struct RunOptions {
-    std::string opid;
     std::string termid;
+    std::function<bool()> should_stop;  // asked between steps; true = return now, the job stays resumable
 };
 
 using Progress = std::function<void(const Job&, std::string_view what)>;
 
-// A new queued job, or the unfinished one with the same facility, kind and range (resumed = true).
-std::int64_t create_or_resume(db::Connection& db, int hospnum, std::string_view kind, const std::string& consent_from,
-                              const std::string& consent_to, const std::string& opid, bool& resumed);
+// A new queued job, or the unfinished one with the same facility, kind and params (resumed = true).
+std::int64_t create_or_resume(db::Connection& db, int hospnum, std::string_view kind, const Params& params,
+                              const std::string& opid, bool& resumed);
+// A queued job for a schedule slot; 0 if that slot already has one (another daemon was first).
+std::int64_t create_scheduled(db::Connection& db, int hospnum, std::string_view kind, const Params& params,
+                              const std::string& slot_timestamp);
 Job load(db::Connection& db, std::int64_t id);
 std::vector<Job> list(db::Connection& db, int hospnum, int limit);
 
-// Runs the job until it is done, failed or expired and returns its final row. Throws
-// Error(database/io) only for trouble on our side (the job stays resumable); OQS's own
-// answers end the job in its state.
+// Claims the oldest unfinished job no other process runs (SKIP LOCKED + a session advisory lock,
+// held until release_claim). 0 when there is none.
+std::int64_t claim_next(db::Connection& db);
+void release_claim(db::Connection& db, std::int64_t id);
+
+// Expired or failed with a 受付番号: ask again (state received, fresh deadline); without one: from
+// the start. Returns false when the job cannot be resumed (done, cancelled, running).
+bool reopen(db::Connection& db, std::int64_t id);
+bool cancel(db::Connection& db, std::int64_t id);
+
+// Runs the job until it is finished, or should_stop says so. Throws Error(database/io) only for
+// trouble on our side (the job stays resumable); OQS's own answers end the job in its state.
 Job run(db::Connection& db, const app::Facility& facility, std::int64_t id, const RunOptions& opt, const Progress& progress);
 
 // File names of a job's requests and results (stems without extension for results).
@@ -62,5 +96,12 @@ std::string request1_name(const Job& j);
 std::string request2_name(const Job& j, int n);
 std::string result1_stem(const Job& j);
 std::string result2_stem(const Job& j, int n);
+
+// 薬剤情報 / 特定健診 PDFs are asked for only when the patient's newest stored result with that consent
+// exists (consent 1). Throws Error(usage) with the reason otherwise; returns the patient's ptid.
+std::int64_t require_pdf_consent(db::Connection& db, int hospnum, const std::string& ptnum, std::string_view kind);
+
+// Test hook: when ONSHI_FAILPOINT names this point, the process kills itself (SIGKILL) right there.
+void failpoint(const char* name);
 
 }  // namespace onshi::jobs

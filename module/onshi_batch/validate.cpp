@@ -72,8 +72,6 @@ void validate_unit(const BulkConfirmUnit& u, std::size_t index) {
     c.date(u.search.consent_date_from, "ConsentDateFrom");
     c.date(u.search.consent_date_to, "ConsentDateTo");
     c.code(codes::medical_treatment_flag, u.search.medical_treatment_flag, "MedicalTreatmentFlag");
-    if (u.processing_result_status == "1" && u.results.empty() && u.qualification_validity != "4")
-        c.fail("ResultOfQualificationConfirmation", "a successful unit carries no result");
     for (const auto& r : u.results) {
         c.code(codes::insured_card_class, r.insured_card_classification, "InsuredCardClassification");
         c.code(codes::personal_family, r.personal_family_classification, "PersonalFamilyClassification");

@@ -167,17 +167,24 @@ public:
 private:
     void flush() {
         if (batch_.empty()) return;
-        const Lookups l = fetch_lookups(db_, opt_.hospnum, ctx_.now_ymd, batch_);
+        const Lookups l = opt_.write_rows ? fetch_lookups(db_, opt_.hospnum, ctx_.now_ymd, batch_) : Lookups{};
         std::string kaku, audit;
         for (const auto& u : batch_) {
             ++seq_;
+            ++sum_.by_validity[u.qualification_validity];
+            if (u.processing_result_status == "2") ++sum_.unit_errors;
+            if (!opt_.write_rows) {
+                record_unit(audit, u, u.processing_result_status == "1" ? "registered" : "rejected",
+                            text::replace_gaiji(text::trim(u.processing_result_code + " " + u.processing_result_message)), 0, How::none, "", {});
+                continue;
+            }
             const UnitMatch m = resolve(u, l);
             const Ptid ptid = m.ptid();
             const auto ptnum = l.ptnum_of.find(ptid);
             auto rows = map_star(sum_.header, u, m, ptnum == l.ptnum_of.end() ? std::string() : ptnum->second, ctx_);
             std::set<std::string> cut;
             for (auto& row : rows)
-                for (auto& c : fit_lengths(row)) cut.insert(c);
+                for (auto& c : fit_to_orca(row)) cut.insert(c);
             const auto hold = hold_reason(rows);
             std::string flags;
             if (m.ambiguous) flags += "ambiguous ";
@@ -199,14 +206,7 @@ private:
                 sum_.rows += rows.size();
                 (ptid ? sum_.matched : sum_.unmatched) += 1;
             }
-            const std::string sikibetu = u.search.arbitrary_identifier;
-            for (const auto& v : {file_id_, std::to_string(seq_), sikibetu, std::string(hold ? "held" : "written"), hold.value_or(""),
-                                  std::to_string(hold ? 0 : ptid), std::string(how_name(m.how)), text::trim(flags)}) {
-                db::append_copy_value(audit, v);
-                audit += '\t';
-            }
-            audit += db::text_array(uuids);
-            audit += '\n';
+            record_unit(audit, u, hold ? "held" : "written", hold.value_or(""), hold ? 0 : ptid, m.how, text::trim(flags), uuids);
         }
         if (!kaku.empty()) {
             db::Connection::Copy c(db_, "COPY tbl_onshi_kaku (" + copy_columns() + ") FROM STDIN");
@@ -217,6 +217,18 @@ private:
         a.put(audit);
         a.finish();
         batch_.clear();
+    }
+
+    // One line of onshi.result_unit in COPY text format.
+    void record_unit(std::string& audit, const BulkConfirmUnit& u, const char* status, const std::string& reason, Ptid ptid,
+                     How how, const std::string& flags, const std::vector<std::string>& uuids) const {
+        for (const auto& v : {file_id_, std::to_string(seq_), u.search.arbitrary_identifier, std::string(status), reason,
+                              std::to_string(ptid), std::string(how_name(how)), flags}) {
+            db::append_copy_value(audit, v);
+            audit += '\t';
+        }
+        audit += db::text_array(uuids);
+        audit += '\n';
     }
 
     db::Connection& db_;

@@ -6,6 +6,7 @@
 #include "db/pg.hpp"
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -17,12 +18,15 @@ struct IngestOptions {
     std::string opid;                  // ORCA operator, '' for scheduled runs
     std::string termid;
     std::optional<std::int64_t> job_id;
+    bool write_rows = true;            // false: 照会番号一括登録 answers, recorded per unit only
 };
 
 struct IngestSummary {
     ResultHeader header;
     bool duplicate = false;            // this result was ingested before: nothing written
     std::size_t units = 0, rows = 0, matched = 0, unmatched = 0, held = 0;
+    std::map<std::string, std::size_t> by_validity;  // units per QualificationValidity ('' for none)
+    std::size_t unit_errors = 0;                      // ProcessingResultStatus 2
 };
 
 // Parses, validates, matches and writes `path` inside the caller's open transaction. For

@@ -186,12 +186,14 @@ std::vector<KakuRow> map_star(const ResultHeader& h, const BulkConfirmUnit& u, c
     return rows;
 }
 
-std::vector<std::string> fit_lengths(KakuRow& row) {
+std::vector<std::string> fit_to_orca(KakuRow& row) {
     std::vector<std::string> cut;
     for (std::size_t i = 0; i < kColumnCount; ++i) {
         const auto& c = kColumns[i];
         if (is_numeric(c.kind)) continue;
         std::string& v = row.at(i);
+        if (std::any_of(v.begin(), v.end(), [](char ch) { return static_cast<unsigned char>(ch) >= 0x80; }))
+            v = text::to_pg_eucjp_forms(v);
         if (v.size() <= c.length) continue;  // bytes >= EUC-JP bytes for every character we keep
         if (text::euc_jp_bytes(v) <= c.length) continue;
         v = text::cut_euc_jp_bytes(v, c.length);

@@ -31,9 +31,10 @@ std::string kakuninymd_of(const ResultHeader& h);
 std::vector<KakuRow> map_star(const ResultHeader& h, const BulkConfirmUnit& u, const UnitMatch& m,
                               const std::string& linked_ptnum, const WriteContext& ctx);
 
-// ORCA's lengths (COBOL bytes, EUC-JP): every text column cut to its length. Returns the names of
-// the columns that had to be cut (recorded in the module's audit, never silent).
-std::vector<std::string> fit_lengths(KakuRow& row);
+// Every text column in the form ORCA's EUC_JP database takes (text::to_pg_eucjp_forms) and cut to
+// ORCA's length (COBOL bytes, EUC-JP). Returns the names of the columns that had to be cut
+// (recorded in the module's audit, never silent).
+std::vector<std::string> fit_to_orca(KakuRow& row);
 
 // Why a unit must be held for a person instead of written (a character ORCA's EUC_JP database
 // cannot hold, or OQS's ● placeholder in a name), or nullopt.

@@ -314,3 +314,12 @@ CREATE TABLE tbl_onshi_aidlst (
     uphms                 character varying(6),
     PRIMARY KEY (hospnum, tbl_uuid)
 );
+
+-- 受診履歴 (visits): only what `fetch --kind validity --seen-since` reads. [I] ORCA's table has more.
+CREATE TABLE tbl_jyurrk (
+    hospnum smallint NOT NULL,
+    ptid    bigint NOT NULL,
+    sryka   character(2) NOT NULL DEFAULT '01',
+    sryymd  character(8) NOT NULL,
+    PRIMARY KEY (hospnum, ptid, sryka, sryymd)
+);

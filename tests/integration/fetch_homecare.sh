@@ -10,15 +10,15 @@ rc=0; onshi fetch --hospnum 1 --kind homecare > "$T/fetch.out" 2> "$T/fetch.err"
 cat "$T/fetch.out"
 
 rows=$(q "SELECT count(*) FROM tbl_onshi_kaku WHERE $P031_WHERE")
-assert_eq "rows P031 lists" "$(expected_rows)" "$rows"
+assert_eq "rows P031 lists" "$(expected_rows homecare)" "$rows"
 assert_eq "every row is a ★ row (shokai_kbn 1)" "$rows" "$(q "SELECT count(*) FROM tbl_onshi_kaku WHERE $P031_WHERE AND shokai_kbn = '1'")"
-assert_eq "held units (外字/●) are not written" "$(expect_sum held)" "$(q "SELECT count(*) FROM onshi.result_unit WHERE status = 'held'")"
+assert_eq "held units (外字/●) are not written" "$(expect_where 'c_treatment == "homecare"' c_held)" "$(q "SELECT count(*) FROM onshi.result_unit WHERE status = 'held'")"
 
 # Linked: every patient the population says ORCA knows (and is no test patient) has ptid set.
 linked=$(q "SELECT count(*) FROM onshi.result_unit WHERE status = 'written' AND ptid <> 0")
-assert_eq "units linked to a patient" "$(expected_linked)" "$linked"
+assert_eq "units linked to a patient" "$(expected_linked homecare)" "$linked"
 # Patients whose 照会番号 is their 患者番号: linked to exactly that patient, shokai_num kept.
-mismatch=$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $h["ref"] != "" && $h["held"] == 0 { print $h["ref"] "\t" $h["expected_ptid"] }' "$T/expect.tsv" |
+mismatch=$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $h["ref"] != "" && $h["held"] == 0 && $h["treatment"] == "homecare" { print $h["ref"] "\t" $h["expected_ptid"] }' "$T/expect.tsv" |
   while IFS=$'\t' read -r ref ptid; do
     got=$(q "SELECT string_agg(DISTINCT ptid::text, ',') FROM tbl_onshi_kaku WHERE shokai_num = '$ref'")
     want=$ptid; [ "$ptid" = 0 ] && want=   # not in ORCA: unlinked, and shokai_num is blank
@@ -28,7 +28,7 @@ assert_eq "照会番号 = 患者番号 patients linked to that patient" "" "$mis
 assert_eq "set_ptid is '1' exactly when ptid > 0" "0" "$(q "SELECT count(*) FROM tbl_onshi_kaku WHERE (ptid > 0) <> (set_ptid = '1')")"
 
 # 医療扶助: persons with a 保険 and an A1 result have two rows sharing fujyo_uuid; the A1 row points at the 保険 row.
-pairs_expected=$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $h["held"] == 0 && $h["results"] == 2 { n++ } END { print n + 0 }' "$T/expect.tsv")
+pairs_expected=$(expect_where 'c_held == 0 && c_results == 2 && c_treatment == "homecare"' 1)
 pairs=$(q "SELECT count(*) FROM tbl_onshi_kaku a JOIN tbl_onshi_kaku h ON h.tbl_uuid = a.kouhi_uuid
            WHERE a.card_class = 'A1' AND h.card_class <> 'A1' AND a.fujyo_uuid = h.fujyo_uuid AND a.fujyo_uuid <> ''
              AND a.shori_time = h.shori_time")

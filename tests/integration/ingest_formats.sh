@@ -25,6 +25,15 @@ assert_eq "Shift_JIS rows = UTF-8 rows" "$(content R_UTF8)" "$(content R_SJIS)"
 assert_eq "zip rows = UTF-8 rows" "$(content R_UTF8)" "$(content R_ZIP)"
 assert_eq "held units per file (外字 survive Shift_JIS as character references and are held)" \
   "$(expect_sum held)" "$(q "SELECT count(*) FROM onshi.result_unit u JOIN onshi.result_file f ON f.id = u.file_id WHERE f.reception_number = 'R_ZIP' AND status = 'held'")"
+# Characters JIS and Windows map differently (U+2212 −, U+301C 〜, U+2016 ‖, U+2014 —, ¢) arrive in
+# an address: written in the form ORCA's EUC_JP database takes, not refused and not held.
+sed -e '0,/<Address>[^<]*</s//<Address>東京都港区1\xe2\x88\x922\xe3\x80\x9c3 \xe2\x80\x96\xe2\x80\x94\xc2\xa2</' \
+    -e 's/<ReceptionNumber>R_UTF8</<ReceptionNumber>R_VARIANT</' "$T/utf8.xml" > "$T/variant.xml"
+grep -q 'R_VARIANT' "$T/variant.xml" || fail "could not build the variant file"
+onshi ingest --hospnum 1 "$T/variant.xml" > /dev/null
+assert_eq "variant characters stored in PostgreSQL's forms" "1" \
+  "$(q "SELECT count(*) FROM tbl_onshi_kaku WHERE res_adrs = '東京都港区１－２～３∥―￠'")"
+
 # A zip that holds two XML files is refused as a whole.
 (cd "$T" && cp utf8.xml a.xml && cp utf8.xml b.xml && zip -q two.zip a.xml b.xml)
 set +e; onshi ingest --hospnum 1 "$T/two.zip" 2> "$T/two.err"; rc=$?; set -e

@@ -10,11 +10,13 @@ SIM=$top_builddir/orca-onshi-sim
 
 T=$(mktemp -d /tmp/onshi-test.XXXXXX)
 SIM_PID=
+DAEMON_PIDS=()
 SEED=${SEED:-1}
 INST=1310000017
 TODAY=$(date +%Y%m%d)
 
 env_cleanup() {
+  for p in "${DAEMON_PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
   [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
   pg_stop
   if [ -n "${KEEP_TEST_DIR:-}" ]; then echo "kept $T" >&2; else rm -rf "$T"; fi
@@ -47,7 +49,9 @@ req_dir=$T/req
 res_dir=$T/res
 archive_dir=$T/archive
 poll_interval_ms=100
-result_timeout_s=30
+result_timeout_s=${RESULT_TIMEOUT_S:-30}
+result_settle_ms=${RESULT_SETTLE_MS:-300}
+pdf_dir=$T/pdf
 p031_mark=star
 CONF
   "$ONSHI" --config "$CONF" db migrate >/dev/null
@@ -65,9 +69,38 @@ sim_stop() {
 
 onshi() { "$ONSHI" --config "$CONF" "$@"; }
 
+# daemon_start [ENV=VALUE...]: one more orca-onshid on the test configuration (logs in $T/daemon.log).
+daemon_start() {
+  env "$@" "$top_builddir/orca-onshid" --config "$CONF" --verbose >>"$T/daemon.log" 2>&1 &
+  DAEMON_PIDS+=($!)
+  LAST_DAEMON=$!
+}
+daemon_stop_all() {
+  for p in "${DAEMON_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${DAEMON_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  DAEMON_PIDS=()
+}
+# wait_sql SQL SECONDS: until the query answers 't'.
+wait_sql() {
+  local i
+  for i in $(seq 1 $(($2 * 10))); do
+    [ "$(q "$1" 2>/dev/null)" = t ] && return 0
+    sleep 0.1
+  done
+  fail "timed out after $2 s waiting for: $1"
+}
+
+# Sums over the simulator's `expect` table. expect_where COND VALUE [FILE]: the sum of VALUE over the
+# rows where COND holds, both awk expressions over the columns by name, prefixed c_ (c_held, c_results, ...).
+expect_where() {
+  local file=${3:-$T/expect.tsv} assigns="" i=1 col
+  for col in $(head -n 1 "$file"); do assigns+="c_$col = \$$i; "; i=$((i + 1)); done
+  awk -F'\t' "NR > 1 { $assigns if ($1) s += $2 } END { print s + 0 }" "$file"
+}
+
 # Expected figures from the simulator's own account of the population (built by construction,
-# not by matching): rows written, units held, persons linked.
-expect_sum() { awk -F'\t' -v col="$1" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } { s += $h[col] } END { print s + 0 }' "$T/expect.tsv"; }
-expected_rows() { awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $h["held"] == 0 { s += $h["results"] } END { print s + 0 }' "$T/expect.tsv"; }
-expected_linked() { awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $h["held"] == 0 && $h["expected_ptid"] != 0 { n++ } END { print n + 0 }' "$T/expect.tsv"; }
+# not by matching). TREATMENT selects who a 訪問診療 (homecare) or オンライン診療 request returns.
+expect_sum() { expect_where 1 "c_$1"; }
+expected_rows() { expect_where "c_held == 0 ${1:+&& c_treatment == \"$1\"}" c_results; }
+expected_linked() { expect_where "c_held == 0 && c_expected_ptid != 0 ${1:+&& c_treatment == \"$1\"}" 1; }
 P031_WHERE="hospnum = 1 AND kakuninymd = '$TODAY' AND orca_shokai_kbn <> '1' AND scr_dltflg = '' AND result_kbn = '1'"

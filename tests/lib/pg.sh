@@ -27,7 +27,7 @@ pg_start() {
   pg_as_owner "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
     -o "-c listen_addresses='' -k $PG_DIR -c fsync=off -c full_page_writes=off" start >/dev/null \
     || { cat "$PG_DIR/server.log" >&2; return 1; }
-  export PGHOST=$PG_DIR PGPORT=5432 PGUSER=postgres PGDATABASE=orca
+  export PGHOST=$PG_DIR PGPORT=5432 PGUSER=postgres PGDATABASE=orca PGCLIENTENCODING=UTF8
   psql -q -d postgres -c "CREATE DATABASE orca TEMPLATE template0 ENCODING 'EUC_JP' LC_COLLATE 'C' LC_CTYPE 'C'" >/dev/null
 }
 

@@ -152,11 +152,17 @@ START_TEST(lengths_and_holds) {
     UnitMatch m;
     m.results = {{1, 1, false}, {1, 1, false}};
     auto rows = map_star(header(), u, m, "", ctx());
-    const auto cut = fit_lengths(rows[0]);
+    const auto cut = fit_to_orca(rows[0]);
     ck_assert_uint_eq(cut.size(), 1);
     ASSERT_STR(cut[0], "hknjanum_name");
     ck_assert_uint_eq(text::euc_jp_bytes(rows[0][Col::hknjanum_name]), 128);
     ck_assert(!hold_reason(rows).has_value());
+    // JIS-mapping forms from OQS become PostgreSQL's forms, not holds.
+    u.results[0].address = "東京都港区1\u22122\u301C3";
+    auto variant = map_star(header(), u, m, "", ctx());
+    fit_to_orca(variant[0]);
+    ASSERT_STR(variant[0][Col::res_adrs], "東京都港区１\uFF0D２\uFF5E３");
+    ck_assert(!hold_reason(variant).has_value());
     u.results[0].name = "髙橋 一郎";
     auto held = map_star(header(), u, m, "", ctx());
     const auto why = hold_reason(held);

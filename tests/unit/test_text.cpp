@@ -47,6 +47,10 @@ START_TEST(gaiji_detection) {
     ck_assert(text::has_black_circle("資格●郎"));
     ck_assert(!text::has_black_circle("資格太郎"));
     ck_assert_uint_eq(text::euc_jp_bytes("aｱ亜"), 5);
+    ASSERT_STR(text::replace_gaiji("15〜20日 髙橋 ok"), "15～20日 ?橋 ok");   // U+301C taken in PostgreSQL's form
+    ASSERT_STR(text::to_pg_eucjp_forms("1\u22122\u2016\u00A2"), "1\uFF0D2\u2225\uFFE0");
+    ck_assert(!text::fits_jisx0208("\u2212"));   // PostgreSQL refuses the JIS form as it is
+    ASSERT_STR(text::replace_gaiji("15～20日"), "15～20日");
 }
 END_TEST
 

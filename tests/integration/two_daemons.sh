@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Two daemons on one database and one simulator: 20 queued jobs, each done exactly once.
+. "$top_srcdir/tests/lib/env.sh"
+env_setup 60
+sim_start --processing 1 --delay-ms 20
+per_job=$(expected_rows homecare)
+for k in $(seq 30 49); do
+  onshi fetch --hospnum 1 --kind homecare --consent-from "$(date -d "-$k days" +%Y%m%d)" --queue >/dev/null 2>&1
+done
+assert_eq "queued jobs" "20" "$(q "SELECT count(*) FROM onshi.job WHERE state = 'queued'")"
+daemon_start
+daemon_start
+wait_sql "SELECT count(*) = 20 FROM onshi.job WHERE state = 'done'" 180
+daemon_stop_all
+assert_eq "01req written" "20" "$(grep -c 'OQSmuhvq01req_' "$T/sim.log")"
+assert_eq "distinct 受付番号" "20" "$(q "SELECT count(DISTINCT reception_number) FROM onshi.job")"
+assert_eq "result files, one per job" "20" "$(q "SELECT count(DISTINCT job_id) FROM onshi.result_file WHERE job_id IS NOT NULL")"
+assert_eq "result files in all" "20" "$(q "SELECT count(*) FROM onshi.result_file")"
+assert_eq "rows" "$((20 * per_job))" "$(q "SELECT count(*) FROM tbl_onshi_kaku")"
+for p in $(grep -o 'job [0-9]* (homecare' "$T/daemon.log" | sort | uniq -c | awk '$1 > 1 { print $3 }'); do
+  # A job may be picked up twice only if the first run stopped; here nobody stopped.
+  fail "job $p was started by more than one run"
+done
+echo "ok - each job started once"
+echo "1 passed, 0 failed"
