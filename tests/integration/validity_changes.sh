@@ -28,5 +28,5 @@ n=$(wc -l < "$T/injected.cmp")
 [ "$n" -ge 20 ] || fail "only $n injected changes: the comparison would be weak"
 if ! diff -u "$T/injected.cmp" "$T/reported" > "$T/diff"; then cat "$T/diff"; fail "reported changes differ from the injected ones"; fi
 ok "reported exactly the $n injected changes ($(cut -f2 "$T/reported" | sort | uniq -c | tr -s ' ' | tr '\n' ','))"
-onshi job show "$second" | head -8
+onshi job show "$second" > "$T/show.out"; head -n 8 "$T/show.out"
 echo "1 passed, 0 failed"
