@@ -55,6 +55,13 @@ assert_eq "validity: every unit written or held" "$asked" "$(( $(job "$id" rows_
 orca_only=$(q "SELECT count(*) FROM tbl_pthkninf h WHERE h.ptid >= 900000 AND h.hknnum LIKE '0%'")
 assert_eq "validity: ORCA-only patients reported 該当資格なし" "$orca_only" "$(q "SELECT count(*) FROM onshi.validity_change WHERE job_id = $id AND change = 'not_found'")"
 
+# --seen-since: only patients with a visit (tbl_jyurrk) on or after the date.
+q "INSERT INTO tbl_jyurrk (hospnum, ptid, sryymd) SELECT 1, ptid, '$TODAY' FROM tbl_ptinf WHERE coalesce(tstptnumkbn, '') <> '1' ORDER BY ptid LIMIT 5;
+   INSERT INTO tbl_jyurrk (hospnum, ptid, sryymd) SELECT 1, ptid, '20200101' FROM tbl_ptinf ORDER BY ptid OFFSET 5 LIMIT 5" > /dev/null
+seen=$(q "SELECT count(*) FROM tbl_pthkninf h WHERE h.hknnum LIKE '0%' AND EXISTS (SELECT 1 FROM tbl_jyurrk v WHERE v.ptid = h.ptid AND v.sryymd >= '$TODAY')")
+id=$(run_kind validity --seen-since "$TODAY")
+assert_eq "validity --seen-since: units = insurances of patients seen since" "$seen" "$(job "$id" units)"
+
 # 照会番号一括登録, then a 訪問診療 fetch links every known patient by 照会番号.
 out=$(onshi register-refs --hospnum 1 --queue) ; id=$(echo "$out" | awk '/queued/ { print $2 }')
 wait_sql "SELECT state = 'done' FROM onshi.job WHERE id = $id" 60
