@@ -31,7 +31,8 @@ const std::set<std::string, std::less<>> kDatabaseKeys{"conninfo"};
 const std::set<std::string, std::less<>> kFacilityKeys{"institution_code", "transport", "req_dir", "res_dir",
                                                        "poll_interval_ms", "result_timeout_s", "p031_mark", "archive_dir",
                                                        "result_settle_ms", "pdf_dir", "schedule_homecare", "schedule_online",
-                                                       "schedule_welfare", "schedule_nursing", "schedule_validity"};
+                                                       "schedule_welfare", "schedule_nursing", "schedule_validity",
+                                                       "serve_orca_jobs"};
 
 [[noreturn]] void fail(const std::string& file, const std::string& group, const std::string& key, const std::string& why) {
     std::string where = file + ": [" + group + "]";
@@ -114,6 +115,10 @@ Facility make_facility(int hospnum, const std::string& group, const std::map<std
         f.archive_dir = v->text;
     }
     if (const Value* v = get("poll_interval_ms")) f.poll_interval_ms = to_int(*v, group, "poll_interval_ms", 50, 600000);
+    if (const Value* v = get("serve_orca_jobs")) {
+        if (v->text != "true" && v->text != "false") fail(v->file, group, "serve_orca_jobs", "'" + v->text + "' is not true or false");
+        f.serve_orca_jobs = v->text == "true";
+    }
     if (const Value* v = get("result_settle_ms")) f.result_settle_ms = to_int(*v, group, "result_settle_ms", 0, 60000);
     if (const Value* v = get("pdf_dir")) {
         if (!fs::path(v->text).is_absolute()) fail(v->file, group, "pdf_dir", "'" + v->text + "' is not an absolute path");
@@ -130,8 +135,7 @@ Facility make_facility(int hospnum, const std::string& group, const std::map<std
     }
     if (const Value* v = get("result_timeout_s")) f.result_timeout_s = to_int(*v, group, "result_timeout_s", 1, 86400);
     if (const Value* v = get("p031_mark")) {
-        if (v->text == "consent") fail(v->file, group, "p031_mark", "consent is not available in this version (use star)");
-        if (v->text != "star") fail(v->file, group, "p031_mark", "'" + v->text + "' is not one of: star");
+        if (v->text != "star" && v->text != "consent") fail(v->file, group, "p031_mark", "'" + v->text + "' is not one of: star, consent");
         f.p031_mark = v->text;
     }
     return f;

@@ -19,7 +19,8 @@ struct Facility {
     std::string archive_dir;        // processed result files are moved here (kept for `ingest`); '' = removed
     int poll_interval_ms = 2000;
     int result_timeout_s = 600;
-    std::string p031_mark = "star";
+    std::string p031_mark = "star";  // "star" (★ in 【全体】) or "consent" (訪/オ under the 同意 views)
+    bool serve_orca_jobs = false;    // run the 同意一括 requests ORCA's P031/P0311 puts in tbl_jobkanri
     int result_settle_ms = 1000;    // a result must be unchanged this long before it is read
     std::string pdf_dir = "/var/lib/orca-onshi/pdf";  // 薬剤/特定健診 PDFs, per facility below it
     // Schedules for the daemon, by kind: "daily HH:MM" or "monthly D HH:MM" (D = 1-28).

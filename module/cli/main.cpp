@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include "app/config.hpp"
+#include "cli/common.hpp"
 #include "core/dates.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -24,12 +25,14 @@
 namespace {
 
 using namespace onshi;
+using namespace onshi::cli;
 
 constexpr const char* kUsage =
     "usage: orca-onshi [--config FILE] COMMAND [OPTIONS]\n"
     "\n"
     "commands:\n"
     "  db migrate                      create or update the module schema (onshi.*) in ORCA's database\n"
+    "  doctor [--hospnum N]            check ORCA's database, the facility configuration and the share folders\n"
     "  fetch --hospnum N --kind KIND [range options] [--opid ID] [--queue]\n"
     "                                  run a bulk request to the end (--queue: leave it to orca-onshid)\n"
     "        KIND homecare|nursing      --consent-from/--consent-to YYYYMMDD (default: one month back to today)\n"
@@ -41,83 +44,20 @@ constexpr const char* kUsage =
     "                                  fetch the 薬剤情報 / 特定健診 PDF of a consented patient\n"
     "  pdfs [--hospnum N]              stored PDFs\n"
     "  ingest --hospnum N FILE...      ingest 02res result files (xml or zip) held by hand\n"
-    "  p031 --hospnum N [--date YYYYMMDD] [--format text|tsv]\n"
-    "                                  the list ORCA's P031 【全体】 shows for the day\n"
+    "  p031 --hospnum N [--date YYYYMMDD] [--view all|homecare|online] [--all] [--page K] [--format text|tsv]\n"
+    "                                  the list ORCA's P031 shows for the day: 【全体】, 訪問診療同意, オンライン診療同意;\n"
+    "                                  --all = F9 全対象; text pages by 50 rows, tsv prints every row unless --page\n"
     "  jobs [--hospnum N]              the request list (リクエスト済み一覧)\n"
+    "  review [--hospnum N] [--all]    units a person must decide on (保留: not written; 要確認: written, to check)\n"
+    "  review accept ID [--patient PTNUM] [--name NAME] [--operator WHO]\n"
+    "                                  write a held unit (外字 as 〓, or --name), or link a flagged one to a patient\n"
+    "  review reject ID [--operator WHO]\n"
     "  job show ID                     one request: phases, counts, changes, errors\n"
     "  resume ID                       ask OQS again for an expired or failed request (same 受付番号)\n"
     "  cancel ID                       cancel a request that has not finished\n"
     "  --version                       print the version\n"
     "\n"
     "configuration: --config FILE, else $ORCA_ONSHI_CONFIG, else /etc/orca-onshi/orca-onshi.conf (+ conf.d/*.conf)\n";
-
-// Options after the command: --name value pairs and positional arguments.
-struct Args {
-    std::map<std::string, std::string> opt;
-    std::vector<std::string> pos;
-
-    [[nodiscard]] std::optional<std::string> get(const std::string& k) const {
-        const auto it = opt.find(k);
-        return it == opt.end() ? std::nullopt : std::optional(it->second);
-    }
-    [[nodiscard]] std::string require(const std::string& k) const {
-        auto v = get(k);
-        if (!v) throw Error(Errc::usage, "--" + k + " is required");
-        return *v;
-    }
-    [[nodiscard]] int hospnum() const {
-        const std::string v = require("hospnum");
-        if (v.empty() || v.size() > 2 || v.find_first_not_of("0123456789") != std::string::npos || std::stoi(v) < 1)
-            throw Error(Errc::usage, "--hospnum must be 1-99");
-        return std::stoi(v);
-    }
-    void only(std::initializer_list<const char*> allowed) const {
-        for (const auto& [k, v] : opt) {
-            bool ok = false;
-            for (const char* a : allowed) ok |= k == a;
-            if (!ok) throw Error(Errc::usage, "unknown option --" + k);
-        }
-    }
-};
-
-Args parse_args(int argc, char** argv, int from) {
-    Args a;
-    for (int i = from; i < argc; ++i) {
-        std::string s = argv[i];
-        if (s.starts_with("--")) {
-            std::string key = s.substr(2), val;
-            if (const auto eq = key.find('='); eq != std::string::npos) {
-                val = key.substr(eq + 1);
-                key = key.substr(0, eq);
-            } else if (key == "queue") {  // the only flag without a value
-                val = "yes";
-            } else {
-                if (i + 1 >= argc) throw Error(Errc::usage, "--" + key + " needs a value");
-                val = argv[++i];
-            }
-            a.opt[key] = val;
-        } else {
-            a.pos.push_back(s);
-        }
-    }
-    return a;
-}
-
-std::string check_date(const std::string& opt, const std::string& v) {
-    if (!dates::valid_ymd(v)) throw Error(Errc::usage, "--" + opt + " '" + v + "' is not a date (YYYYMMDD)");
-    return v;
-}
-
-db::Connection connect(const app::Config& cfg) {
-    db::Connection c(cfg.conninfo);
-    const int have = db::schema_version(c);
-    if (have != db::current_schema_version())
-        throw Error(Errc::database, "the module schema is at version " + std::to_string(have) + ", this orca-onshi needs " +
-                                        std::to_string(db::current_schema_version()) + ": run 'orca-onshi db migrate'");
-    return c;
-}
-
-std::string num_or_dash(long long v) { return v < 0 ? "-" : std::to_string(v); }
 
 void print_summary(const bridge::IngestSummary& s) {
     std::printf("対象 %zu人  書込 %zu行  患者特定 %zu人  未特定 %zu人  保留 %zu人\n", s.units, s.rows, s.matched, s.unmatched, s.held);
@@ -294,14 +234,22 @@ int cmd_cancel(const app::Config& cfg, const Args& a) {
 }
 
 int cmd_ingest(const app::Config& cfg, const Args& a) {
-    a.only({"hospnum", "opid"});
+    a.only({"hospnum", "opid", "kind"});
     const int hospnum = a.hospnum();
     const auto& fac = cfg.facility(hospnum);
     if (a.pos.empty()) throw Error(Errc::usage, "ingest needs at least one FILE");
+    // Which rows: the ★ recipe, or (p031_mark = consent) the 同意 recipe of the kind given.
+    jobs::Job as;
+    as.kind = a.get("kind").value_or("");
+    if (!as.kind.empty()) jobs::kind_info(as.kind);
+    const std::string style = as.kind.empty() ? "star" : jobs::row_style(as, fac);
+    if (fac.p031_mark == "consent" && as.kind.empty())
+        throw Error(Errc::usage, "facility " + std::to_string(hospnum) + " writes consent-style rows: say --kind homecare|online");
     auto db = connect(cfg);
     for (const auto& file : a.pos) {
         db::Transaction tx(db);
-        bridge::IngestOptions io{hospnum, fac.institution_code, a.get("opid").value_or("").substr(0, 16), bridge::default_termid(), std::nullopt};
+        bridge::IngestOptions io{hospnum, fac.institution_code, a.get("opid").value_or("").substr(0, 16), bridge::default_termid(),
+                                 std::nullopt, true, style, as.kind.empty() ? "" : std::string(jobs::kind_info(as.kind).treatment_flag)};
         const auto s = bridge::ingest_file(db, file, io);
         const auto& seg = s.header.segment_of_result;
         if (seg == "2") throw Error(Errc::rejected, file + ": SegmentOfResult 2 (処理中): no results in this file yet");
@@ -310,51 +258,6 @@ int cmd_ingest(const app::Config& cfg, const Args& a) {
         std::printf("%s: %s受付番号 %s\n", file.c_str(), s.duplicate ? "取込済み (既に登録されています) " : "",
                     s.header.reception_number.c_str());
         print_summary(s);
-    }
-    return 0;
-}
-
-// Display width of UTF-8 text in a terminal (East Asian wide characters count 2).
-std::size_t width(const std::string& s) {
-    std::size_t w = 0;
-    for (const char* p = s.c_str(); *p; p = g_utf8_next_char(p)) {
-        const gunichar c = g_utf8_get_char(p);
-        w += g_unichar_iswide(c) ? 2 : 1;
-    }
-    return w;
-}
-
-int cmd_p031(const app::Config& cfg, const Args& a) {
-    a.only({"hospnum", "date", "format"});
-    const int hospnum = a.hospnum();
-    (void)cfg.facility(hospnum);  // a configured facility only
-    const std::string date = check_date("date", a.get("date").value_or(dates::today()));
-    const std::string format = a.get("format").value_or("text");
-    if (format != "text" && format != "tsv") throw Error(Errc::usage, "--format must be text or tsv");
-    auto db = connect(cfg);
-    const auto rows = bridge::p031_rows(db, hospnum, date);
-    std::vector<std::vector<std::string>> table;
-    table.emplace_back(bridge::p031_titles().begin(), bridge::p031_titles().end());
-    int n = 0;
-    for (const auto& r : rows) table.push_back(bridge::p031_cells(r, ++n, date));
-    if (format == "tsv") {
-        for (const auto& line : table) {
-            for (std::size_t i = 0; i < line.size(); ++i) std::printf("%s%s", i ? "\t" : "", line[i].c_str());
-            std::printf("\n");
-        }
-        return 0;
-    }
-    std::vector<std::size_t> w(table[0].size(), 0);
-    for (const auto& line : table)
-        for (std::size_t i = 0; i < line.size(); ++i) w[i] = std::max(w[i], width(line[i]));
-    std::printf("(P031) オンライン資格確認  確認日 %s  %s  【全体】 %zu件\n", dates::wareki(date).c_str(), date.c_str(), rows.size());
-    for (const auto& line : table) {
-        std::string out;
-        for (std::size_t i = 0; i < line.size(); ++i) {
-            out += line[i];
-            if (i + 1 < line.size()) out += std::string(w[i] - width(line[i]) + 1, ' ');
-        }
-        std::printf("%s\n", out.c_str());
     }
     return 0;
 }
@@ -400,12 +303,14 @@ int run(int argc, char** argv) {
     if (cmd == "ingest") return cmd_ingest(cfg, a);
     if (cmd == "p031") return cmd_p031(cfg, a);
     if (cmd == "jobs") return cmd_jobs(cfg, a);
+    if (cmd == "doctor") return cmd_doctor(cfg, a);
     if (cmd == "job") return cmd_job(cfg, a);
     if (cmd == "resume") return cmd_resume(cfg, a);
     if (cmd == "cancel") return cmd_cancel(cfg, a);
     if (cmd == "register-refs") return cmd_register_refs(cfg, a);
     if (cmd == "pdf") return cmd_pdf(cfg, a);
     if (cmd == "pdfs") return cmd_pdfs(cfg, a);
+    if (cmd == "review") return cmd_review(cfg, a);
     throw Error(Errc::usage, "unknown command '" + cmd + "'");
 }
 

@@ -31,6 +31,16 @@ void put_cp(std::string& out, char32_t cp) {
 
 bool is_halfwidth_kana(char32_t cp) { return cp >= 0xFF61 && cp <= 0xFF9F; }
 
+// Calls f(code point, its UTF-8 bytes) for each character of s, until f returns false.
+template <class F>
+void each_cp(std::string_view s, F f) {
+    for (std::size_t i = 0; i < s.size();) {
+        const std::size_t start = i;
+        const char32_t cp = next_cp(s, i);
+        if (!f(cp, s.substr(start, i - start))) return;
+    }
+}
+
 char32_t ascii_to_zenkaku(char32_t c) {
     switch (c) {
     case ' ': return 0x3000;
@@ -129,39 +139,32 @@ std::string to_zenkaku_address(std::string_view s) {
 std::string to_hankaku_ascii(std::string_view s) {
     std::string out;
     out.reserve(s.size());
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const std::size_t start = i;
-        const char32_t cp = next_cp(s, i);
+    each_cp(s, [&](char32_t cp, std::string_view one) {
         if (cp >= 0xFF01 && cp <= 0xFF5E) out += static_cast<char>(cp - 0xFF01 + 0x21);
         else if (cp == 0x3000) out += ' ';
-        else if (cp == 0x2212 || cp == 0xFF0D) out += '-';
-        else out.append(s.substr(start, i - start));
-    }
+        else if (cp == 0x2212) out += '-';
+        else out.append(one);
+        return true;
+    });
     return out;
 }
 
 bool fits_jisx0208(std::string_view s) { return first_gaiji(s).empty(); }
 
 std::string first_gaiji(std::string_view s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const std::size_t start = i;
-        const char32_t cp = next_cp(s, i);
-        if (cp < 0x80 || is_halfwidth_kana(cp)) continue;
-        const auto one = s.substr(start, i - start);
-        if (cp == 0xFFFD || orca_bytes(cp, one) != 2) return std::string(one);
-    }
-    return {};
+    std::string found;
+    each_cp(s, [&](char32_t cp, std::string_view one) {
+        if (cp < 0x80 || is_halfwidth_kana(cp)) return true;
+        if (cp == 0xFFFD || orca_bytes(cp, one) != 2) found = one;
+        return found.empty();
+    });
+    return found;
 }
 
 std::string to_pg_eucjp_forms(std::string_view s) {
     std::string out;
     out.reserve(s.size());
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const std::size_t start = i;
-        const char32_t cp = next_cp(s, i);
+    each_cp(s, [&](char32_t cp, std::string_view one) {
         char32_t to = 0;
         switch (cp) {
         case 0x2212: to = 0xFF0D; break;
@@ -174,8 +177,9 @@ std::string to_pg_eucjp_forms(std::string_view s) {
         default: break;
         }
         if (to) put_cp(out, to);
-        else out.append(s.substr(start, i - start));
-    }
+        else out.append(one);
+        return true;
+    });
     return out;
 }
 
@@ -183,15 +187,11 @@ std::string replace_gaiji(std::string_view raw, std::string_view with) {
     const std::string s = to_pg_eucjp_forms(raw);
     std::string out;
     out.reserve(s.size());
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const std::size_t start = i;
-        const char32_t cp = next_cp(s, i);
-        const auto one = s.substr(start, i - start);
+    each_cp(s, [&](char32_t cp, std::string_view one) {
         const bool fits = cp < 0x80 ? (cp >= 0x20 || cp == '\t' || cp == '\n') : cp != 0xFFFD && (is_halfwidth_kana(cp) || orca_bytes(cp, one) == 2);
-        if (fits) out.append(one);
-        else out.append(with);
-    }
+        out.append(fits ? one : with);
+        return true;
+    });
     return out;
 }
 
@@ -199,26 +199,23 @@ bool has_black_circle(std::string_view s) { return s.find(kBlackCircle) != std::
 
 std::size_t euc_jp_bytes(std::string_view s) {
     std::size_t n = 0;
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const std::size_t start = i;
-        const char32_t cp = next_cp(s, i);
-        n += orca_bytes(cp, s.substr(start, i - start));
-    }
+    each_cp(s, [&](char32_t cp, std::string_view one) {
+        n += orca_bytes(cp, one);
+        return true;
+    });
     return n;
 }
 
 std::string cut_euc_jp_bytes(std::string_view s, std::size_t max_bytes) {
-    std::size_t n = 0;
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const std::size_t start = i;
-        const char32_t cp = next_cp(s, i);
-        const std::size_t b = orca_bytes(cp, s.substr(start, i - start));
-        if (n + b > max_bytes) return std::string(s.substr(0, start));
+    std::size_t n = 0, kept = 0;  // bytes in EUC-JP, and in UTF-8 of what fits
+    each_cp(s, [&](char32_t cp, std::string_view one) {
+        const std::size_t b = orca_bytes(cp, one);
+        if (n + b > max_bytes) return false;
         n += b;
-    }
-    return std::string(s);
+        kept += one.size();
+        return true;
+    });
+    return std::string(s.substr(0, kept));
 }
 
 std::size_t char_count(std::string_view s) {

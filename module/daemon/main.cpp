@@ -132,6 +132,24 @@ gboolean check_schedules(gpointer data) {
     return G_SOURCE_CONTINUE;
 }
 
+// ORCA's 同意一括 button: adopt the requests it left in tbl_jobkanri (no LISTEN/NOTIFY from ORCA: poll).
+gboolean check_orca_requests(gpointer data) {
+    auto* d = static_cast<Daemon*>(data);
+    const auto cfg = d->config();
+    if (d->stopping) return G_SOURCE_CONTINUE;
+    try {
+        std::unique_ptr<db::Connection> db;
+        for (const auto& [n, f] : cfg->facilities) {
+            if (!f.serve_orca_jobs) continue;
+            if (!db) db = std::make_unique<db::Connection>(cfg->conninfo);
+            jobs::adopt_orca_requests(*db, f);
+        }
+    } catch (const Error& e) {
+        log::warning("ORCA requests: %s", e.what());
+    }
+    return G_SOURCE_CONTINUE;
+}
+
 gboolean on_stop(gpointer data) {
     auto* d = static_cast<Daemon*>(data);
     if (!d->stopping.exchange(true)) log::info("stopping: finishing the current step");
@@ -183,6 +201,7 @@ int main(int argc, char** argv) {
     g_unix_signal_add(SIGHUP, on_reload, &d);
     check_schedules(&d);
     g_timeout_add_seconds(20, check_schedules, &d);
+    g_timeout_add(2000, check_orca_requests, &d);
     log::info("orca-onshid %s started (%zu facilities)", PACKAGE_VERSION, d.cfg->facilities.size());
     std::thread w(worker, &d);
     g_main_loop_run(d.loop);

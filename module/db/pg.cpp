@@ -103,6 +103,22 @@ void append_copy_value(std::string& line, std::string_view v) {
     }
 }
 
+std::vector<std::string> split_copy_line(std::string_view line) {
+    std::vector<std::string> out(1);
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char ch = line[i];
+        if (ch == '\t') { out.emplace_back(); continue; }
+        if (ch != '\\' || i + 1 == line.size()) { out.back() += ch; continue; }
+        switch (line[++i]) {
+        case 't': out.back() += '\t'; break;
+        case 'n': out.back() += '\n'; break;
+        case 'r': out.back() += '\r'; break;
+        default: out.back() += line[i];
+        }
+    }
+    return out;
+}
+
 std::string text_array(const std::vector<std::string>& v) {
     std::string s = "{";
     for (std::size_t i = 0; i < v.size(); ++i) {

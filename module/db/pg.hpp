@@ -82,6 +82,8 @@ private:
 
 // One value of a COPY text-format line: backslash, tab, newline and CR escaped.
 void append_copy_value(std::string& line, std::string_view v);
+// The values of one COPY text-format line (the inverse of append_copy_value, tab-separated).
+std::vector<std::string> split_copy_line(std::string_view line);
 // A PostgreSQL array literal of text: {"a","b"}.
 std::string text_array(const std::vector<std::string>& v);
 

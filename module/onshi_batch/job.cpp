@@ -44,7 +44,8 @@ const std::string kJobColumns =
     " to_char(created_at, 'YYYY-MM-DD HH24:MI:SS'), coalesce(to_char(requested_at, 'YYYY-MM-DD HH24:MI:SS.MS'), ''),"
     " coalesce(to_char(received_at, 'YYYY-MM-DD HH24:MI:SS.MS'), ''), coalesce(to_char(finished_at, 'YYYY-MM-DD HH24:MI:SS.MS'), ''),"
     " coalesce(units, -1), coalesce(rows_written, -1), coalesce(matched, -1), coalesce(unmatched, -1), coalesce(held, -1),"
-    " extract(epoch from now() - updated_at), coalesce(extract(epoch from now() - received_at), 0)";
+    " extract(epoch from now() - updated_at), coalesce(extract(epoch from now() - received_at), 0),"
+    " style, coalesce(orca_jobid, 0)";
 
 Job from_row(const db::Result& r, int i) {
     Job j;
@@ -62,6 +63,8 @@ Job from_row(const db::Result& r, int i) {
     j.units = r.num(i, c++); j.rows = r.num(i, c++); j.matched = r.num(i, c++); j.unmatched = r.num(i, c++); j.held = r.num(i, c++);
     j.seconds_in_state = std::stod(s());
     j.seconds_since_received = std::stod(s());
+    j.style = s();
+    j.orca_jobid = r.num(i, c++);
     return j;
 }
 
@@ -89,6 +92,31 @@ std::string poll_suffix(const Job& j, int n) {
     return b;
 }
 
+// Keeps ORCA's tbl_jobkanri row of a job ORCA started in step, as ORCA's own client and batch do
+// (orca-tables.md §2.1): 0002 受付完了 with the 受付番号 in yobi; 0003 確認完了 with the counts, or
+// with syokbn 9 and the error in yobi. P0311 shows these to the user.
+void sync_jobkanri(db::Connection& db, std::int64_t id, const std::string& to) {
+    static const std::string from =
+        " FROM onshi.job j WHERE j.id = $1 AND j.orca_jobid IS NOT NULL AND t.hospnum = j.hospnum"
+        " AND t.jobid = j.orca_jobid AND t.shellid = j.orca_shellid";
+    const std::string now = "to_char(now(), 'HH24MISS')";
+    if (to == "received") {
+        db.exec("UPDATE tbl_jobkanri t SET errcd = '0002', yobi = j.reception_number" + from, {std::to_string(id)});
+    } else if (to == "done") {
+        db.exec("UPDATE tbl_jobkanri t SET errcd = '0003', syokbn = '1', pid1 = j.units, pid2 = j.units - coalesce(("
+                "SELECT count(*) FROM onshi.result_unit u JOIN onshi.result_file f ON f.id = u.file_id WHERE f.job_id = j.id"
+                " AND u.reason LIKE '処理エラー%'), 0), pid3 = coalesce(("
+                "SELECT count(*) FROM onshi.result_unit u JOIN onshi.result_file f ON f.id = u.file_id WHERE f.job_id = j.id"
+                " AND u.reason LIKE '処理エラー%'), 0), updcnt = coalesce(t.updcnt, 0) + j.units,"
+                " stepcnt = coalesce(t.stepcnt, 0) + 1, pgid = 'ORCA-ONSHI', jobendtime = " + now + ", stependtime = " + now +
+                ", shellmsg = CASE j.orca_shellid WHEN 'P02O001' THEN 'オンライン診療一括返却' ELSE '訪問診療一括返却' END" + from,
+                {std::to_string(id)});
+    } else if (to == "failed" || to == "expired" || to == "cancelled") {
+        db.exec("UPDATE tbl_jobkanri t SET errcd = '0003', syokbn = '9', yobi = left(j.error, 500), jobendtime = " + now + from,
+                {std::to_string(id)});
+    }
+}
+
 // Moves the job on from the state it was loaded in. False when another hand moved it first
 // (cancel, or a second runner): the caller reloads and sees.
 bool transition(db::Connection& db, const Job& j, const std::string& to, const std::string& extra = "",
@@ -96,7 +124,9 @@ bool transition(db::Connection& db, const Job& j, const std::string& to, const s
     std::vector<db::Param> p{std::to_string(j.id), j.state, to};
     p.insert(p.end(), extra_params.begin(), extra_params.end());
     const auto r = db.exec("UPDATE onshi.job SET state = $3, updated_at = now()" + extra + " WHERE id = $1 AND state = $2", p);
-    return r.affected() == "1";
+    if (r.affected() != "1") return false;
+    if (j.orca_jobid) sync_jobkanri(db, j.id, to);
+    return true;
 }
 
 // `why` may quote OQS (an .err file, ErrorMessage): only what ORCA's EUC_JP database can hold is stored.
@@ -462,7 +492,55 @@ bool cancel(db::Connection& db, std::int64_t id) {
     const auto r = db.exec(std::string("UPDATE onshi.job SET state = 'cancelled', updated_at = now(), finished_at = now(),"
                                        " error = 'cancelled by staff' WHERE id = $1 AND state NOT IN ") + kFinal,
                            {std::to_string(id)});
-    return r.affected() == "1";
+    if (r.affected() != "1") return false;
+    sync_jobkanri(db, id, "cancelled");
+    return true;
+}
+
+std::string row_style(const Job& j, const app::Facility& f) {
+    const bool consent_kind = j.kind == "homecare" || j.kind == "nursing" || j.kind == "online";
+    if (!consent_kind) return "star";
+    return j.style.empty() ? f.p031_mark : j.style;
+}
+
+int adopt_orca_requests(db::Connection& db, const app::Facility& f) {
+    const std::string hosp = std::to_string(f.hospnum);
+    const auto r = db.exec("SELECT jobid, shellid, trim(startymd), trim(endymd), karte_uid FROM tbl_jobkanri"
+                           " WHERE hospnum = $1 AND shellid IN ('P02V001', 'P02O001') AND trim(coalesce(errcd, '')) = ''"
+                           "   AND coalesce(karte_uid, '') <> '' ORDER BY jobid",
+                           {hosp});
+    int adopted = 0;
+    for (int i = 0; i < r.rows(); ++i) {
+        const std::string shellid = text::trim(r.get(i, 1));
+        Params p;
+        p.consent_from = r.str(i, 2);
+        p.consent_to = r.str(i, 3);
+        const std::string kind = shellid == "P02O001" ? "online" : "homecare";
+        try {
+            p.validate(kind);
+        } catch (const Error& e) {
+            db.exec("UPDATE tbl_jobkanri SET errcd = '0003', syokbn = '9', yobi = $4 WHERE hospnum = $1 AND jobid = $2 AND shellid = $3",
+                    {hosp, r.str(i, 0), r.str(i, 1), std::string("orca-onshi: ") + e.what()});
+            continue;
+        }
+        std::vector<db::Param> v{hosp, kind};
+        const auto pv = param_values(p);
+        v.insert(v.end(), pv.begin(), pv.end());
+        v.push_back(r.str(i, 4));
+        v.push_back(r.str(i, 0));
+        v.push_back(shellid);
+        db::Transaction tx(db);
+        const auto ins = db.exec("INSERT INTO onshi.job (hospnum, kind, params, file_identifier, orca_jobid, orca_shellid, style)"
+                                 " VALUES ($1, $2, " + params_sql(3) + ", $10, $11::integer, $12, 'consent')"
+                                 " ON CONFLICT DO NOTHING RETURNING id", v);
+        db.exec("UPDATE tbl_jobkanri SET errcd = '0001' WHERE hospnum = $1 AND jobid = $2 AND shellid = $3", {hosp, r.str(i, 0), r.str(i, 1)});
+        tx.commit();
+        if (ins.rows()) {
+            ++adopted;
+            log::info("job %s adopted from ORCA's 同意一括 (tbl_jobkanri jobid %s, %s)", ins.str(0, 0).c_str(), r.str(i, 0).c_str(), shellid.c_str());
+        }
+    }
+    return adopted;
 }
 
 Job run(db::Connection& db, const app::Facility& fac, std::int64_t id, const RunOptions& opt, const Progress& progress) {
@@ -564,7 +642,8 @@ Job run(db::Connection& db, const app::Facility& fac, std::int64_t id, const Run
             if (auto err = folder.rejection(request2_name(j, n))) {
                 finish_failed(db, j, "failed", "OQS rejected the result inquiry (.err): " + *err);
             } else if (auto path = folder.stable_result(result2_stem(j, n), xml_or_zip)) {
-                bridge::IngestOptions io{fac.hospnum, fac.institution_code, j.opid, opt.termid, j.id, k.output == Output::rows};
+                bridge::IngestOptions io{fac.hospnum, fac.institution_code, j.opid, opt.termid, j.id, k.output == Output::rows,
+                                         row_style(j, fac), std::string(k.treatment_flag)};
                 bridge::IngestSummary s;
                 bool moved = false;
                 try {

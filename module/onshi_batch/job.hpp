@@ -53,6 +53,8 @@ struct Job {
     std::string kind;
     Params params;
     std::string file_identifier, reception_number, state, error, note, opid;
+    std::string style;          // '' = the facility's p031_mark; 'consent' for jobs ORCA started
+    long long orca_jobid = 0;   // the tbl_jobkanri row of ORCA's 同意一括, 0 if none
     int poll_count = 0, attempts = 0;
     std::string created_at, requested_at, received_at, finished_at;
     long long units = -1, rows = -1, matched = -1, unmatched = -1, held = -1;  // -1: not yet
@@ -76,6 +78,15 @@ std::int64_t create_scheduled(db::Connection& db, int hospnum, std::string_view 
                               const std::string& slot_timestamp);
 Job load(db::Connection& db, std::int64_t id);
 std::vector<Job> list(db::Connection& db, int hospnum, int limit);
+
+// The row style a job writes: the consent recipe only for 訪問診療/訪問看護/オンライン診療 results of
+// a consent-style job or facility; the ★ recipe for everything else.
+std::string row_style(const Job& j, const app::Facility& f);
+
+// ORCA's 同意一括 (P031 S+F5 / P0311 F12) leaves tbl_jobkanri rows (shellid P02V001 訪問診療,
+// P02O001 オンライン診療, errcd '' 受付未). Each becomes a consent-style job with ArbitraryFileIdentifier
+// = the row's karte_uid, and the row moves to errcd 0001 (受付前). Returns the jobs adopted.
+int adopt_orca_requests(db::Connection& db, const app::Facility& f);
 
 // Claims the oldest unfinished job no other process runs (SKIP LOCKED + a session advisory lock,
 // held until release_claim). 0 when there is none.

@@ -8,6 +8,7 @@
 #include "onshi_batch/validate.hpp"
 #include "p031_bridge/match.hpp"
 #include "p031_bridge/star.hpp"
+#include "p031_bridge/writer.hpp"
 
 #include <glib.h>
 
@@ -24,18 +25,6 @@ std::string new_uuid() {
     std::string s(u);
     g_free(u);
     return s;
-}
-
-const std::string& copy_columns() {
-    static const std::string cols = [] {
-        std::string s;
-        for (std::size_t i = 0; i < kColumnCount; ++i) {
-            if (i) s += ',';
-            s += kColumns[i].name;
-        }
-        return s;
-    }();
-    return cols;
 }
 
 // Fetches what ORCA holds for the keys of a batch: three queries, no per-unit round trips.
@@ -168,7 +157,9 @@ private:
     void flush() {
         if (batch_.empty()) return;
         const Lookups l = opt_.write_rows ? fetch_lookups(db_, opt_.hospnum, ctx_.now_ymd, batch_) : Lookups{};
-        std::string kaku, audit;
+        std::string kaku, audit, review;
+        std::vector<HoumonRow> houmon;
+        std::vector<AidRow> aid;
         for (const auto& u : batch_) {
             ++seq_;
             ++sum_.by_validity[u.qualification_validity];
@@ -181,11 +172,13 @@ private:
             const UnitMatch m = resolve(u, l);
             const Ptid ptid = m.ptid();
             const auto ptnum = l.ptnum_of.find(ptid);
-            auto rows = map_star(sum_.header, u, m, ptnum == l.ptnum_of.end() ? std::string() : ptnum->second, ctx_);
+            ConsentRows out;
+            if (opt_.style == "consent") out = map_consent(sum_.header, u, m, opt_.treatment_flag, ctx_);
+            else out.kaku = map_star(sum_.header, u, m, ptnum == l.ptnum_of.end() ? std::string() : ptnum->second, ctx_);
             std::set<std::string> cut;
-            for (auto& row : rows)
+            for (auto& row : out.kaku)
                 for (auto& c : fit_to_orca(row)) cut.insert(c);
-            const auto hold = hold_reason(rows);
+            const auto hold = hold_reason(out.kaku);
             std::string flags;
             if (m.ambiguous) flags += "ambiguous ";
             if (m.conflict) flags += "conflict ";
@@ -194,29 +187,53 @@ private:
             if (hold) {
                 ++sum_.held;
                 log::info("unit %d held for review (%s); 照会番号 %s", seq_, hold->c_str(), log::mask(u.reference_number).c_str());
+                review_line(review, "held", *hold, ptid, {}, to_payload(out.kaku, out.houmon, out.aid));
             } else {
-                for (const auto& row : rows) {
-                    for (std::size_t i = 0; i < kColumnCount; ++i) {
-                        if (i) kaku += '\t';
-                        db::append_copy_value(kaku, row.at(i));
-                    }
-                    kaku += '\n';
+                for (const auto& row : out.kaku) {
+                    kaku += kaku_copy_line(row);
                     uuids.push_back(row[Col::tbl_uuid]);
                 }
-                sum_.rows += rows.size();
+                houmon.insert(houmon.end(), out.houmon.begin(), out.houmon.end());
+                aid.insert(aid.end(), out.aid.begin(), out.aid.end());
+                sum_.rows += out.kaku.size();
                 (ptid ? sum_.matched : sum_.unmatched) += 1;
+                if (const auto why = flag_reason(u, m); !why.empty()) review_line(review, "flagged", why, ptid, uuids, "");
             }
             record_unit(audit, u, hold ? "held" : "written", hold.value_or(""), hold ? 0 : ptid, m.how, text::trim(flags), uuids);
         }
-        if (!kaku.empty()) {
-            db::Connection::Copy c(db_, "COPY tbl_onshi_kaku (" + copy_columns() + ") FROM STDIN");
-            c.put(kaku);
-            c.finish();
+        copy_kaku(db_, kaku);
+        write_houmon(db_, opt_.hospnum, houmon, ctx_.now_ymd, ctx_.now_hms);
+        copy_aid(db_, opt_.hospnum, aid, ctx_.now_ymd, ctx_.now_hms);
+        if (!review.empty()) {
+            db::Connection::Copy r(db_, "COPY onshi.review (hospnum, file_id, seq, kind, reason, ptid, tbl_uuids, payload) FROM STDIN");
+            r.put(review);
+            r.finish();
         }
         db::Connection::Copy a(db_, "COPY onshi.result_unit (file_id, seq, sikibetu, status, reason, ptid, match_how, flags, tbl_uuids) FROM STDIN");
         a.put(audit);
         a.finish();
         batch_.clear();
+    }
+
+    // One line of onshi.review in COPY text format (payload as bytea hex, or NULL).
+    void review_line(std::string& out, const char* kind, const std::string& reason, Ptid ptid, const std::vector<std::string>& uuids,
+                     const std::string& payload) const {
+        for (const auto& v : {std::to_string(opt_.hospnum), file_id_, std::to_string(seq_), std::string(kind),
+                              text::replace_gaiji(reason), std::to_string(ptid), db::text_array(uuids)}) {
+            db::append_copy_value(out, v);
+            out += '\t';
+        }
+        if (payload.empty()) {
+            out += "\\N";
+        } else {
+            static constexpr char hex[] = "0123456789abcdef";
+            out += "\\\\x";
+            for (unsigned char ch : payload) {
+                out += hex[ch >> 4];
+                out += hex[ch & 15];
+            }
+        }
+        out += '\n';
     }
 
     // One line of onshi.result_unit in COPY text format.

@@ -143,6 +143,16 @@ UnitMatch resolve(const BulkConfirmUnit& unit, const Lookups& l) {
     return m;
 }
 
+std::string flag_reason(const BulkConfirmUnit& u, const UnitMatch& m) {
+    if (u.processing_result_status == "2")
+        return text::trim("処理エラー " + u.processing_result_code + " " + u.processing_result_message);
+    if (u.qualification_validity == "4") return "該当資格なし（保険者のデータが未登録の可能性: 後日再取得）";
+    if (m.conflict) return "保険と医療扶助が別の患者を指しています（ptid 0 で登録）";
+    if (m.ambiguous) return "日レセの患者が2人以上該当します（推測しません: ptid 0 で登録）";
+    if (m.ptid() == 0 && !u.results.empty()) return "日レセに該当する患者が見つかりません";
+    return "";
+}
+
 const char* how_name(How h) {
     switch (h) {
     case How::reference_number: return "照会番号";

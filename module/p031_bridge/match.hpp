@@ -68,6 +68,10 @@ struct UnitMatch {
 
 UnitMatch resolve(const BulkConfirmUnit& unit, const Lookups& lookups);
 
+// Why a written unit must still be looked at by a person (the review list's "flagged"), or "":
+// a unit error, 該当資格なし, 保険 and 医療扶助 at odds, two ORCA patients, or no ORCA patient.
+std::string flag_reason(const BulkConfirmUnit& unit, const UnitMatch& m);
+
 const char* how_name(How h);
 
 }  // namespace onshi::bridge

@@ -3,14 +3,16 @@
 #include "core/dates.hpp"
 #include "core/text.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace onshi::bridge {
 namespace {
 
-constexpr std::array<std::string_view, 25> kTitles{
+constexpr std::array<std::string_view, 26> kTitles{
     "番号", "区分", "手術", "診療", "薬剤", "健診", "限度", "特疾", "処理時間", "患者番号", "氏名", "カナ氏名", "性別",
-    "生年月日", "年齢", "保険者番号", "記号・番号", "枝番", "本家", "負担割", "状態", "有効終了日", "郵便番号", "住所", "照会番号"};
+    "生年月日", "年齢", "保険者番号", "記号・番号", "枝番", "本家", "負担割", "状態", "有効終了日", "郵便番号", "住所", "照会番号",
+    "相違"};
 
 std::string umu(std::string_view flg) {
     if (flg == "1") return "有";
@@ -53,6 +55,23 @@ std::string p031_mark(const P031Source& r) {
     return m;
 }
 
+bool p031_honke_differs(const P031Source& r) {
+    const bool kind = r.shokai_kbn == "1" || r.shokai_kbn == "2" ||
+                      (r.shokai_kbn.empty() && (r.onshinryo_kbn == "2" || r.onshinryo_kbn == "3"));
+    if (r.sikaku_yuko != "1" || r.ptid == 0 || r.orca_shokai_kbn == "1" || !kind || !r.registered) return false;
+    if (r.res_honkzkkbn != "1" && r.res_honkzkkbn != "2") return false;
+    return r.res_honkzkkbn != r.reg_honkzkkbn;
+}
+
+P031Page p031_page(std::size_t total, int page) {
+    P031Page p;
+    p.pages = total == 0 ? 1 : static_cast<int>((total + kP031PageRows - 1) / kP031PageRows);
+    p.page = page < 1 ? 1 : page;
+    p.first = static_cast<std::size_t>(p.page - 1) * kP031PageRows;
+    p.count = p.first < total ? std::min(kP031PageRows, total - p.first) : 0;
+    return p;
+}
+
 std::vector<std::string> p031_cells(const P031Source& r, int number, std::string_view shown_date) {
     std::vector<std::string> c;
     c.reserve(kTitles.size());
@@ -91,6 +110,8 @@ std::vector<std::string> p031_cells(const P031Source& r, int number, std::string
     c.push_back(r.res_post);
     c.push_back(r.res_adrs);
     c.push_back(r.shokai_num);
+    // 負担割 is not compared: ORCA takes the registered ratio from the 補助区分 (ORAPI012SUB1), which the stand-in lacks.
+    c.push_back(p031_honke_differs(r) ? "本家" : "");
     return c;
 }
 

@@ -10,6 +10,8 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <string_view>
 #include <vector>
 
 namespace onshi::bridge {
@@ -30,6 +32,31 @@ std::string kakuninymd_of(const ResultHeader& h);
 // `linked_ptnum` is the 患者番号 of the matched patient ('' when none).
 std::vector<KakuRow> map_star(const ResultHeader& h, const BulkConfirmUnit& u, const UnitMatch& m,
                               const std::string& linked_ptnum, const WriteContext& ctx);
+
+// The consent style (ORCA's own 同意一括 batch, §2.2-2.5): rows with shokai_kbn '' and
+// process_class / onshinryo_kbn = `flag` ('2' 訪問診療, '3' オンライン診療), listed under P031's
+// 訪問診療同意 / オンライン診療同意 views; plus the patient's tbl_onshi_houmon record and the
+// tbl_onshi_aidlst rows of each 医療券.
+struct HoumonRow {
+    Ptid ptid = 0;
+    std::string onshinryo_kbn, tbl_uuid, hknjanum, kigo, num, edaban, ftnjanum, jkysnum, doui_startymd, doui_endymd;
+    std::string kaku_kakuninymd, kaku_kakuninhms, gendo_shutokuflg, sikkan_shutokuflg, kenshin_douiflg, yakuzai_douiflg;
+    std::string shinryo_douiflg, ope_douiflg;
+};
+struct AidRow {
+    std::string tbl_uuid, fujyo_uuid;
+    Ptid ptid = 0;
+    std::string ftnjanum, jkysnum;
+    int rennum = 0;
+    std::string kofunum, sryym, medical_type;
+};
+struct ConsentRows {
+    std::vector<KakuRow> kaku;
+    std::vector<HoumonRow> houmon;
+    std::vector<AidRow> aid;
+};
+ConsentRows map_consent(const ResultHeader& h, const BulkConfirmUnit& u, const UnitMatch& m, std::string_view flag,
+                        const WriteContext& ctx);
 
 // Every text column in the form ORCA's EUC_JP database takes (text::to_pg_eucjp_forms) and cut to
 // ORCA's length (COBOL bytes, EUC-JP). Returns the names of the columns that had to be cut

@@ -323,3 +323,58 @@ CREATE TABLE tbl_jyurrk (
     sryymd  character(8) NOT NULL,
     PRIMARY KEY (hospnum, ptid, sryka, sryymd)
 );
+
+-- システム管理 (settings). 1001 = 医療機関情報, 1051 = オンライン資格確認 (kanritbl byte 215 HOUMON,
+-- 216 ONLINE, ...; orca-tables.md §4).
+CREATE TABLE tbl_syskanri (
+    hospnum   numeric(2,0) NOT NULL,
+    kanricd   character(4) NOT NULL,
+    kbncd     character(8) NOT NULL,
+    styukymd  character(8) NOT NULL,
+    edyukymd  character(8) NOT NULL,
+    kanritbl  character varying(500),
+    termid    character varying(16),
+    opid      character varying(16),
+    creymd    character(8),
+    upymd     character(8),
+    uphms     character(6),
+    PRIMARY KEY (hospnum, kanricd, kbncd, styukymd, edyukymd)
+);
+
+-- ジョブ管理: P0311's 同意一括 (F12) inserts a row here (shellid P02V001 / P02O001).
+CREATE TABLE tbl_jobkanri (
+    hospnum       numeric(2,0) NOT NULL,
+    jobid         numeric(7,0) NOT NULL,
+    shellid       character(8) NOT NULL,
+    run_opid      character(16) NOT NULL,
+    shellmsg      character(100),
+    termid        character varying(32),
+    opid          character varying(16),
+    pgid          character(20),
+    startymd      character(8),
+    endymd        character(8),
+    jobstarttime  character(8),
+    jobendtime    character(8),
+    stepstarttime character(8),
+    stependtime   character(8),
+    param         character(256),
+    errcd         character(4),
+    syokbn        character(1),
+    sryym         character(6),
+    nyugaikbn     character(1),
+    sryymd        character(8),
+    ptid          numeric(10,0),
+    updcnt        numeric(10,0),
+    stepcnt       numeric(3,0),
+    stopflg       numeric(1,0),
+    pid1          numeric(5,0),
+    pid2          numeric(5,0),
+    pid3          numeric(5,0),
+    pid4          numeric(5,0),
+    yobi          character varying(500),
+    updcnt1       numeric(10,0),
+    updcnt2       numeric(10,0),
+    karte_uid     character varying(36),
+    orca_uid      character varying(36),
+    PRIMARY KEY (hospnum, jobid, shellid, run_opid)
+);

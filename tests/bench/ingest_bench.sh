@@ -19,7 +19,7 @@ FILE=$T/OQSmuhvq02res_bench.xml
   --encoding "$ENCODING" --out "$FILE"
 q "VACUUM ANALYZE" >/dev/null
 
-reset_rows() { q "TRUNCATE tbl_onshi_kaku; DELETE FROM onshi.result_unit; DELETE FROM onshi.result_file" >/dev/null; }
+reset_rows() { clear_results all; }
 timed() {  # prints "seconds peak_kib" of the command
   /usr/bin/time -f '%e %M' -o "$T/time.out" "$@" >/dev/null 2>"$T/cmd.err" || { cat "$T/cmd.err" >&2; return 1; }
   cat "$T/time.out"

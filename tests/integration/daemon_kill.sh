@@ -8,7 +8,7 @@ sim_start --processing 2 --delay-ms 50
 want=$(expected_rows homecare)
 
 for point in before_01req after_01req after_01res after_02req mid_ingest; do
-  q "TRUNCATE tbl_onshi_kaku; DELETE FROM onshi.result_unit; DELETE FROM onshi.result_file; DELETE FROM onshi.job" >/dev/null
+  clear_results all
   id=$(onshi fetch --hospnum 1 --kind homecare --queue 2>/dev/null | awk '/queued/ { print $2 }')
   daemon_start ONSHI_FAILPOINT=$point
   wait "$LAST_DAEMON" && fail "$point: the daemon was not killed" || true

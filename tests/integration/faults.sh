@@ -5,7 +5,7 @@
 env_setup 60
 
 check_fault() {  # FAULT EXPECTED_MESSAGE_PATTERN
-  q "DELETE FROM onshi.result_unit; DELETE FROM onshi.result_file; DELETE FROM onshi.job" >/dev/null
+  clear_results
   sim_start --fault "$1" --delay-ms 20
   set +e
   onshi fetch --hospnum 1 --kind homecare > "$T/$1.out" 2> "$T/$1.err"

@@ -36,6 +36,10 @@ env_setup() {
   psql -Xq -v ON_ERROR_STOP=1 -f "$top_srcdir/sql/orca/orca_standin.sql" >/dev/null
   "$SIM" populate --seed "$SEED" --size "$SIZE" --hospnum 1 --today "$TODAY" | psql -Xq -v ON_ERROR_STOP=1 >/dev/null
   "$SIM" expect --seed "$SEED" --size "$SIZE" --today "$TODAY" > "$T/expect.tsv"
+  # ORCA's settings for facility 1: 1001 (医療機関情報) and 1051 (オン資: 照会する, HOUMON/ONLINE off).
+  q "INSERT INTO tbl_syskanri (hospnum, kanricd, kbncd, styukymd, edyukymd, kanritbl, termid, opid, creymd, upymd, uphms) VALUES
+     (1, '1001', '*', '00000000', '99999999', '模擬診療所', '', '', '$TODAY', '$TODAY', '000000'),
+     (1, '1051', '*', '00000000', '99999999', '1' || repeat(' ', 213) || '00', '', '', '$TODAY', '$TODAY', '000000')" > /dev/null
   mkdir -p "$T/req" "$T/res" "$T/archive"
   CONF=$T/orca-onshi.conf
   cat > "$CONF" <<CONF
@@ -68,6 +72,14 @@ sim_stop() {
 }
 
 onshi() { "$ONSHI" --config "$CONF" "$@"; }
+
+# Empties the module's own tables (jobs, results, review, ...) and, with "all", ORCA's rows it wrote.
+clear_results() {
+  local orca=""
+  [ "${1:-}" = all ] && orca="tbl_onshi_kaku, tbl_onshi_houmon, tbl_onshi_aidlst,"
+  q "TRUNCATE $orca onshi.review_audit, onshi.review, onshi.validity_change, onshi.pdf_file, onshi.result_unit,
+     onshi.result_file, onshi.job" > /dev/null
+}
 
 # daemon_start [ENV=VALUE...]: one more orca-onshid on the test configuration (logs in $T/daemon.log).
 daemon_start() {

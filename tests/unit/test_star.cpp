@@ -222,14 +222,191 @@ START_TEST(p031_cells_like_orca) {
 }
 END_TEST
 
+START_TEST(p031_paging) {
+    // 50 rows a page; an empty list is still page 1 of 1.
+    auto p = p031_page(0, 1);
+    ck_assert_int_eq(p.pages, 1);
+    ck_assert_uint_eq(p.first, 0);
+    ck_assert_uint_eq(p.count, 0);
+    p = p031_page(50, 1);
+    ck_assert_int_eq(p.pages, 1);
+    ck_assert_uint_eq(p.count, 50);
+    p = p031_page(51, 2);
+    ck_assert_int_eq(p.pages, 2);
+    ck_assert_uint_eq(p.first, 50);
+    ck_assert_uint_eq(p.count, 1);
+    p = p031_page(127, 3);
+    ck_assert_int_eq(p.pages, 3);
+    ck_assert_int_eq(p.page, 3);
+    ck_assert_uint_eq(p.first, 100);
+    ck_assert_uint_eq(p.count, 27);
+    p = p031_page(127, 4);  // past the end: nothing (the CLI refuses it)
+    ck_assert_int_gt(p.page, p.pages);
+    ck_assert_uint_eq(p.count, 0);
+    // 番号 is the running count over pages: row 1000 (page 20) shows 1 again.
+    P031Source r;
+    ASSERT_STR(p031_cells(r, static_cast<int>(p031_page(1000, 20).first) + 50, "20251121")[0], "1");
+    ASSERT_STR(p031_cells(r, static_cast<int>(p031_page(1000, 2).first) + 1, "20251121")[0], "51");
+}
+END_TEST
+
+START_TEST(p031_honke_rule) {
+    P031Source r;
+    r.shokai_kbn = "1";
+    r.sikaku_yuko = "1";
+    r.ptid = 10;
+    r.res_honkzkkbn = "2";
+    r.registered = true;
+    r.reg_honkzkkbn = "1";
+    ck_assert(p031_honke_differs(r));
+    ASSERT_STR(p031_cells(r, 1, "20251121").back(), "本家");
+    ASSERT_STR(std::string(p031_titles().back()), "相違");
+    r.reg_honkzkkbn = "2";  // the same
+    ck_assert(!p031_honke_differs(r));
+    ASSERT_STR(p031_cells(r, 1, "20251121").back(), "");
+    r.reg_honkzkkbn = "";   // registered with a blank 本家 differs from 家
+    ck_assert(p031_honke_differs(r));
+    r.reg_honkzkkbn = "1";
+    auto off = [&](auto change) { P031Source x = r; change(x); return !p031_honke_differs(x); };
+    ck_assert(off([](P031Source& x) { x.registered = false; }));       // no matching registered insurance
+    ck_assert(off([](P031Source& x) { x.sikaku_yuko = "2"; }));        // only 有効 rows
+    ck_assert(off([](P031Source& x) { x.ptid = 0; }));                 // patient not resolved
+    ck_assert(off([](P031Source& x) { x.res_honkzkkbn = ""; }));       // OQS gave no 本家
+    ck_assert(off([](P031Source& x) { x.res_honkzkkbn = "3"; }));
+    ck_assert(off([](P031Source& x) { x.shokai_kbn = "9"; }));         // 公費 rows are not checked
+    ck_assert(off([](P031Source& x) { x.orca_shokai_kbn = "1"; }));    // 予約照会
+    ck_assert(off([](P031Source& x) { x.shokai_kbn = ""; }));          // blank shokai, not 訪/オ
+    auto on = [&](auto change) { P031Source x = r; change(x); return p031_honke_differs(x); };
+    ck_assert(on([](P031Source& x) { x.shokai_kbn = "2"; }));
+    ck_assert(on([](P031Source& x) { x.shokai_kbn = ""; x.onshinryo_kbn = "2"; }));  // 訪
+    ck_assert(on([](P031Source& x) { x.shokai_kbn = ""; x.onshinryo_kbn = "3"; }));  // オ
+    // 負担割 never takes part.
+    ck_assert(off([](P031Source& x) { x.res_honkzkkbn = "1"; x.ftnrate = "030"; }));
+}
+END_TEST
+
+START_TEST(p031_cross_only_alone) {
+    P031Source r;
+    r.shokai_kbn = "1";
+    ASSERT_STR(p031_mark(r), "★");
+    r.scr_dltflg = "1";
+    ASSERT_STR(p031_mark(r), "★×");
+    r.mod_flg = "1";
+    ASSERT_STR(p031_mark(r), "★済");   // 済 wins over ×
+    r.lock_kbn = "1";
+    ASSERT_STR(p031_mark(r), "★他");   // 他 overrides 済
+    r.mod_flg.clear();
+    ASSERT_STR(p031_mark(r), "★他");
+    r.lock_kbn.clear();
+    r.scr_dltflg = "2";                // only '1' is deleted
+    ASSERT_STR(p031_mark(r), "★");
+    P031Source c;
+    c.onshinryo_kbn = "2";
+    ASSERT_STR(p031_mark(c), "訪");
+    c.scr_dltflg = "1";
+    ASSERT_STR(p031_mark(c), "訪×");
+    c.onshinryo_kbn = "3";
+    c.scr_dltflg.clear();
+    c.mod_flg = "1";
+    ASSERT_STR(p031_mark(c), "オ済");
+}
+END_TEST
+
+START_TEST(consent_recipe) {
+    auto h = header();
+    h.character_code_identifier = "0";
+    auto u = pair_unit();
+    u.results[1].medical_tickets.push_back({"01", "20251101", "20251130", "ＡＢ123", "202511", "", "", "", "", "", "", "02", "0", "", "", ""});
+    u.results[1].medical_tickets.push_back({"02", "", "", "X9", "202511", "", "", "", "", "", "", "04", "0", "", "", ""});  // 調剤券: no row
+    u.results[0].consent_date_from = "20251101";
+    u.results[0].consent_date_to = "20260131";
+    UnitMatch m;
+    m.results = {{1010, 1010, false}, {1010, 0, false}};
+    const auto c = map_consent(h, u, m, "2", ctx());
+    ck_assert_uint_eq(c.kaku.size(), 2);
+    const auto& ins = c.kaku[0];
+    const auto& a1 = c.kaku[1];
+    for (const auto* r : {&ins, &a1}) {
+        ASSERT_STR((*r)[Col::shokai_kbn], "");
+        ASSERT_STR((*r)[Col::process_class], "2");
+        ASSERT_STR((*r)[Col::onshinryo_kbn], "2");
+        ASSERT_STR((*r)[Col::kakuninymd], "20251121");        // ProcessExecutionTime(1:8)
+        ASSERT_STR((*r)[Col::kaku_kakuninymd], "20251121");
+        ASSERT_STR((*r)[Col::kaku_kakuninhms], "091500");
+        ASSERT_STR((*r)[Col::set_ptid], "1");
+        ASSERT_STR((*r)[Col::code_type], "0");                // CharacterCodeIdentifier
+        ASSERT_STR((*r)[Col::sikibetu], "ORCA-ONSHI-1-7");     // the header ArbitraryFileIdentifier
+        ASSERT_STR((*r)[Col::file_sikibetu], "ORCA-ONSHI-1-7");
+        ASSERT_STR((*r)[Col::shokai_num], "00010");           // as received
+        ASSERT_STR((*r)[Col::opid], "");
+        ASSERT_STR((*r)[Col::termid], "");
+        ASSERT_STR((*r)[Col::join_skkgetymd], "");
+        ASSERT_STR((*r)[Col::shou_endflg], "");
+        ASSERT_STR((*r)[Col::fujyo_uuid], ins[Col::fujyo_uuid]);
+    }
+    ck_assert(!ins[Col::fujyo_uuid].empty());
+    ASSERT_STR(a1[Col::kouhi_uuid], ins[Col::tbl_uuid]);
+    ASSERT_STR(ins[Col::tekstymd], "");
+    ASSERT_STR(a1[Col::koh_tekstymd1], "20240401");
+    ASSERT_STR(a1[Col::tekstymd], "");
+    // Details on both rows in the consent batch (from each row's own result).
+    ASSERT_STR(ins[Col::ftnrate], "030");
+    ASSERT_STR(ins[Col::sikkan_sipkbn1], "2");
+    // One tbl_onshi_houmon record: the 保険 row's (not the A1 row of a 2-result person).
+    ck_assert_uint_eq(c.houmon.size(), 1);
+    ASSERT_STR(c.houmon[0].tbl_uuid, ins[Col::tbl_uuid]);
+    ASSERT_STR(c.houmon[0].kigo, "１０");
+    ASSERT_STR(c.houmon[0].doui_startymd, "20251101");
+    ASSERT_STR(c.houmon[0].doui_endymd, "20260131");
+    ASSERT_STR(c.houmon[0].onshinryo_kbn, "2");
+    // One 医療券 row (TicketType 01, 入院外), IssueNumber in half width.
+    ck_assert_uint_eq(c.aid.size(), 1);
+    ASSERT_STR(c.aid[0].kofunum, "AB123");
+    ASSERT_STR(c.aid[0].fujyo_uuid, ins[Col::fujyo_uuid]);
+    ck_assert_int_eq(c.aid[0].rennum, 1);
+    // Disagreeing patients: ORCAE01 with the looked-up ptid.
+    UnitMatch bad;
+    bad.results = {{0, 1010, false}, {0, 2020, false}};
+    const auto b = map_consent(h, u, bad, "3", ctx());
+    ASSERT_STR(b.kaku[1][Col::err_code], "ORCAE01");
+    ASSERT_STR(b.kaku[1][Col::err_msg], "患者ＩＤが一致しません。（0000002020）");
+    ASSERT_STR(b.kaku[0][Col::onshinryo_kbn], "3");
+}
+END_TEST
+
+START_TEST(flag_reasons) {
+    BulkConfirmUnit u = pair_unit();
+    UnitMatch m;
+    m.results = {{5, 5, false}, {5, 5, false}};
+    ASSERT_STR(flag_reason(u, m), "");
+    m.results = {{0, 0, false}, {0, 0, false}};
+    ck_assert(flag_reason(u, m).find("見つかりません") != std::string::npos);
+    m.ambiguous = true;
+    ck_assert(flag_reason(u, m).find("2人以上") != std::string::npos);
+    m.conflict = true;
+    ck_assert(flag_reason(u, m).find("別の患者") != std::string::npos);
+    u.qualification_validity = "4";
+    ck_assert(flag_reason(u, m).find("該当資格なし") != std::string::npos);
+    u.processing_result_status = "2";
+    ck_assert(flag_reason(u, m).starts_with("処理エラー"));
+}
+END_TEST
+
 Suite* star_suite() {
     Suite* s = suite_create("star");
     TCase* t = tcase_create("core");
     tcase_add_test(t, star_pair_rows);
+    tcase_add_test(t, consent_recipe);
+    tcase_add_test(t, flag_reasons);
     tcase_add_test(t, star_conflict_error_code);
     tcase_add_test(t, star_kakuninymd_fallback_and_empty_unit);
     tcase_add_test(t, lengths_and_holds);
     tcase_add_test(t, p031_cells_like_orca);
     suite_add_tcase(s, t);
+    TCase* p = tcase_create("p031");
+    tcase_add_test(p, p031_paging);
+    tcase_add_test(p, p031_honke_rule);
+    tcase_add_test(p, p031_cross_only_alone);
+    suite_add_tcase(s, p);
     return s;
 }

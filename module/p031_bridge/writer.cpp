@@ -1,0 +1,172 @@
+#include "p031_bridge/writer.hpp"
+
+#include "core/error.hpp"
+
+#include <map>
+#include <sstream>
+
+namespace onshi::bridge {
+namespace {
+
+const std::string& kaku_columns_sql() {
+    static const std::string cols = [] {
+        std::string s;
+        for (std::size_t i = 0; i < kColumnCount; ++i) s += (i ? "," : "") + std::string(kColumns[i].name);
+        return s;
+    }();
+    return cols;
+}
+
+void line(std::string& out, std::initializer_list<std::string> values) {
+    bool first = true;
+    for (const auto& v : values) {
+        if (!first) out += '\t';
+        first = false;
+        db::append_copy_value(out, v);
+    }
+    out += '\n';
+}
+
+std::string houmon_line(const HoumonRow& h) {
+    std::string s;
+    line(s, {std::to_string(h.ptid), h.onshinryo_kbn, h.tbl_uuid, h.hknjanum, h.kigo, h.num, h.edaban, h.ftnjanum, h.jkysnum,
+             h.doui_startymd, h.doui_endymd, h.kaku_kakuninymd, h.kaku_kakuninhms, h.gendo_shutokuflg, h.sikkan_shutokuflg,
+             h.kenshin_douiflg, h.yakuzai_douiflg, h.shinryo_douiflg, h.ope_douiflg});
+    return s;
+}
+
+std::string aid_line(const AidRow& a) {
+    std::string s;
+    line(s, {a.tbl_uuid, a.fujyo_uuid, std::to_string(a.ptid), a.ftnjanum, a.jkysnum, std::to_string(a.rennum), a.kofunum, a.sryym,
+             a.medical_type});
+    return s;
+}
+
+}  // namespace
+
+std::string kaku_copy_line(const KakuRow& row) {
+    std::string s;
+    for (std::size_t i = 0; i < kColumnCount; ++i) {
+        if (i) s += '\t';
+        db::append_copy_value(s, row.at(i));
+    }
+    s += '\n';
+    return s;
+}
+
+void copy_kaku(db::Connection& db, const std::string& lines) {
+    if (lines.empty()) return;
+    db::Connection::Copy c(db, "COPY tbl_onshi_kaku (" + kaku_columns_sql() + ") FROM STDIN");
+    c.put(lines);
+    c.finish();
+}
+
+void write_houmon(db::Connection& db, int hospnum, const std::vector<HoumonRow>& rows, const std::string& ymd, const std::string& hms) {
+    if (rows.empty()) return;
+    const std::string hosp = std::to_string(hospnum);
+    // ORCA's key4: the patient's newest record per 診療区分; ptid 0 always gets a new record.
+    std::vector<std::string> ptids;
+    for (const auto& r : rows)
+        if (r.ptid > 0) ptids.push_back(std::to_string(r.ptid));
+    std::map<std::pair<Ptid, std::string>, std::string> target;  // (ptid, kbn) -> tbl_uuid to update
+    if (!ptids.empty()) {
+        const auto r = db.exec("SELECT DISTINCT ON (ptid, onshinryo_kbn) ptid, onshinryo_kbn, tbl_uuid FROM tbl_onshi_houmon"
+                               " WHERE hospnum = $1 AND ptid = ANY ($2::bigint[])"
+                               " ORDER BY ptid, onshinryo_kbn, kaku_kakuninymd DESC, kaku_kakuninhms DESC",
+                               {hosp, db::text_array(ptids)});
+        for (int i = 0; i < r.rows(); ++i) target[{r.num(i, 0), r.str(i, 1)}] = r.str(i, 2);
+    }
+    std::vector<const HoumonRow*> inserts;
+    std::map<std::string, std::size_t> inserted_at;  // a later row of the same patient updates the pending insert
+    std::vector<HoumonRow> pending;
+    for (const auto& h : rows) {
+        const auto key = std::make_pair(h.ptid, h.onshinryo_kbn);
+        const auto it = h.ptid > 0 ? target.find(key) : target.end();
+        if (it == target.end()) {
+            pending.push_back(h);
+            if (h.ptid > 0) target[key] = h.tbl_uuid, inserted_at[h.tbl_uuid] = pending.size() - 1;
+            continue;
+        }
+        if (const auto p = inserted_at.find(it->second); p != inserted_at.end()) {
+            HoumonRow merged = h;
+            merged.tbl_uuid = it->second;
+            pending[p->second] = merged;
+            continue;
+        }
+        db.exec("UPDATE tbl_onshi_houmon SET shokai_kbn = '', hknjanum = $3, kigo = $4, num = $5, edaban = $6, ftnjanum = $7,"
+                " jkysnum = $8, doui_startymd = $9, doui_endymd = $10, kaku_kakuninymd = $11, kaku_kakuninhms = $12,"
+                " gendo_shutokuflg = $13, sikkan_shutokuflg = $14, kenshin_douiflg = $15, yakuzai_douiflg = $16,"
+                " shinryo_douiflg = $17, ope_douiflg = $18, opid = '', upymd = $19, uphms = $20"
+                " WHERE hospnum = $1 AND tbl_uuid = $2",
+                {hosp, it->second, h.hknjanum, h.kigo, h.num, h.edaban, h.ftnjanum, h.jkysnum, h.doui_startymd, h.doui_endymd,
+                 h.kaku_kakuninymd, h.kaku_kakuninhms, h.gendo_shutokuflg, h.sikkan_shutokuflg, h.kenshin_douiflg,
+                 h.yakuzai_douiflg, h.shinryo_douiflg, h.ope_douiflg, ymd, hms});
+    }
+    if (pending.empty()) return;
+    std::string data;
+    for (const auto& h : pending)
+        line(data, {hosp, h.tbl_uuid, std::to_string(h.ptid), h.onshinryo_kbn, "", h.hknjanum, h.kigo, h.num, h.edaban, h.ftnjanum,
+                    h.jkysnum, h.doui_startymd, h.doui_endymd, "", "", h.kenshin_douiflg, h.yakuzai_douiflg, h.shinryo_douiflg,
+                    h.ope_douiflg, h.gendo_shutokuflg, h.sikkan_shutokuflg, h.kaku_kakuninymd, h.kaku_kakuninhms, "", "", "", "", "",
+                    ymd, hms, ymd, hms});
+    db::Connection::Copy c(db,
+                           "COPY tbl_onshi_houmon (hospnum, tbl_uuid, ptid, onshinryo_kbn, shokai_kbn, hknjanum, kigo, num, edaban,"
+                           " ftnjanum, jkysnum, doui_startymd, doui_endymd, doui_torikesi, doui_torikesi_ymd, kenshin_douiflg,"
+                           " yakuzai_douiflg, shinryo_douiflg, ope_douiflg, gendo_shutokuflg, sikkan_shutokuflg, kaku_kakuninymd,"
+                           " kaku_kakuninhms, kaku_kakuninflg, shisetu_id, target_uuid, termid, opid, creymd, crehms, upymd, uphms)"
+                           " FROM STDIN");
+    c.put(data);
+    c.finish();
+}
+
+void copy_aid(db::Connection& db, int hospnum, const std::vector<AidRow>& rows, const std::string& ymd, const std::string& hms) {
+    if (rows.empty()) return;
+    std::string data;
+    const std::string hosp = std::to_string(hospnum);
+    for (const auto& a : rows)
+        line(data, {hosp, a.tbl_uuid, a.fujyo_uuid, std::to_string(a.ptid), a.ftnjanum, a.jkysnum, std::to_string(a.rennum), "", "",
+                    a.medical_type, "", a.sryym, a.kofunum, "0", "", "", "", "", ymd, hms, ymd, hms});
+    db::Connection::Copy c(db, "COPY tbl_onshi_aidlst (hospnum, tbl_uuid, fujyo_uuid, ptid, ftnjanum, jkysnum, rennum, tekstymd,"
+                               " tekedymd, medical_type, nyugaikbn, sryym, kofunum, ftngaku, xml_image_file_status, aid_imagedata,"
+                               " termid, opid, creymd, crehms, upymd, uphms) FROM STDIN");
+    c.put(data);
+    c.finish();
+}
+
+std::string to_payload(const std::vector<KakuRow>& kaku, const std::vector<HoumonRow>& houmon, const std::vector<AidRow>& aid) {
+    std::string p;
+    for (const auto& k : kaku) p += "K\t" + kaku_copy_line(k);
+    for (const auto& h : houmon) p += "H\t" + houmon_line(h);
+    for (const auto& a : aid) p += "A\t" + aid_line(a);
+    return p;
+}
+
+ConsentRows from_payload(std::string_view payload) {
+    ConsentRows out;
+    std::istringstream in{std::string(payload)};
+    for (std::string l; std::getline(in, l);) {
+        if (l.size() < 2) continue;
+        const auto f = db::split_copy_line(std::string_view(l).substr(2));
+        const auto n = [&](std::size_t i) { return std::stoll(f.at(i)); };
+        switch (l[0]) {
+        case 'K': {
+            if (f.size() != kColumnCount) throw Error(Errc::internal, "a held row has " + std::to_string(f.size()) + " columns");
+            KakuRow r;
+            for (std::size_t i = 0; i < kColumnCount; ++i) r.at(i) = f[i];
+            out.kaku.push_back(std::move(r));
+            break;
+        }
+        case 'H':
+            out.houmon.push_back(HoumonRow{n(0), f.at(1), f.at(2), f.at(3), f.at(4), f.at(5), f.at(6), f.at(7), f.at(8), f.at(9),
+                                           f.at(10), f.at(11), f.at(12), f.at(13), f.at(14), f.at(15), f.at(16), f.at(17), f.at(18)});
+            break;
+        case 'A':
+            out.aid.push_back(AidRow{f.at(0), f.at(1), n(2), f.at(3), f.at(4), static_cast<int>(n(5)), f.at(6), f.at(7), f.at(8)});
+            break;
+        default: throw Error(Errc::internal, "unknown line in a held unit's payload");
+        }
+    }
+    return out;
+}
+
+}  // namespace onshi::bridge
