@@ -72,18 +72,15 @@ void worker(Daemon* d) {
         const auto cfg = d->config();
         try {
             if (!db) db = std::make_unique<db::Connection>(cfg->conninfo);
-            const std::int64_t id = jobs::claim_next(*db);
+            std::vector<int> mine;
+            for (const auto& [n, f] : cfg->facilities) mine.push_back(n);
+            const std::int64_t id = jobs::claim_next(*db, mine);
             if (id == 0) {
                 nap(*d, min_poll_ms(*cfg));
                 continue;
             }
             const auto job = jobs::load(*db, id);
             const auto it = cfg->facilities.find(job.hospnum);
-            if (it == cfg->facilities.end()) {  // another daemon's facility: leave it
-                jobs::release_claim(*db, id);
-                nap(*d, min_poll_ms(*cfg));
-                continue;
-            }
             log::info("job %lld (%s, facility %d): %s", static_cast<long long>(id), job.kind.c_str(), job.hospnum,
                       job.state == "queued" ? "starting" : ("resuming from " + job.state).c_str());
             const auto progress = [](const jobs::Job& j, std::string_view what) {

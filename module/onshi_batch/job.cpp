@@ -458,10 +458,13 @@ std::vector<Job> list(db::Connection& db, int hospnum, int limit) {
     return out;
 }
 
-std::int64_t claim_next(db::Connection& db) {
+std::int64_t claim_next(db::Connection& db, const std::vector<int>& hospnums) {
+    std::vector<std::string> h;
+    for (int n : hospnums) h.push_back(std::to_string(n));
     db::Transaction tx(db);
     const auto r = db.exec(std::string("SELECT id FROM onshi.job WHERE state NOT IN ") + kFinal +
-                           " ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 16");
+                           " AND hospnum = ANY ($1::smallint[]) ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 16",
+                           {db::text_array(h)});
     std::int64_t chosen = 0;
     for (int i = 0; i < r.rows() && chosen == 0; ++i) {
         const std::int64_t id = r.num(i, 0);

@@ -88,9 +88,9 @@ std::string row_style(const Job& j, const app::Facility& f);
 // = the row's karte_uid, and the row moves to errcd 0001 (受付前). Returns the jobs adopted.
 int adopt_orca_requests(db::Connection& db, const app::Facility& f);
 
-// Claims the oldest unfinished job no other process runs (SKIP LOCKED + a session advisory lock,
-// held until release_claim). 0 when there is none.
-std::int64_t claim_next(db::Connection& db);
+// Claims the oldest unfinished job of these facilities that no other process runs (SKIP LOCKED + a
+// session advisory lock, held until release_claim). 0 when there is none.
+std::int64_t claim_next(db::Connection& db, const std::vector<int>& hospnums);
 void release_claim(db::Connection& db, std::int64_t id);
 
 // Expired or failed with a 受付番号: ask again (state received, fresh deadline); without one: from

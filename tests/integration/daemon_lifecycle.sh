@@ -8,9 +8,13 @@ sim_start --processing 2 --delay-ms 100
 slot=$(date -d '-1 minute' +%H:%M)
 echo "schedule_homecare = daily $slot" >> "$CONF"
 
+# A queued job of a facility this daemon does not serve (another daemon's) must not block its own.
+q "INSERT INTO onshi.job (hospnum, kind, params, file_identifier) VALUES (2, 'homecare', '{\"consent_from\":\"20200101\",\"consent_to\":\"20200131\"}', 'ORCA-ONSHI-2-x')" > /dev/null
 daemon_start
 daemon_start
-wait_sql "SELECT count(*) = 1 AND bool_and(state = 'done') FROM onshi.job" 60
+wait_sql "SELECT count(*) = 1 AND bool_and(state = 'done') FROM onshi.job WHERE hospnum = 1" 60
+assert_eq "the other facility's job is left alone" "queued" "$(q "SELECT state FROM onshi.job WHERE hospnum = 2")"
+q "DELETE FROM onshi.job WHERE hospnum = 2" > /dev/null
 sleep 1
 assert_eq "scheduled jobs for the slot (two daemons)" "1" "$(q "SELECT count(*) FROM onshi.job WHERE scheduled_for IS NOT NULL")"
 assert_eq "scheduled slot" "$(date +%Y-%m-%d) $slot:00" "$(q "SELECT to_char(scheduled_for, 'YYYY-MM-DD HH24:MI:SS') FROM onshi.job")"
