@@ -4,6 +4,8 @@
 set -eu
 PKGS="build-essential autoconf automake pkg-config
       libpq-dev libxml2-dev libxml2-utils libglib2.0-dev libpcsclite-dev libcurl4-openssl-dev libzip-dev check
+      libsoup-3.0-dev libcrypt-dev curl
+      chromium chromium-l10n fonts-ipafont-gothic
       postgresql postgresql-client time zip"
 missing=
 for p in $PKGS; do

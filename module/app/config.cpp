@@ -28,6 +28,7 @@ struct Value {
 using Raw = std::map<std::string, std::map<std::string, Value>>;
 
 const std::set<std::string, std::less<>> kDatabaseKeys{"conninfo"};
+const std::set<std::string, std::less<>> kWebKeys{"listen", "users_file", "static_dir"};
 const std::set<std::string, std::less<>> kFacilityKeys{"institution_code", "transport", "req_dir", "res_dir",
                                                        "poll_interval_ms", "result_timeout_s", "p031_mark", "archive_dir",
                                                        "result_settle_ms", "pdf_dir", "schedule_homecare", "schedule_online",
@@ -61,9 +62,10 @@ void read_file(const std::string& path, Raw& raw) {
     for (gchar** g = groups.get(); *g; ++g) {
         const std::string group = *g;
         const auto fac = facility_number(group);
-        if (group != "database" && !fac) fail(path, group, "", "unknown group (expected [database] or [facility N], N = ORCA hospnum 1-99)");
+        if (group != "database" && group != "web" && !fac)
+            fail(path, group, "", "unknown group (expected [database], [web] or [facility N], N = ORCA hospnum 1-99)");
         if (fac && (*fac < 1 || *fac > 99)) fail(path, group, "", "hospnum must be 1-99");
-        const auto& known = fac ? kFacilityKeys : kDatabaseKeys;
+        const auto& known = fac ? kFacilityKeys : group == "web" ? kWebKeys : kDatabaseKeys;
         std::unique_ptr<gchar*, StrvDeleter> keys(g_key_file_get_keys(kf.get(), *g, nullptr, nullptr));
         for (gchar** k = keys.get(); *k; ++k) {
             if (!known.contains(*k)) fail(path, group, *k, "unknown key");
@@ -174,6 +176,26 @@ Config load_config(const std::optional<std::string>& path) {
     cfg.files = files;
     if (const auto it = raw.find("database"); it != raw.end())
         if (const auto c = it->second.find("conninfo"); c != it->second.end()) cfg.conninfo = c->second.text;
+#ifdef PACKAGE_SCREENS_DIR
+    cfg.web.static_dir = PACKAGE_SCREENS_DIR;
+#endif
+    if (const auto it = raw.find("web"); it != raw.end()) {
+        for (const auto& [key, v] : it->second) {
+            if (key == "listen") {
+                if (!v.text.empty()) {
+                    const auto colon = v.text.rfind(':');
+                    const std::string port = colon == std::string::npos ? "" : v.text.substr(colon + 1);
+                    if (colon == std::string::npos || colon == 0 || !text::all_digits(port) || port.size() > 5 || std::stoi(port) < 1 ||
+                        std::stoi(port) > 65535)
+                        fail(v.file, "web", key, "'" + v.text + "' is not host:port (e.g. 127.0.0.1:8931)");
+                }
+                cfg.web.listen = v.text;
+            } else {
+                if (v.text.empty() || !fs::path(v.text).is_absolute()) fail(v.file, "web", key, "'" + v.text + "' is not an absolute path");
+                (key == "users_file" ? cfg.web.users_file : cfg.web.static_dir) = v.text;
+            }
+        }
+    }
     for (const auto& [group, kv] : raw)
         if (const auto n = facility_number(group)) cfg.facilities.emplace(*n, make_facility(*n, group, kv));
     return cfg;

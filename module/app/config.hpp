@@ -28,8 +28,16 @@ struct Facility {
 };
 
 
+// [web]: the screens' HTTP server in orca-onshid (module/web).
+struct Web {
+    std::string listen;                                  // host:port; '' = no web server
+    std::string users_file = "/etc/orca-onshi/users";   // name:role:hash lines
+    std::string static_dir;                              // the screens (HTML/JS/CSS)
+};
+
 struct Config {
-    std::string conninfo;  // libpq conninfo; empty = the libpq environment (PGHOST, PGDATABASE, ...)
+    std::string conninfo;
+    Web web;  // libpq conninfo; empty = the libpq environment (PGHOST, PGDATABASE, ...)
     std::map<int, Facility> facilities;
     std::vector<std::string> files;  // what was read, in order
 

@@ -34,5 +34,6 @@ std::size_t width(const std::string& s);  // terminal columns (East Asian wide =
 int cmd_p031(const app::Config& cfg, const Args& a);
 int cmd_review(const app::Config& cfg, const Args& a);
 int cmd_doctor(const app::Config& cfg, const Args& a);
+int cmd_user(const app::Config& cfg, const Args& a);
 
 }  // namespace onshi::cli

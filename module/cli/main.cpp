@@ -55,6 +55,10 @@ constexpr const char* kUsage =
     "  job show ID                     one request: phases, counts, changes, errors\n"
     "  resume ID                       ask OQS again for an expired or failed request (same 受付番号)\n"
     "  cancel ID                       cancel a request that has not finished\n"
+    "  user add NAME --role reception|admin   a user of the screens ([web] users_file); password from the terminal\n"
+    "                                  (or one line on stdin when it is not a terminal), never from the command line\n"
+    "  user passwd NAME                change a user's password\n"
+    "  user del NAME                   remove a user\n"
     "  --version                       print the version\n"
     "\n"
     "configuration: --config FILE, else $ORCA_ONSHI_CONFIG, else /etc/orca-onshi/orca-onshi.conf (+ conf.d/*.conf)\n";
@@ -311,6 +315,7 @@ int run(int argc, char** argv) {
     if (cmd == "pdf") return cmd_pdf(cfg, a);
     if (cmd == "pdfs") return cmd_pdfs(cfg, a);
     if (cmd == "review") return cmd_review(cfg, a);
+    if (cmd == "user") return cmd_user(cfg, a);
     throw Error(Errc::usage, "unknown command '" + cmd + "'");
 }
 

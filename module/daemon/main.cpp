@@ -13,6 +13,7 @@
 #include "onshi_batch/codec.hpp"
 #include "onshi_batch/job.hpp"
 #include "p031_bridge/ingest.hpp"
+#include "web/server.hpp"
 
 #define G_LOG_DOMAIN "orca-onshi"
 #include <glib-unix.h>
@@ -158,6 +159,8 @@ gboolean on_reload(gpointer data) {
     try {
         auto fresh = std::make_shared<const app::Config>(app::load_config(d->config_path));
         std::lock_guard<std::mutex> g(d->cfg_mutex);
+        if (fresh->web.listen != d->cfg->web.listen)
+            log::warning("web: [web] listen changed to '%s': takes effect at the next start", fresh->web.listen.c_str());
         d->cfg = std::move(fresh);
         log::info("configuration reloaded");
     } catch (const Error& e) {
@@ -199,11 +202,24 @@ int main(int argc, char** argv) {
     check_schedules(&d);
     g_timeout_add_seconds(20, check_schedules, &d);
     g_timeout_add(2000, check_orca_requests, &d);
+    std::unique_ptr<web::Server> server;
+    if (!d.cfg->web.listen.empty()) {
+        try {
+            server = std::make_unique<web::Server>([&d] { return d.config(); });
+        } catch (const Error& e) {
+            std::fprintf(stderr, "orca-onshid: %s\n", e.what());
+            g_main_loop_unref(d.loop);
+            return exit_status(e.code());
+        }
+        log::info("web: screens at %s (%s)", server->url().c_str(),
+                  server->login_always() ? "login required" : "loopback: login only with a users file");
+    }
     log::info("orca-onshid %s started (%zu facilities)", PACKAGE_VERSION, d.cfg->facilities.size());
     std::thread w(worker, &d);
     g_main_loop_run(d.loop);
     d.stopping = true;
     w.join();
+    server.reset();
     g_main_loop_unref(d.loop);
     log::info("orca-onshid stopped");
     return 0;

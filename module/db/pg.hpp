@@ -25,6 +25,8 @@ public:
     [[nodiscard]] std::string str(int row, int col) const { return std::string(get(row, col)); }
     [[nodiscard]] long long num(int row, int col) const;
     [[nodiscard]] bool is_null(int row, int col) const { return PQgetisnull(r_.get(), row, col) == 1; }
+    [[nodiscard]] std::size_t fields() const { return static_cast<std::size_t>(PQnfields(r_.get())); }
+    [[nodiscard]] std::string field_name(std::size_t col) const { return PQfname(r_.get(), static_cast<int>(col)); }
     [[nodiscard]] std::string affected() const { return PQcmdTuples(r_.get()); }
 
 private:

@@ -2,7 +2,9 @@
 # Each fault the simulator injects ends the daemon's job in its documented state with its message;
 # the error faults write no rows. Partial (still growing) and duplicate result files are handled.
 . "$top_srcdir/tests/lib/env.sh"
-RESULT_TIMEOUT_S=4 env_setup 50
+# The production settle time: the slow-write fault pauses 250 ms between pieces, and a loaded CI
+# machine must not make a pause look like the end of the file.
+RESULT_TIMEOUT_S=5 RESULT_SETTLE_MS=1000 env_setup 50
 daemon_start
 
 # with_fault "FAULTS" [SIM OPTIONS...]: restart the simulator, queue a homecare job, wait; sets ID.

@@ -1,0 +1,241 @@
+// orca-onshi doctor: checks ORCA's live database and the facility configuration, one finding each.
+// Deliberately not cli::connect(): an old or missing module schema is a finding here, not a refusal.
+#include "app/doctor_run.hpp"
+
+#include "core/dates.hpp"
+#include "core/error.hpp"
+#include "db/pg.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <set>
+
+namespace onshi::app::doctor {
+
+namespace {
+
+class Report {
+public:
+    explicit Report(const std::function<void(const Finding&)>& each) : each_(each) {}
+    void add(Finding f) {
+        if (each_) each_(f);
+        all_.push_back(std::move(f));
+    }
+    void add(const std::vector<Finding>& fs) {
+        for (const auto& f : fs) add(f);
+    }
+    [[nodiscard]] std::vector<Finding>& all() { return all_; }
+
+private:
+    const std::function<void(const Finding&)>& each_;
+    std::vector<Finding> all_;
+};
+
+std::string errtext(int e) { return std::strerror(e); }
+std::string prefix(int hospnum, const char* key, const std::string& dir) {
+    return "[facility " + std::to_string(hospnum) + "] " + key + " " + dir;
+}
+
+// Creates and removes .orca-onshi-doctor.<pid> in dir; "" on success, else the errno text.
+std::string probe_write(const std::string& dir) {
+    const std::string p = dir + "/.orca-onshi-doctor." + std::to_string(getpid());
+    const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return errtext(errno) + " (creating " + p + ")";
+    const bool wrote = ::write(fd, "x", 1) == 1;
+    const int werr = errno;
+    ::close(fd);
+    if (::unlink(p.c_str()) != 0) return errtext(errno) + " (removing " + p + ")";
+    if (!wrote) return errtext(werr) + " (writing " + p + ")";
+    return "";
+}
+
+// An existing directory: "" or the errno text.
+std::string existing_dir(const std::string& dir) {
+    struct stat st{};
+    if (::stat(dir.c_str(), &st) != 0) return errtext(errno);
+    if (!S_ISDIR(st.st_mode)) return errtext(ENOTDIR);
+    return "";
+}
+
+Finding check_req_dir(int h, const std::string& dir) {
+    const std::string what = prefix(h, "req_dir", dir);
+    if (dir.empty()) return {Level::err, "[facility " + std::to_string(h) + "] req_dir is not set"};
+    if (auto e = existing_dir(dir); !e.empty()) return {Level::err, what + " is not usable", e};
+    if (auto e = probe_write(dir); !e.empty()) return {Level::err, what + " is not writable", e};
+    return {Level::ok, what + " exists and is writable"};
+}
+
+std::vector<Finding> check_res_dir(int h, const std::string& dir) {
+    const std::string what = prefix(h, "res_dir", dir);
+    if (dir.empty()) return {{Level::err, "[facility " + std::to_string(h) + "] res_dir is not set"}};
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return {{Level::err, what + " is not readable", errtext(errno)}};
+    errno = 0;
+    while (::readdir(d) != nullptr) {
+    }
+    const int rerr = errno;
+    ::closedir(d);
+    if (rerr != 0) return {{Level::err, what + " is not readable", errtext(rerr)}};
+    std::vector<Finding> out{{Level::ok, what + " exists and is readable"}};
+    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+        out.push_back({Level::warn, what + " is not writable", errtext(errno) + "; processed results cannot be moved away"});
+    return out;
+}
+
+// archive_dir, pdf_dir: an existing writable directory, or one that can be created.
+std::optional<Finding> check_optional_dir(int h, const char* key, const std::string& dir) {
+    if (dir.empty()) return std::nullopt;
+    const std::string what = prefix(h, key, dir);
+    struct stat st{};
+    if (::stat(dir.c_str(), &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) return Finding{Level::err, what + " is not usable", errtext(ENOTDIR)};
+        if (auto e = probe_write(dir); !e.empty()) return Finding{Level::err, what + " is not writable", e};
+        return Finding{Level::ok, what + " exists and is writable"};
+    }
+    if (errno != ENOENT) return Finding{Level::err, what + " is not usable", errtext(errno)};
+    // Does not exist: the nearest existing ancestor must be a directory we may create entries in.
+    std::string parent = dir;
+    while (true) {
+        while (parent.size() > 1 && parent.back() == '/') parent.pop_back();
+        const auto slash = parent.rfind('/');
+        parent = slash == std::string::npos ? "." : slash == 0 ? "/" : parent.substr(0, slash);
+        if (::stat(parent.c_str(), &st) == 0) break;
+        if (errno != ENOENT) return Finding{Level::err, what + " cannot be created", errtext(errno) + " (" + parent + ")"};
+        if (parent == "/" || parent == ".") break;
+    }
+    if (!S_ISDIR(st.st_mode)) return Finding{Level::err, what + " cannot be created", errtext(ENOTDIR) + " (" + parent + ")"};
+    if (::access(parent.c_str(), W_OK | X_OK) != 0)
+        return Finding{Level::err, what + " cannot be created", errtext(errno) + " (" + parent + ")"};
+    return Finding{Level::ok, what + " does not exist yet and can be created (under " + parent + ")"};
+}
+
+std::string conn_label(db::Connection& c) {
+    PGconn* p = c.raw();
+    std::string s = "database ";
+    s += PQdb(p);
+    s += " reachable (host ";
+    s += PQhost(p) ? PQhost(p) : "";
+    s += " port ";
+    s += PQport(p) ? PQport(p) : "";
+    s += " user ";
+    s += PQuser(p) ? PQuser(p) : "";
+    s += ")";
+    return s;
+}
+
+// The required tables that resolve through the search path, and their columns in the schema each
+// resolves to.
+void schema_facts(db::Connection& c, std::vector<std::string>& present, std::vector<ColumnFact>& facts) {
+    const std::string tables = db::text_array(required_tables());
+    const std::string resolved =
+        "SELECT t, n.nspname FROM unnest($1::text[]) AS t"
+        " JOIN pg_class k ON k.oid = to_regclass(quote_ident(t)) JOIN pg_namespace n ON n.oid = k.relnamespace";
+    auto r = c.exec(resolved, {tables});
+    for (int i = 0; i < r.rows(); ++i) present.push_back(r.str(i, 0));
+    auto cols = c.exec("SELECT c.table_name, c.column_name, c.data_type, c.character_maximum_length"
+                       " FROM information_schema.columns c JOIN (" + resolved + ") r"
+                       " ON r.t = c.table_name::text AND r.nspname = c.table_schema::text"
+                       " ORDER BY c.table_name, c.ordinal_position",
+                       {tables});
+    for (int i = 0; i < cols.rows(); ++i) {
+        ColumnFact f{cols.str(i, 0), cols.str(i, 1), cols.str(i, 2), std::nullopt};
+        if (!cols.is_null(i, 3)) f.char_max_length = cols.num(i, 3);
+        facts.push_back(std::move(f));
+    }
+}
+
+}  // namespace
+
+std::vector<Finding> run(const Config& cfg, std::optional<int> only_hospnum, const std::function<void(const Finding&)>& each) {
+    Report rep(each);
+    std::vector<const Facility*> facs;
+    if (only_hospnum) {
+        const int h = *only_hospnum;
+        const auto it = cfg.facilities.find(h);
+        if (it != cfg.facilities.end()) facs.push_back(&it->second);
+        else
+            rep.add({Level::err, "[facility " + std::to_string(h) + "] is not configured",
+                     "no [facility " + std::to_string(h) + "] group in the configuration"});
+    } else {
+        for (const auto& [h, f] : cfg.facilities) facs.push_back(&f);
+        if (facs.empty()) rep.add({Level::warn, "no facility configured", "add a [facility N] group (N = ORCA hospnum)"});
+    }
+
+    std::optional<db::Connection> db;
+    try {
+        db.emplace(cfg.conninfo);
+    } catch (const Error& e) {
+        std::string msg;  // libpq's message on one line, single-spaced
+        for (const char ch : std::string(e.what()))
+            if (!((ch == ' ' || ch == '\t') && (msg.empty() || msg.back() == ' '))) msg += ch == '\t' ? ' ' : ch;
+        rep.add({Level::err, msg});
+    }
+    bool syskanri = false;
+    if (db) {
+        // Each step on its own: one failing query is a finding, the others still run.
+        const auto step = [&](const char* what, auto&& fn) {
+            try {
+                fn();
+            } catch (const Error& e) {
+                rep.add({Level::err, what, e.what()});
+            }
+        };
+        step("database", [&] {
+            rep.add({Level::ok, conn_label(*db)});
+            rep.add(check_encoding(db->server_encoding()));
+        });
+        step("ORCA tables", [&] {
+            std::vector<std::string> present;
+            std::vector<ColumnFact> facts;
+            schema_facts(*db, present, facts);
+            for (const auto& t : present) syskanri |= t == "tbl_syskanri";
+            rep.add(check_schema(present, facts));
+        });
+        step("module schema", [&] { rep.add(check_schema_version(db::schema_version(*db), db::current_schema_version())); });
+    }
+    const std::string today = dates::today();
+    for (const Facility* f : facs) {
+        const std::string h = std::to_string(f->hospnum);
+        if (db) {
+            try {
+                if (!syskanri) {
+                    rep.add({Level::warn, "[facility " + h + "] hospnum " + h + " not checked", "tbl_syskanri is missing"});
+                } else {
+                    const auto n = db->exec("SELECT count(*) FROM tbl_syskanri WHERE hospnum = $1 AND kanricd = '1001'", {h});
+                    rep.add(check_hospnum(f->hospnum, n.num(0, 0)));
+                }
+            } catch (const Error& e) {
+                rep.add({Level::err, "[facility " + h + "] hospnum " + h + " not checked", e.what()});
+            }
+        }
+        if (f->p031_mark != "consent") {
+            rep.add(check_p031_mark(f->hospnum, f->p031_mark, std::nullopt, f->schedules));
+        } else if (db && syskanri) {
+            try {
+                std::optional<std::string> k1051;
+                const auto r = db->exec("SELECT coalesce(kanritbl, '') FROM tbl_syskanri WHERE hospnum = $1 AND kanricd = '1051'"
+                                        " AND kbncd = '*' AND styukymd <= $2 AND edyukymd >= $2 ORDER BY styukymd DESC LIMIT 1",
+                                        {h, today});
+                if (r.rows()) k1051 = r.str(0, 0);
+                rep.add(check_p031_mark(f->hospnum, f->p031_mark, k1051, f->schedules));
+            } catch (const Error& e) {
+                rep.add({Level::err, "[facility " + h + "] 1051 (オンライン資格確認) not checked", e.what()});
+            }
+        } else if (db) {
+            rep.add({Level::warn, "[facility " + h + "] 1051 HOUMON/ONLINE not checked", "tbl_syskanri is missing"});
+        }
+        rep.add(check_req_dir(f->hospnum, f->req_dir));
+        rep.add(check_res_dir(f->hospnum, f->res_dir));
+        if (auto x = check_optional_dir(f->hospnum, "archive_dir", f->archive_dir)) rep.add(*x);
+        if (auto x = check_optional_dir(f->hospnum, "pdf_dir", f->pdf_dir)) rep.add(*x);
+    }
+    return std::move(rep.all());
+}
+
+}  // namespace onshi::app::doctor

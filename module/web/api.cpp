@@ -1,0 +1,672 @@
+#include "web/api.hpp"
+
+#include "app/doctor_run.hpp"
+#include "core/codes.hpp"
+#include "core/dates.hpp"
+#include "core/error.hpp"
+#include "core/text.hpp"
+#include "onshi_batch/job.hpp"
+#include "p031_bridge/kaku_row.hpp"
+#include "p031_bridge/p031_query.hpp"
+#include "p031_bridge/review.hpp"
+#include "p031_bridge/writer.hpp"
+#include "web/json.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <sstream>
+
+namespace onshi::web {
+namespace {
+
+using Row = std::map<std::string, std::string>;  // a tbl_onshi_kaku row by column name
+
+// An error for the screens: a message for one input field (HTTP 400).
+struct FieldError {
+    std::string field, message;
+};
+
+std::string get(const std::map<std::string, std::string>& m, const std::string& k) {
+    const auto it = m.find(k);
+    return it == m.end() ? "" : it->second;
+}
+
+bool all_digits(const std::string& s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos; }
+
+int hospnum_of(const app::Config& cfg, const std::map<std::string, std::string>& m, bool required = true) {
+    const std::string v = get(m, "hospnum");
+    if (v.empty() && !required) return 0;
+    if (!all_digits(v) || v.size() > 2 || std::stoi(v) < 1) throw FieldError{"hospnum", "施設番号（1-99）を指定してください"};
+    const int h = std::stoi(v);
+    if (!cfg.facilities.contains(h)) throw FieldError{"hospnum", "施設 " + v + " は設定されていません"};
+    return h;
+}
+
+std::int64_t id_of(const std::string& s) {
+    if (!all_digits(s) || s.size() > 18) throw Error(Errc::not_found, "no such id");
+    return std::stoll(s);
+}
+
+std::string range_label(const jobs::Job& j) {
+    const auto& p = j.params;
+    if (!p.consent_from.empty()) return "同意 " + p.consent_from + "-" + p.consent_to;
+    if (!p.exam_from.empty()) return "診療 " + p.exam_from + "-" + p.exam_to;
+    if (!p.month.empty()) return "診療年月 " + p.month;
+    if (!p.ptnum.empty()) return "患者 " + p.ptnum;
+    if (!p.seen_since.empty()) return "受診 " + p.seen_since + "-";
+    return "";
+}
+
+std::string state_label(const jobs::Job& j) {
+    if (j.state == "done") return "完了";
+    if (j.state == "failed") return "エラー";
+    if (j.state == "expired") return "期限切れ";
+    if (j.state == "cancelled") return "取消";
+    return "処理中";
+}
+
+void job_json(Json& o, const app::Config& cfg, const jobs::Job& j) {
+    std::string style = j.style;
+    if (const auto it = cfg.facilities.find(j.hospnum); it != cfg.facilities.end()) style = jobs::row_style(j, it->second);
+    std::string label = j.kind;
+    try {
+        label = std::string(jobs::kind_info(j.kind).label);
+    } catch (const Error&) {
+    }
+    o.begin_object()
+        .kv("id", static_cast<long long>(j.id))
+        .kv("hospnum", j.hospnum)
+        .kv("created_at", j.created_at)
+        .kv("kind", j.kind)
+        .kv("kind_label", label)
+        .kv("range_label", range_label(j))
+        .kv("state", j.state)
+        .kv("state_label", state_label(j))
+        .kv("reception_number", j.reception_number)
+        .kv("units", j.units)
+        .kv("rows", j.rows)
+        .kv("matched", j.matched)
+        .kv("unmatched", j.unmatched)
+        .kv("held", j.held)
+        .kv("note", j.note)
+        .kv("error", j.error)
+        .kv("poll_count", j.poll_count)
+        .kv("style", style)
+        .end_object();
+}
+
+Response ok_json(const Json& j) {
+    Response r;
+    r.body = j.text();
+    return r;
+}
+
+// ---- jobs ----
+
+Response list_jobs(const app::Config& cfg, db::Connection& db, const Request& req) {
+    const int hospnum = hospnum_of(cfg, req.query, false);
+    const std::string filter = get(req.query, "filter").empty() ? "all" : get(req.query, "filter");
+    if (filter != "all" && filter != "running" && filter != "done" && filter != "error")
+        throw FieldError{"filter", "filter は all, running, done, error のいずれかです"};
+    Json o;
+    o.begin_array();
+    for (const auto& j : jobs::list(db, hospnum, 200)) {
+        const bool keep = filter == "all" || (filter == "running" && !j.finished()) || (filter == "done" && j.state == "done") ||
+                          (filter == "error" && (j.state == "failed" || j.state == "expired"));
+        if (keep) job_json(o, cfg, j);
+    }
+    o.end_array();
+    return ok_json(o);
+}
+
+void check_date_field(const std::string& v, const char* field, const char* label) {
+    if (!v.empty() && !dates::valid_ymd(v)) throw FieldError{field, std::string(label) + "は正しい日付（YYYYMMDD）ではありません"};
+}
+
+Response create_job(const app::Config& cfg, db::Connection& db, const Request& req) {
+    const int hospnum = hospnum_of(cfg, req.form);
+    const std::string kind = get(req.form, "kind");
+    const jobs::KindInfo* k = nullptr;
+    try {
+        k = &jobs::kind_info(kind);
+    } catch (const Error&) {
+    }
+    if (!k || k->output != jobs::Output::rows) throw FieldError{"kind", "取得対象区分を選んでください"};
+    jobs::Params p;
+    p.consent_from = get(req.form, "consent_from");
+    p.consent_to = get(req.form, "consent_to");
+    p.exam_from = get(req.form, "exam_from");
+    p.exam_to = get(req.form, "exam_to");
+    p.month = get(req.form, "month");
+    p.seen_since = get(req.form, "seen_since");
+    check_date_field(p.consent_from, "consent_from", "同意年月日（開始）");
+    check_date_field(p.consent_to, "consent_to", "同意年月日（終了）");
+    check_date_field(p.exam_from, "exam_from", "診療年月日（開始）");
+    check_date_field(p.exam_to, "exam_to", "診療年月日（終了）");
+    check_date_field(p.seen_since, "seen_since", "受診日");
+    if (!p.month.empty() && !dates::valid_ym(p.month)) throw FieldError{"month", "診療年月は正しい年月（YYYYMM）ではありません"};
+    if (p.consent_from.empty() != p.consent_to.empty())
+        throw FieldError{p.consent_from.empty() ? "consent_from" : "consent_to", "同意年月日の範囲は開始と終了の両方を指定してください"};
+    if (p.exam_from.empty() != p.exam_to.empty())
+        throw FieldError{p.exam_from.empty() ? "exam_from" : "exam_to", "診療年月日の範囲は開始と終了の両方を指定してください"};
+    if (!p.exam_from.empty() && kind != "online") throw FieldError{"exam_from", "診療年月日の範囲はオンライン診療だけに指定できます"};
+    if (kind == "online" && !p.exam_from.empty() && !p.consent_from.empty())
+        throw FieldError{"exam_from", "同意年月日か診療年月日のどちらか一方を指定してください"};
+    if (!p.consent_from.empty() && p.consent_from > p.consent_to) throw FieldError{"consent_to", "同意年月日の終了が開始より前です"};
+    if (!p.exam_from.empty() && p.exam_from > p.exam_to) throw FieldError{"exam_to", "診療年月日の終了が開始より前です"};
+    p.apply_defaults(kind, dates::today());
+    try {
+        p.validate(kind);
+    } catch (const Error& e) {
+        throw FieldError{"", e.what()};
+    }
+    bool resumed = false;
+    const auto id = jobs::create_or_resume(db, hospnum, kind, p, req.user.substr(0, 16), resumed);
+    Response r = ok_json(Json().begin_object().kv("id", static_cast<long long>(id)).kv("resumed", resumed).end_object());
+    r.audit = "job " + std::to_string(id) + " " + kind + " facility " + std::to_string(hospnum) + (resumed ? " (resumed)" : "");
+    return r;
+}
+
+Response register_refs(const app::Config& cfg, db::Connection& db, const Request& req) {
+    const int hospnum = hospnum_of(cfg, req.form);
+    jobs::Params p;
+    p.apply_defaults("register_refs", dates::today());
+    bool resumed = false;
+    const auto id = jobs::create_or_resume(db, hospnum, "register_refs", p, req.user.substr(0, 16), resumed);
+    Response r = ok_json(Json().begin_object().kv("id", static_cast<long long>(id)).kv("resumed", resumed).end_object());
+    r.audit = "job " + std::to_string(id) + " register_refs facility " + std::to_string(hospnum);
+    return r;
+}
+
+// ---- units ----
+
+std::string hex_decode(std::string_view hex) {
+    if (hex.starts_with("\\x")) hex.remove_prefix(2);
+    std::string out;
+    out.reserve(hex.size() / 2);
+    auto val = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(val(hex[i]) * 16 + val(hex[i + 1]));
+    return out;
+}
+
+struct Unit {
+    int seq = 0;
+    std::string status, reason, review_status, ptnum;
+    long long review_id = 0;
+    std::vector<Row> rows;  // the written rows, or the held ones kept in the review
+};
+
+// A job's units with their tbl_onshi_kaku rows (written) or kept rows (held); only_seq > 0: that one.
+std::vector<Unit> load_units(db::Connection& db, const jobs::Job& j, int only_seq) {
+    const auto r = db.exec(
+        "SELECT u.seq, u.status, u.reason, coalesce(v.id, 0), coalesce(v.status, ''), coalesce(trim(n.ptnum), ''),"
+        " array_to_string(u.tbl_uuids, ','), coalesce(encode(v.payload, 'hex'), '')"
+        " FROM onshi.result_unit u JOIN onshi.result_file f ON f.id = u.file_id"
+        " LEFT JOIN onshi.review v ON v.file_id = u.file_id AND v.seq = u.seq"
+        " LEFT JOIN tbl_ptnum n ON n.hospnum = f.hospnum AND n.ptid = u.ptid AND u.ptid <> 0"
+        " WHERE f.job_id = $1 AND ($2 = 0 OR u.seq = $2) ORDER BY f.id, u.seq",
+        {std::to_string(j.id), std::to_string(only_seq)});
+    std::vector<Unit> units;
+    std::vector<std::string> uuids;
+    std::vector<std::vector<std::string>> unit_uuids;
+    for (int i = 0; i < r.rows(); ++i) {
+        Unit u;
+        u.seq = static_cast<int>(r.num(i, 0));
+        u.status = r.str(i, 1);
+        u.reason = r.str(i, 2);
+        u.review_id = r.num(i, 3);
+        u.review_status = r.str(i, 4);
+        u.ptnum = r.str(i, 5);
+        std::vector<std::string> mine;
+        std::stringstream ss(r.str(i, 6));
+        for (std::string x; std::getline(ss, x, ',');)
+            if (!x.empty()) mine.push_back(x);
+        uuids.insert(uuids.end(), mine.begin(), mine.end());
+        unit_uuids.push_back(std::move(mine));
+        if (const std::string payload = hex_decode(r.get(i, 7)); !payload.empty() && u.status == "held") {
+            for (const auto& k : bridge::from_payload(payload).kaku) {
+                Row row;
+                for (std::size_t c = 0; c < bridge::kColumnCount; ++c) row[std::string(bridge::kColumns[c].name)] = k.at(c);
+                u.rows.push_back(std::move(row));
+            }
+        }
+        units.push_back(std::move(u));
+    }
+    if (!uuids.empty()) {
+        const auto k = db.exec("SELECT * FROM tbl_onshi_kaku WHERE tbl_uuid = ANY ($1::text[])", {db::text_array(uuids)});
+        std::map<std::string, Row> by_uuid;
+        for (int i = 0; i < k.rows(); ++i) {
+            Row row;
+            for (std::size_t c = 0; c < k.fields(); ++c) row[k.field_name(c)] = k.str(i, static_cast<int>(c));
+            by_uuid[row["tbl_uuid"]] = std::move(row);
+        }
+        for (std::size_t i = 0; i < units.size(); ++i)
+            for (const auto& id : unit_uuids[i])
+                if (const auto it = by_uuid.find(id); it != by_uuid.end()) units[i].rows.push_back(it->second);
+    }
+    return units;
+}
+
+bool is_welfare(const Row& r) { return get(r, "card_class") == "A1"; }
+
+const Row* insurance_row(const Unit& u) {
+    for (const auto& r : u.rows)
+        if (!is_welfare(r)) return &r;
+    return nullptr;
+}
+const Row* welfare_row(const Unit& u) {
+    for (const auto& r : u.rows)
+        if (is_welfare(r)) return &r;
+    return nullptr;
+}
+
+std::string validity_label(const std::string& y) {
+    if (auto l = codes::qualification_validity.label(y)) return std::string(*l);
+    return y;
+}
+
+void unit_json(Json& o, const Unit& u) {
+    const Row* main = insurance_row(u);
+    if (!main) main = welfare_row(u);
+    static const Row kEmpty;
+    const Row& r = main ? *main : kEmpty;
+    const Row* w = welfare_row(u);
+    o.begin_object()
+        .kv("seq", u.seq)
+        .kv("status", u.status)
+        .kv("reason", u.reason)
+        .key("review_id");
+    if (u.review_id) o.num(u.review_id);
+    else o.null();
+    o.kv("review_status", u.review_status)
+        .kv("reference_number", get(r, "shokai_num"))
+        .kv("name", get(r, "res_name"))
+        .kv("kana", get(r, "res_kananame"))
+        .kv("sex", get(r, "res_sex1"))
+        .kv("birth", get(r, "res_birthday"))
+        .kv("validity", get(r, "sikaku_yuko"))
+        .kv("validity_label", validity_label(get(r, "sikaku_yuko")))
+        .kv("ope", get(r, "ope_douiflg"))
+        .kv("shinryo", get(r, "shinryo_douiflg"))
+        .kv("yakuzai", get(r, "yakuzai_douiflg"))
+        .kv("kenshin", get(r, "kenshin_douiflg"))
+        .kv("gendo", get(r, "gendo_douiflg"))
+        .kv("sikkan", get(r, "sikkan_douiflg"))
+        .kv("consent_from", get(r, "shinryo_time"))
+        .kv("consent_to", get(r, "shinryo_kigen"))
+        .kv("welfare", w != nullptr)
+        .kv("ptnum", u.ptnum)
+        .end_object();
+}
+
+const jobs::Job load_job(db::Connection& db, const std::string& id) { return jobs::load(db, id_of(id)); }
+
+Response job_units(const app::Config& cfg, db::Connection& db, const std::string& id) {
+    const auto j = load_job(db, id);
+    Json o;
+    o.begin_object().key("job");
+    job_json(o, cfg, j);
+    o.key("units").begin_array();
+    for (const auto& u : load_units(db, j, 0)) unit_json(o, u);
+    o.end_array().end_object();
+    return ok_json(o);
+}
+
+std::string label_of(const codes::Table& t, const std::string& code) {
+    if (auto l = t.label(code)) return std::string(*l);
+    return "";
+}
+
+void block_json(Json& o, const Row& r) {
+    o.begin_object()
+        .kv("card_class", get(r, "card_class"))
+        .kv("card_label", label_of(codes::insured_card_class, get(r, "card_class")))
+        .kv("validity", get(r, "sikaku_yuko"))
+        .kv("validity_label", validity_label(get(r, "sikaku_yuko")))
+        .kv("name", get(r, "res_name"))
+        .kv("kana", get(r, "res_kananame"))
+        .kv("sex", get(r, "res_sex1"))
+        .kv("birth", get(r, "res_birthday"))
+        .kv("insurer_number", get(r, "res_hknjanum"))
+        .kv("insurer_name", get(r, "hknjanum_name"))
+        .kv("kigo", get(r, "res_kigo"))
+        .kv("num", get(r, "res_num"))
+        .kv("edaban", get(r, "res_edaban"))
+        .kv("honkzk", get(r, "res_honkzkkbn"))
+        .kv("ratio", get(r, "ftnrate"))
+        .kv("valid_from", get(r, "tekstymd"))
+        .kv("valid_to", get(r, "tekedymd"))
+        .kv("address", get(r, "res_adrs"))
+        .kv("post", get(r, "res_post"));
+    o.key("consents").begin_object();
+    for (const char* c : {"ope", "shinryo", "yakuzai", "kenshin", "gendo", "sikkan"}) {
+        const std::string base = c;
+        o.key(base).begin_object().kv("flag", get(r, base + "_douiflg")).kv("time", get(r, base + "_time"));
+        if (base != "gendo" && base != "sikkan") o.kv("until", get(r, base + (base == "kenshin" ? "_kigenymd" : "_kigen")));
+        o.end_object();
+    }
+    o.end_object();
+    o.key("elderly").begin_object()
+        .kv("acquired", get(r, "elder_skkgetymd"))
+        .kv("valid_from", get(r, "elder_tekstymd"))
+        .kv("valid_to", get(r, "elder_tekedymd"))
+        .kv("ratio", get(r, "elder_ftnrate"))
+        .end_object();
+    o.key("limit").begin_object()
+        .kv("consent", get(r, "gendo_douiflg"))
+        .kv("class", get(r, "gendo_shokbn"))
+        .kv("class_label", label_of(codes::limit_classification, get(r, "gendo_shokbn")))
+        .kv("flag", get(r, "gendo_tekkbn"))
+        .kv("acquired", get(r, "gendo_skkgetymd"))
+        .kv("valid_from", get(r, "gendo_tekstymd"))
+        .kv("valid_to", get(r, "gendo_tekedymd"))
+        .end_object();
+    o.key("diseases").begin_array();
+    for (int i = 1; i <= 3; ++i) {
+        const std::string n = std::to_string(i);
+        if (get(r, "sikkan_sipkbn" + n).empty()) continue;
+        o.begin_object()
+            .kv("category", get(r, "sikkan_sipkbn" + n))
+            .kv("category_label", label_of(codes::disease_category, get(r, "sikkan_sipkbn" + n)))
+            .kv("limit_start", get(r, "sikkan_skjgnstymd" + n))
+            .kv("valid_from", get(r, "sikkan_tekstymd" + n))
+            .kv("valid_to", get(r, "sikkan_tekedymd" + n))
+            .kv("amount", get(r, "sikkan_ftnmoney" + n))
+            .end_object();
+    }
+    o.end_array();
+    o.key("tickets").begin_array();
+    for (int i = 1; i <= 2; ++i) {
+        const std::string n = std::to_string(i);
+        if (get(r, "koh_tekstymd" + n).empty() && get(r, "koh_tekedymd" + n).empty()) continue;
+        o.begin_object()
+            .kv("valid_from", get(r, "koh_tekstymd" + n))
+            .kv("valid_to", get(r, "koh_tekedymd" + n))
+            .kv("ratio", get(r, "koh_ftnrate" + n))
+            .kv("limit", get(r, "koh_jgngak" + n))
+            .end_object();
+    }
+    o.end_array();
+    o.end_object();
+}
+
+Response unit_detail(db::Connection& db, const std::string& id, const std::string& seq) {
+    const auto j = load_job(db, id);
+    if (!all_digits(seq) || seq.size() > 9) throw Error(Errc::not_found, "no such unit");
+    const auto units = load_units(db, j, std::stoi(seq));
+    if (units.empty()) throw Error(Errc::not_found, "no unit " + seq + " in job " + id);
+    const Row* ins = insurance_row(units[0]);
+    const Row* wel = welfare_row(units[0]);
+    Json o;
+    o.begin_object().key("insurance");
+    if (ins) block_json(o, *ins);
+    else o.null();
+    o.key("welfare");
+    if (wel) block_json(o, *wel);
+    else o.null();
+    o.end_object();
+    return ok_json(o);
+}
+
+// ---- review ----
+
+Response review_decide(db::Connection& db, const Request& req, const std::string& id, const std::string& what) {
+    const auto rid = id_of(id);
+    if (what == "reject") {
+        bridge::review_reject(db, rid, req.user);
+        Response r = ok_json(Json().begin_object().kv("id", static_cast<long long>(rid)).kv("status", "rejected").end_object());
+        r.audit = "review " + id + " rejected";
+        return r;
+    }
+    bridge::AcceptOptions o;
+    o.operator_name = req.user;
+    if (const auto p = get(req.form, "patient"); !p.empty()) o.ptnum = p;
+    if (const auto n = get(req.form, "name"); !n.empty()) o.name = n;
+    const std::string done = bridge::review_accept(db, rid, o);
+    Response r = ok_json(Json().begin_object().kv("id", static_cast<long long>(rid)).kv("status", "accepted").kv("message", done).end_object());
+    r.audit = "review " + id + " accepted" + (o.ptnum ? " patient " + *o.ptnum : "");
+    return r;
+}
+
+// ---- P031 ----
+
+Response p031(const app::Config& cfg, db::Connection& db, const Request& req) {
+    bridge::P031Selection sel;
+    sel.hospnum = hospnum_of(cfg, req.query);
+    sel.ymd = get(req.query, "date").empty() ? dates::today() : get(req.query, "date");
+    if (!dates::valid_ymd(sel.ymd)) throw FieldError{"date", "確認日は正しい日付（YYYYMMDD）ではありません"};
+    const std::string vn = get(req.query, "view").empty() ? "all" : get(req.query, "view");
+    const auto view = bridge::p031_view_named(vn);
+    if (!view) throw FieldError{"view", "view は all, homecare, online のいずれかです"};
+    sel.view = *view;
+    const std::string all = get(req.query, "all");
+    sel.all_rows = all == "1" || all == "true" || all == "yes";
+    int page = 1;
+    if (const auto p = get(req.query, "page"); !p.empty()) {
+        if (!all_digits(p) || p.size() > 6 || std::stoi(p) < 1) throw FieldError{"page", "ページ番号が正しくありません"};
+        page = std::stoi(p);
+    }
+    const auto rows = bridge::p031_rows(db, sel);
+    const auto pg = bridge::p031_page(rows.size(), page);
+    std::string title = "(P031) オンライン資格確認  確認日 " + dates::wareki(sel.ymd) + " " + std::string(bridge::p031_view_label(sel.view));
+    if (sel.all_rows) title += "（全対象）";
+    Json o;
+    o.begin_object().kv("title", title).key("columns").begin_array();
+    for (const auto t : bridge::p031_titles()) o.str(t);
+    o.end_array().key("rows").begin_array();
+    for (std::size_t i = pg.first; i < pg.first + pg.count; ++i) {
+        o.begin_array();
+        for (const auto& c : bridge::p031_cells(rows[i], static_cast<int>(i + 1), sel.ymd)) o.str(c);
+        o.end_array();
+    }
+    o.end_array().kv("page", pg.page).kv("pages", pg.pages).kv("total", static_cast<long long>(rows.size())).end_object();
+    return ok_json(o);
+}
+
+// ---- PDFs ----
+
+Response create_pdf(const app::Config& cfg, db::Connection& db, const Request& req) {
+    const int hospnum = hospnum_of(cfg, req.form);
+    const std::string type = get(req.form, "type");
+    if (type != "drug" && type != "checkup") throw FieldError{"type", "種類は drug（薬剤情報）か checkup（特定健診）です"};
+    jobs::Params p;
+    p.ptnum = get(req.form, "patient");
+    if (p.ptnum.empty()) throw FieldError{"patient", "患者番号を入力してください"};
+    try {
+        jobs::require_pdf_consent(db, hospnum, p.ptnum, "pdf_" + type);
+    } catch (const Error& e) {
+        if (e.code() != Errc::usage && e.code() != Errc::not_found) throw;
+        throw FieldError{"patient", e.what()};
+    }
+    bool resumed = false;
+    const auto id = jobs::create_or_resume(db, hospnum, "pdf_" + type, p, req.user.substr(0, 16), resumed);
+    Response r = ok_json(Json().begin_object().kv("id", static_cast<long long>(id)).end_object());
+    r.audit = "job " + std::to_string(id) + " pdf_" + type + " facility " + std::to_string(hospnum) + " patient " + p.ptnum;
+    return r;
+}
+
+Response get_pdf(db::Connection& db, const std::string& id) {
+    const auto r = db.exec("SELECT path FROM onshi.pdf_file WHERE job_id = $1", {std::to_string(id_of(id))});
+    if (r.rows() == 0) throw Error(Errc::not_found, "no PDF for job " + id + " (yet)");
+    std::ifstream in(r.str(0, 0), std::ios::binary);
+    if (!in) throw Error(Errc::not_found, "the PDF of job " + id + " is not readable");
+    Response out;
+    out.content_type = "application/pdf";
+    out.body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    out.headers.emplace_back("Content-Disposition", "inline; filename=\"onshi-" + id + ".pdf\"");
+    return out;
+}
+
+// ---- admin ----
+
+Response admin_config(const app::Config& cfg) {
+    Json o;
+    o.begin_object().kv("conninfo", mask_conninfo(cfg.conninfo)).key("files").begin_array();
+    for (const auto& f : cfg.files) o.str(f);
+    o.end_array();
+    o.key("web").begin_object().kv("listen", cfg.web.listen).kv("users_file", cfg.web.users_file).kv("static_dir", cfg.web.static_dir).end_object();
+    o.key("facilities").begin_array();
+    for (const auto& [h, f] : cfg.facilities) {
+        o.begin_object()
+            .kv("hospnum", h)
+            .kv("institution_code", f.institution_code)
+            .kv("transport", f.transport)
+            .kv("req_dir", f.req_dir)
+            .kv("res_dir", f.res_dir)
+            .kv("archive_dir", f.archive_dir)
+            .kv("pdf_dir", f.pdf_dir)
+            .kv("poll_interval_ms", f.poll_interval_ms)
+            .kv("result_timeout_s", f.result_timeout_s)
+            .kv("result_settle_ms", f.result_settle_ms)
+            .kv("p031_mark", f.p031_mark)
+            .kv("serve_orca_jobs", f.serve_orca_jobs);
+        o.key("schedules").begin_object();
+        for (const auto& [k, v] : f.schedules) o.kv(k, v);
+        o.end_object().end_object();
+    }
+    o.end_array().end_object();
+    return ok_json(o);
+}
+
+Response admin_doctor(const app::Config& cfg) {
+    const auto all = app::doctor::run(cfg, std::nullopt);
+    Json o;
+    o.begin_object().key("lines").begin_array();
+    long long errors = 0;
+    for (const auto& f : all) {
+        o.str(app::doctor::line(f));
+        errors += f.level == app::doctor::Level::err;
+    }
+    o.end_array().kv("summary", app::doctor::summary(all)).kv("errors", errors).end_object();
+    return ok_json(o);
+}
+
+Response admin_errors(const app::Config& cfg, db::Connection& db) {
+    const auto r = db.exec("SELECT id FROM onshi.job WHERE state IN ('failed', 'expired') ORDER BY id DESC LIMIT 20");
+    Json o;
+    o.begin_array();
+    for (int i = 0; i < r.rows(); ++i) job_json(o, cfg, jobs::load(db, r.num(i, 0)));
+    o.end_array();
+    return ok_json(o);
+}
+
+std::vector<std::string> split_path(const std::string& path) {
+    std::vector<std::string> parts;
+    std::stringstream ss(path);
+    for (std::string x; std::getline(ss, x, '/');)
+        if (!x.empty()) parts.push_back(x);
+    return parts;
+}
+
+Response dispatch(const app::Config& cfg, db::Connection& db, const Request& req) {
+    const auto p = split_path(req.path);  // p[0] == "api"
+    const bool get_ = req.method == "GET" || req.method == "HEAD", post = req.method == "POST";
+    const std::size_t n = p.size();
+    if (n == 2 && p[1] == "facilities" && get_) {
+        Json o;
+        o.begin_array();
+        for (const auto& [h, f] : cfg.facilities)
+            o.begin_object().kv("hospnum", h).kv("institution_code", f.institution_code).kv("p031_mark", f.p031_mark).end_object();
+        o.end_array();
+        return ok_json(o);
+    }
+    if (n == 2 && p[1] == "jobs" && get_) return list_jobs(cfg, db, req);
+    if (n == 2 && p[1] == "jobs" && post) return create_job(cfg, db, req);
+    if (n == 2 && p[1] == "register-refs" && post) return register_refs(cfg, db, req);
+    if (n == 3 && p[1] == "jobs" && get_) {
+        Json o;
+        job_json(o, cfg, load_job(db, p[2]));
+        return ok_json(o);
+    }
+    if (n == 4 && p[1] == "jobs" && p[3] == "units" && get_) return job_units(cfg, db, p[2]);
+    if (n == 5 && p[1] == "jobs" && p[3] == "units" && get_) return unit_detail(db, p[2], p[4]);
+    if (n == 4 && p[1] == "review" && (p[3] == "accept" || p[3] == "reject") && post) return review_decide(db, req, p[2], p[3]);
+    if (n == 2 && p[1] == "p031" && get_) return p031(cfg, db, req);
+    if (n == 2 && p[1] == "pdf" && post) return create_pdf(cfg, db, req);
+    if (n == 3 && p[1] == "pdf" && get_) return get_pdf(db, p[2]);
+    if (n == 3 && p[1] == "admin" && get_) {
+        if (req.role != "admin") return json_error(403, "管理者だけが使えます");
+        if (p[2] == "config") return admin_config(cfg);
+        if (p[2] == "doctor") return admin_doctor(cfg);
+        if (p[2] == "errors") return admin_errors(cfg, db);
+    }
+    return json_error(404, "not found");
+}
+
+}  // namespace
+
+Response json_error(int status, const std::string& message, const std::string& field) {
+    Response r;
+    r.status = status;
+    Json o;
+    o.begin_object().kv("error", message);
+    if (!field.empty()) o.kv("field", field);
+    o.end_object();
+    r.body = o.text();
+    return r;
+}
+
+Response handle_api(const app::Config& cfg, db::Connection& db, const Request& req) {
+    try {
+        return dispatch(cfg, db, req);
+    } catch (const FieldError& e) {
+        return json_error(400, e.message, e.field);
+    } catch (const Error& e) {
+        switch (e.code()) {
+            case Errc::usage: return json_error(400, e.what());
+            case Errc::config: return json_error(400, e.what());
+            case Errc::not_found: return json_error(404, e.what());
+            default: throw;
+        }
+    }
+}
+
+void audit(db::Connection& db, const std::string& user, const std::string& action, const std::string& detail) {
+    db.exec("INSERT INTO onshi.web_audit (usr, action, detail) VALUES ($1, $2, $3)", {user, action, detail});
+}
+
+std::string mask_conninfo(const std::string& conninfo) {
+    // key=value pairs, values optionally single-quoted; a URI's user:password@ too.
+    std::string out;
+    std::size_t i = 0;
+    if (conninfo.starts_with("postgres://") || conninfo.starts_with("postgresql://")) {
+        const auto scheme = conninfo.find("://") + 3;
+        const auto at = conninfo.find('@', scheme);
+        const auto colon = conninfo.find(':', scheme);
+        if (at != std::string::npos && colon != std::string::npos && colon < at)
+            return conninfo.substr(0, colon + 1) + "***" + conninfo.substr(at);
+        return conninfo;
+    }
+    while (i < conninfo.size()) {
+        const auto eq = conninfo.find('=', i);
+        if (eq == std::string::npos) {
+            out += conninfo.substr(i);
+            break;
+        }
+        std::string key = conninfo.substr(i, eq - i);
+        out += key + "=";
+        std::size_t j = eq + 1;
+        while (j < conninfo.size() && conninfo[j] == ' ') ++j;
+        std::string value;
+        if (j < conninfo.size() && conninfo[j] == '\'') {
+            std::size_t k = j + 1;
+            while (k < conninfo.size() && conninfo[k] != '\'') k += conninfo[k] == '\\' ? 2 : 1;
+            value = conninfo.substr(j, std::min(k + 1, conninfo.size()) - j);
+            j = std::min(k + 1, conninfo.size());
+        } else {
+            const auto sp = conninfo.find(' ', j);
+            value = conninfo.substr(j, sp == std::string::npos ? std::string::npos : sp - j);
+            j = sp == std::string::npos ? conninfo.size() : sp;
+        }
+        std::string trimmed = key;
+        while (!trimmed.empty() && trimmed.front() == ' ') trimmed.erase(0, 1);
+        while (!trimmed.empty() && trimmed.back() == ' ') trimmed.pop_back();
+        out += trimmed == "password" ? "***" : value;
+        i = j;
+    }
+    return out;
+}
+
+}  // namespace onshi::web

@@ -1,0 +1,455 @@
+#include "web/server.hpp"
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "db/pg.hpp"
+#include "web/api.hpp"
+#include "web/auth.hpp"
+#include "web/json.hpp"
+
+#include <libsoup/soup.h>
+
+#include <climits>
+#include <ctime>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+
+namespace onshi::web {
+
+namespace {
+
+constexpr const char* kCookie = "onshi_session";
+constexpr goffset kMaxBody = 64 * 1024;
+
+const std::pair<const char*, const char*> kSecurityHeaders[] = {
+    {"Cache-Control", "no-store"},
+    {"X-Content-Type-Options", "nosniff"},
+    {"X-Frame-Options", "DENY"},
+    {"Referrer-Policy", "no-referrer"},
+    {"Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'"},
+};
+
+void security_headers(SoupServerMessage* msg) {
+    SoupMessageHeaders* h = soup_server_message_get_response_headers(msg);
+    for (const auto& [k, v] : kSecurityHeaders) soup_message_headers_replace(h, k, v);
+}
+
+void send(SoupServerMessage* msg, const Response& r) {
+    security_headers(msg);
+    SoupMessageHeaders* h = soup_server_message_get_response_headers(msg);
+    for (const auto& [k, v] : r.headers) soup_message_headers_append(h, k.c_str(), v.c_str());
+    soup_server_message_set_status(msg, static_cast<guint>(r.status), nullptr);
+    soup_server_message_set_response(msg, r.content_type.c_str(), SOUP_MEMORY_COPY, r.body.data(), r.body.size());
+}
+
+// Never throws: the last resort inside a libsoup callback.
+void send_500(SoupServerMessage* msg) noexcept {
+    try {
+        send(msg, json_error(500, "internal error"));
+    } catch (...) {
+        soup_server_message_set_status(msg, 500, nullptr);
+    }
+}
+
+bool same(const std::string& a, const std::string& b) {  // constant time for equal lengths
+    if (a.size() != b.size()) return false;
+    unsigned char d = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) d |= static_cast<unsigned char>(a[i] ^ b[i]);
+    return d == 0;
+}
+
+std::string cookie_value(SoupMessageHeaders* h, const std::string& name) {
+    const char* c = soup_message_headers_get_list(h, "Cookie");
+    if (!c) return "";
+    std::string s = c;
+    std::size_t i = 0;
+    while (i < s.size()) {
+        while (i < s.size() && (s[i] == ' ' || s[i] == ';' || s[i] == ',')) ++i;
+        const auto end = s.find(';', i);
+        const std::string part = s.substr(i, end == std::string::npos ? std::string::npos : end - i);
+        const auto eq = part.find('=');
+        if (eq != std::string::npos && part.substr(0, eq) == name) return part.substr(eq + 1);
+        if (end == std::string::npos) break;
+        i = end + 1;
+    }
+    return "";
+}
+
+std::map<std::string, std::string> to_map(GHashTable* t) {
+    std::map<std::string, std::string> m;
+    if (!t) return m;
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, t);
+    while (g_hash_table_iter_next(&it, &k, &v)) m[static_cast<const char*>(k)] = v ? static_cast<const char*>(v) : "";
+    return m;
+}
+
+const char* content_type(const std::string& path) {
+    static const std::pair<const char*, const char*> types[] = {
+        {".html", "text/html; charset=utf-8"}, {".css", "text/css; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
+        {".png", "image/png"},                 {".svg", "image/svg+xml"},
+    };
+    for (const auto& [ext, type] : types)
+        if (path.size() > std::strlen(ext) && path.ends_with(ext)) return type;
+    return nullptr;
+}
+
+}  // namespace
+
+void split_listen(const std::string& listen, std::string& host, int& port) {
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos || colon == 0) throw Error(Errc::config, "[web] listen '" + listen + "' is not host:port");
+    host = listen.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    const std::string p = listen.substr(colon + 1);
+    if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos || std::stoi(p) < 1 || std::stoi(p) > 65535)
+        throw Error(Errc::config, "[web] listen '" + listen + "': bad port");
+    port = std::stoi(p);
+}
+
+bool is_loopback(const std::string& host) { return host == "127.0.0.1" || host == "::1"; }
+
+struct Server::Impl {
+    ConfigSource config;
+    SoupServer* soup = nullptr;
+    std::string host;
+    int port = 0;
+    bool loopback = false;
+    Sessions sessions;
+    std::unique_ptr<db::Connection> db;
+    // Failed logins by remote address: (start of the window, count). kMaxFailures in kFailWindow seconds
+    // and that address is refused (429) until the window ends.
+    static constexpr int kMaxFailures = 10;
+    static constexpr std::time_t kFailWindow = 300;
+    std::map<std::string, std::pair<std::time_t, int>> failures;
+
+    db::Connection& conn(const app::Config& cfg) {
+        if (db && PQstatus(db->raw()) != CONNECTION_OK) db.reset();
+        if (!db) db = std::make_unique<db::Connection>(cfg.conninfo);
+        return *db;
+    }
+
+    // Login is needed off loopback always, and on loopback once the users file names someone.
+    bool login_required(const app::Config& cfg) const {
+        if (!loopback) return true;
+        return !read_users(cfg.web.users_file).empty();
+    }
+
+    void handle(SoupServerMessage* msg, const char* path_c, GHashTable* query);
+    void serve_static(SoupServerMessage* msg, const app::Config& cfg, std::string path);
+    Response session_json(const Session& s, bool login_mode);
+    Response login(SoupServerMessage* msg, const app::Config& cfg, std::map<std::string, std::string>& form, const std::string& old_sid);
+};
+
+Response Server::Impl::session_json(const Session& s, bool login_mode) {
+    Response r;
+    Json o;
+    o.begin_object().kv("user", s.user).kv("role", s.role).kv("csrf", s.csrf).kv("login_required", false).kv("login_mode", login_mode).end_object();
+    r.body = o.text();
+    return r;
+}
+
+Response Server::Impl::login(SoupServerMessage* msg, const app::Config& cfg, std::map<std::string, std::string>& form,
+                             const std::string& old_sid) {
+    std::string name = form["user"];
+    std::string password = form["password"];
+    wipe(form["password"]);
+    wipe(form["user"]);
+    {
+        const char* remote = soup_server_message_get_remote_host(msg);
+        const auto it = failures.find(remote ? remote : "?");
+        if (it != failures.end() && std::time(nullptr) - it->second.first <= kFailWindow && it->second.second >= kMaxFailures) {
+            wipe(password);
+            wipe(name);
+            Response r = json_error(429, "ログインの失敗が続いたため、しばらく待ってからやり直してください");
+            r.headers.emplace_back("Retry-After", std::to_string(kFailWindow));
+            return r;
+        }
+    }
+    const User* found = nullptr;
+    const auto users = read_users(cfg.web.users_file);
+    for (const auto& u : users)
+        if (u.name == name) found = &u;
+    // Verify against a dummy hash when the user does not exist, so timing does not tell.
+    static const std::string dummy = hash_password("onshi-dummy");
+    const bool good = verify_password(password, found ? found->hash : dummy) && found;
+    wipe(password);
+    const char* remote = soup_server_message_get_remote_host(msg);
+    const std::string from = remote ? remote : "?";
+    // Only a known name is logged: a password typed into the name field must not reach the log.
+    const std::string who = found ? found->name : "(unknown user)";
+    wipe(name);
+    if (!good) {
+        const std::time_t now = std::time(nullptr);
+        if (failures.size() > 10000) std::erase_if(failures, [now](const auto& kv) { return now - kv.second.first > kFailWindow; });
+        auto& f = failures[from];
+        if (now - f.first > kFailWindow) f = {now, 0};
+        ++f.second;
+        log::warning("web: failed login for '%s' from %s", who.c_str(), from.c_str());
+        try {
+            audit(conn(cfg), who, "login_failed", remote ? remote : "");
+        } catch (const std::exception& e) {
+            log::warning("web: audit: %s", e.what());
+        }
+        return json_error(401, "ユーザー名またはパスワードが違います");
+    }
+    failures.erase(from);
+    if (!old_sid.empty()) sessions.remove(old_sid);
+    const Session& s = sessions.create(found->name, found->role);
+    log::info("web: %s logged in (%s) from %s", found->name.c_str(), found->role.c_str(), remote ? remote : "?");
+    try {
+        audit(conn(cfg), found->name, "login", remote ? remote : "");
+    } catch (const std::exception& e) {
+        log::warning("web: audit: %s", e.what());
+    }
+    Response r = session_json(s, true);
+    r.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=" + s.id + "; HttpOnly; SameSite=Strict; Path=/");
+    return r;
+}
+
+void Server::Impl::serve_static(SoupServerMessage* msg, const app::Config& cfg, std::string path) {
+    if (path == "/") path = "/index.html";
+    const char* type = content_type(path);
+    if (!type || path.find("..") != std::string::npos || path.find('\0') != std::string::npos || path.find("//") != std::string::npos ||
+        path.find('\\') != std::string::npos) {
+        send(msg, json_error(404, "not found"));
+        return;
+    }
+    char root[PATH_MAX], file[PATH_MAX];
+    const std::string full = cfg.web.static_dir + path;
+    if (!realpath(cfg.web.static_dir.c_str(), root) || !realpath(full.c_str(), file) ||
+        !std::string(file).starts_with(std::string(root) + "/")) {
+        send(msg, json_error(404, "not found"));
+        return;
+    }
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        send(msg, json_error(404, "not found"));
+        return;
+    }
+    Response r;
+    r.content_type = type;
+    r.body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    send(msg, r);
+}
+
+void Server::Impl::handle(SoupServerMessage* msg, const char* path_c, GHashTable* query) {
+    const auto cfg = config();
+    const std::string method = soup_server_message_get_method(msg);
+    const std::string path = path_c ? path_c : "/";
+    SoupMessageHeaders* req_h = soup_server_message_get_request_headers(msg);
+    if (method != "GET" && method != "HEAD" && method != "POST") {
+        Response r = json_error(405, "method not allowed");
+        r.headers.emplace_back("Allow", "GET, HEAD, POST");
+        send(msg, r);
+        return;
+    }
+    const bool api = path == "/api" || path.starts_with("/api/");
+    const bool post = method == "POST";
+    const std::string sid = cookie_value(req_h, kCookie);
+    const Session* session = sid.empty() ? nullptr : sessions.find(sid);
+    const bool login_mode = login_required(*cfg);
+
+    // Cross-origin writes: an Origin, when sent, must be this server.
+    if (post) {
+        const char* origin = soup_message_headers_get_one(req_h, "Origin");
+        const char* host = soup_message_headers_get_one(req_h, "Host");
+        if (origin && (!host || std::string(origin) != std::string("http://") + host)) {
+            send(msg, json_error(403, "cross-origin request refused"));
+            return;
+        }
+    }
+
+    std::map<std::string, std::string> form;
+    if (post) {
+        SoupMessageBody* body = soup_server_message_get_request_body(msg);
+        GBytes* bytes = soup_message_body_flatten(body);
+        gsize n = 0;
+        const auto* data = static_cast<const char*>(g_bytes_get_data(bytes, &n));
+        std::string text(data ? data : "", n);
+        if (n) explicit_bzero(const_cast<char*>(data), n);  // a password may be in it
+        g_bytes_unref(bytes);
+        if (!text.empty()) {
+            GHashTable* t = soup_form_decode(text.c_str());
+            form = to_map(t);
+            if (t) {  // zero the decoded values too
+                GHashTableIter it;
+                gpointer k, v;
+                g_hash_table_iter_init(&it, t);
+                while (g_hash_table_iter_next(&it, &k, &v))
+                    if (v) explicit_bzero(v, std::strlen(static_cast<char*>(v)));
+                g_hash_table_destroy(t);
+            }
+        }
+        wipe(text);
+    }
+
+    if (path == "/api/login" && post) {
+        send(msg, login(msg, *cfg, form, sid));
+        if (form.contains("password")) wipe(form["password"]);
+        return;
+    }
+    if (form.contains("password")) wipe(form["password"]);
+    if (path == "/api/session" && !post) {
+        if (session) {
+            send(msg, session_json(*session, login_mode));
+        } else if (login_mode) {
+            Response r;
+            r.status = 401;
+            r.body = Json().begin_object().kv("login_required", true).end_object().text();
+            send(msg, r);
+        } else {
+            const Session& s = sessions.create("local", "admin");
+            Response r = session_json(s, false);
+            r.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=" + s.id + "; HttpOnly; SameSite=Strict; Path=/");
+            send(msg, r);
+        }
+        return;
+    }
+    if (path == "/api/logout" && post) {
+        if (session) {
+            const char* token = soup_message_headers_get_one(req_h, "X-CSRF-Token");
+            if (!token || !same(token, session->csrf)) {
+                send(msg, json_error(403, "CSRF token missing or wrong"));
+                return;
+            }
+            sessions.remove(sid);
+        }
+        Response r;
+        r.body = "{}";
+        r.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+        send(msg, r);
+        return;
+    }
+
+    const bool open = !post && (path == "/login.html" || path == "/login.js" || path == "/style.css");
+    if (login_mode && !session && !open) {
+        if (!api && !post && (path == "/" || path.ends_with(".html"))) {
+            Response r;
+            r.status = 302;
+            r.content_type = "text/plain";
+            r.headers.emplace_back("Location", "/login.html");
+            send(msg, r);
+            return;
+        }
+        Response r;
+        r.status = 401;
+        r.body = Json().begin_object().kv("error", "ログインしてください").kv("login_required", true).end_object().text();
+        send(msg, r);
+        return;
+    }
+    if (post) {
+        const char* token = soup_message_headers_get_one(req_h, "X-CSRF-Token");
+        if (!session || !token || !same(token, session->csrf)) {
+            send(msg, json_error(403, "CSRF token missing or wrong"));
+            return;
+        }
+    }
+    if (!api) {
+        if (post) send(msg, json_error(405, "method not allowed"));
+        else serve_static(msg, *cfg, path);
+        return;
+    }
+
+    Request req;
+    req.method = method;
+    req.path = path;
+    req.query = to_map(query);
+    req.form = std::move(form);
+    req.user = session ? session->user : "local";
+    req.role = session ? session->role : "admin";
+    Response r;
+    for (int attempt = 0;; ++attempt) {
+        try {
+            r = handle_api(*cfg, conn(*cfg), req);
+            break;
+        } catch (const Error& e) {
+            if (e.code() != Errc::database) throw;
+            const bool lost = db && PQstatus(db->raw()) != CONNECTION_OK;
+            if (lost || !db) db.reset();
+            log::warning("web: %s %s: %s", method.c_str(), path.c_str(), e.what());
+            if (attempt == 0 && !post && lost) continue;  // a connection that died: once more on a fresh one
+            r = json_error(503, "データベースに接続できません");
+            break;
+        }
+    }
+    if (post && r.status < 400) {
+        try {
+            audit(conn(*cfg), req.user, path, r.audit);
+        } catch (const std::exception& e) {
+            log::warning("web: audit of %s by %s failed: %s", path.c_str(), req.user.c_str(), e.what());
+        }
+    }
+    log::debug("web: %s %s %d (%s)", method.c_str(), path.c_str(), r.status, req.user.c_str());
+    send(msg, r);
+}
+
+namespace {
+
+void on_request(SoupServer*, SoupServerMessage* msg, const char* path, GHashTable* query, gpointer data) {
+    try {
+        static_cast<Server::Impl*>(data)->handle(msg, path, query);
+    } catch (const std::exception& e) {
+        log::warning("web: %s: internal error: %s", path ? path : "?", e.what());
+        send_500(msg);
+    } catch (...) {
+        log::warning("web: %s: internal error", path ? path : "?");
+        send_500(msg);
+    }
+}
+
+// Before the body is read: refuse large bodies.
+void on_early(SoupServer*, SoupServerMessage* msg, const char*, GHashTable*, gpointer) {
+    try {
+        SoupMessageHeaders* h = soup_server_message_get_request_headers(msg);
+        const goffset len = soup_message_headers_get_content_length(h);
+        if (len > kMaxBody || soup_message_headers_get_encoding(h) == SOUP_ENCODING_CHUNKED) send(msg, json_error(413, "request too large"));
+    } catch (...) {
+        send_500(msg);
+    }
+}
+
+}  // namespace
+
+Server::Server(ConfigSource config) : impl_(std::make_unique<Impl>()) {
+    impl_->config = std::move(config);
+    const auto cfg = impl_->config();
+    split_listen(cfg->web.listen, impl_->host, impl_->port);
+    impl_->loopback = is_loopback(impl_->host);
+    (void)read_users(cfg->web.users_file);  // a malformed users file: refuse to start
+    impl_->soup = soup_server_new("server-header", "orca-onshid", nullptr);
+    soup_server_add_early_handler(impl_->soup, nullptr, on_early, impl_.get(), nullptr);
+    soup_server_add_handler(impl_->soup, nullptr, on_request, impl_.get(), nullptr);
+    GSocketAddress* addr = g_inet_socket_address_new_from_string(impl_->host.c_str(), static_cast<guint>(impl_->port));
+    if (!addr) throw Error(Errc::config, "[web] listen " + cfg->web.listen + ": the host is not an IP address");
+    GError* err = nullptr;
+    const gboolean ok = soup_server_listen(impl_->soup, addr, static_cast<SoupServerListenOptions>(0), &err);
+    g_object_unref(addr);
+    if (!ok) {
+        const std::string m = err ? err->message : "cannot listen";
+        g_clear_error(&err);
+        g_object_unref(impl_->soup);
+        impl_->soup = nullptr;
+        throw Error(Errc::config, "[web] listen " + cfg->web.listen + ": " + m);
+    }
+}
+
+Server::~Server() {
+    if (impl_ && impl_->soup) {
+        soup_server_disconnect(impl_->soup);
+        g_object_unref(impl_->soup);
+    }
+}
+
+std::string Server::url() const {
+    const bool v6 = impl_->host.find(':') != std::string::npos;
+    return "http://" + (v6 ? "[" + impl_->host + "]" : impl_->host) + ":" + std::to_string(impl_->port) + "/";
+}
+
+bool Server::login_always() const { return !impl_->loopback; }
+
+}  // namespace onshi::web

@@ -1,0 +1,35 @@
+// The screens' HTTP server: libsoup-3 in orca-onshid's GLib main loop (main thread), its own
+// database connection. Static files from [web] static_dir, the JSON API (api.hpp) under /api/.
+// Sessions, CSRF, security headers and the login requirement are here (screens/API.md "Security").
+#pragma once
+
+#include "app/config.hpp"
+
+#include <functional>
+#include <memory>
+
+namespace onshi::web {
+
+class Server {
+public:
+    using ConfigSource = std::function<std::shared_ptr<const app::Config>()>;
+    // Binds [web] listen of the configuration now in force; Error(config) when it cannot.
+    explicit Server(ConfigSource config);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    [[nodiscard]] std::string url() const;          // http://host:port/
+    [[nodiscard]] bool login_always() const;        // listening on something else than loopback
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+// "127.0.0.1:8931" -> host, port ("[::1]:8931" too). Error(config) when malformed.
+void split_listen(const std::string& listen, std::string& host, int& port);
+bool is_loopback(const std::string& host);  // 127.0.0.1 or ::1
+
+}  // namespace onshi::web
