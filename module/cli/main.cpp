@@ -185,22 +185,12 @@ int cmd_pdfs(const app::Config& cfg, const Args& a) {
     return 0;
 }
 
-std::string range_of(const jobs::Job& j) {
-    const auto& p = j.params;
-    if (!p.consent_from.empty()) return "同意 " + p.consent_from + "-" + p.consent_to;
-    if (!p.exam_from.empty()) return "診療 " + p.exam_from + "-" + p.exam_to;
-    if (!p.month.empty()) return "診療年月 " + p.month;
-    if (!p.ptnum.empty()) return "患者 " + p.ptnum;
-    if (!p.seen_since.empty()) return "受診 " + p.seen_since + "-";
-    return "";
-}
-
 int cmd_job(const app::Config& cfg, const Args& a) {
     if (a.pos.size() != 2 || a.pos[0] != "show") throw Error(Errc::usage, "job show ID");
     auto db = connect(cfg);
     const auto j = jobs::load(db, std::stoll(a.pos[1]));
     std::printf("job %lld  施設 %d  %s  %s\n", static_cast<long long>(j.id), j.hospnum, std::string(jobs::kind_info(j.kind).label).c_str(),
-                range_of(j).c_str());
+                j.params.label().c_str());
     std::printf("  状態          %s%s%s\n", j.state.c_str(), j.error.empty() ? "" : ": ", j.error.c_str());
     std::printf("  受付番号      %s\n", j.reception_number.empty() ? "-" : j.reception_number.c_str());
     std::printf("  依頼作成      %s\n  01req送信     %s\n  受付          %s\n  終了          %s\n", j.created_at.c_str(),
@@ -272,7 +262,7 @@ int cmd_jobs(const app::Config& cfg, const Args& a) {
     auto db = connect(cfg);
     std::printf("%-6s %-19s %-16s %-26s %-24s %-9s %s\n", "ID", "リクエスト日時", "区分", "範囲", "受付番号", "状態", "件数 (対象/書込/特定/未特定/保留)");
     for (const auto& j : jobs::list(db, hospnum, 50)) {
-        const std::string range = range_of(j);
+        const std::string range = j.params.label();
         std::printf("%-6lld %-19s %-16s %-26s %-24s %-9s %s/%s/%s/%s/%s%s%s\n", static_cast<long long>(j.id), j.created_at.c_str(),
                     std::string(jobs::kind_info(j.kind).label).c_str(), range.c_str(),
                     j.reception_number.empty() ? "-" : j.reception_number.c_str(), j.state.c_str(), num_or_dash(j.units).c_str(),

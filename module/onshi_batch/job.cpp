@@ -386,6 +386,15 @@ void Params::validate(std::string_view kind) const {
     if (kind_info(kind).output == Output::pdf && ptnum.empty()) throw Error(Errc::usage, "--patient is needed");
 }
 
+std::string Params::label() const {
+    if (!consent_from.empty()) return "同意 " + consent_from + "-" + consent_to;
+    if (!exam_from.empty()) return "診療 " + exam_from + "-" + exam_to;
+    if (!month.empty()) return "診療年月 " + month;
+    if (!ptnum.empty()) return "患者 " + ptnum;
+    if (!seen_since.empty()) return "受診 " + seen_since + "-";
+    return "";
+}
+
 std::string request1_name(const Job& j) { return std::string(kind_info(j.kind).prefix) + "01req_" + suffix(j) + ".xml"; }
 std::string result1_stem(const Job& j) { return std::string(kind_info(j.kind).prefix) + "01res_" + suffix(j); }
 std::string request2_name(const Job& j, int n) { return std::string(kind_info(j.kind).prefix) + "02req_" + poll_suffix(j, n) + ".xml"; }

@@ -45,6 +45,8 @@ struct Params {
     void apply_defaults(std::string_view kind, const std::string& today);
     // Throws Error(usage) for dates that are not dates, ranges backwards, or what the kind lacks.
     void validate(std::string_view kind) const;
+    // What was asked for, as the request list shows it ("同意 20251021-20251121", "診療年月 202511", ...).
+    [[nodiscard]] std::string label() const;
 };
 
 struct Job {

@@ -49,16 +49,6 @@ std::int64_t id_of(const std::string& s) {
     return std::stoll(s);
 }
 
-std::string range_label(const jobs::Job& j) {
-    const auto& p = j.params;
-    if (!p.consent_from.empty()) return "同意 " + p.consent_from + "-" + p.consent_to;
-    if (!p.exam_from.empty()) return "診療 " + p.exam_from + "-" + p.exam_to;
-    if (!p.month.empty()) return "診療年月 " + p.month;
-    if (!p.ptnum.empty()) return "患者 " + p.ptnum;
-    if (!p.seen_since.empty()) return "受診 " + p.seen_since + "-";
-    return "";
-}
-
 std::string state_label(const jobs::Job& j) {
     if (j.state == "done") return "完了";
     if (j.state == "failed") return "エラー";
@@ -81,7 +71,7 @@ void job_json(Json& o, const app::Config& cfg, const jobs::Job& j) {
         .kv("created_at", j.created_at)
         .kv("kind", j.kind)
         .kv("kind_label", label)
-        .kv("range_label", range_label(j))
+        .kv("range_label", j.params.label())
         .kv("state", j.state)
         .kv("state_label", state_label(j))
         .kv("reception_number", j.reception_number)
