@@ -5,6 +5,7 @@ set -eu
 PKGS="build-essential autoconf automake pkg-config
       libpq-dev libxml2-dev libxml2-utils libglib2.0-dev libpcsclite-dev libcurl4-openssl-dev libzip-dev check
       libsoup-3.0-dev libcrypt-dev curl
+      pcscd vsmartcard-vpcd pcsc-tools openssl libssl-dev
       chromium chromium-l10n fonts-ipafont-gothic
       postgresql postgresql-client time zip"
 missing=

@@ -41,7 +41,7 @@ Args parse_args(int argc, char** argv, int from) {
             if (const auto eq = key.find('='); eq != std::string::npos) {
                 val = key.substr(eq + 1);
                 key = key.substr(0, eq);
-            } else if (key == "queue" || key == "all") {  // the flags without a value
+            } else if (key == "queue" || key == "all" || key == "with-basic4" || key == "allow-last-try") {  // the flags without a value
                 val = "yes";
             } else {
                 if (i + 1 >= argc) throw Error(Errc::usage, "--" + key + " needs a value");

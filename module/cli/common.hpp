@@ -35,5 +35,6 @@ int cmd_p031(const app::Config& cfg, const Args& a);
 int cmd_review(const app::Config& cfg, const Args& a);
 int cmd_doctor(const app::Config& cfg, const Args& a);
 int cmd_user(const app::Config& cfg, const Args& a);
+int cmd_card(const Args& a);  // needs no configuration: a reader diagnosis works anywhere
 
 }  // namespace onshi::cli

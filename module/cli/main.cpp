@@ -59,6 +59,10 @@ constexpr const char* kUsage =
     "                                  (or one line on stdin when it is not a terminal), never from the command line\n"
     "  user passwd NAME                change a user's password\n"
     "  user del NAME                   remove a user\n"
+    "  card check [--reader NAME]      each card reader: extended APDU, card, card type, certificate read time and APDUs\n"
+    "  card read [--reader NAME] [--wait SECS] [--with-basic4] [--allow-last-try]\n"
+    "                                  the 利用者証明用電子証明書; --with-basic4: 基本4情報 with the holder's 4-digit PIN\n"
+    "                                  (terminal without echo, or one line of stdin); stops at 1 try left unless --allow-last-try\n"
     "  --version                       print the version\n"
     "\n"
     "configuration: --config FILE, else $ORCA_ONSHI_CONFIG, else /etc/orca-onshi/orca-onshi.conf (+ conf.d/*.conf)\n";
@@ -286,6 +290,7 @@ int run(int argc, char** argv) {
     if (i >= argc) throw Error(Errc::usage, "no command given");
     const std::string cmd = argv[i++];
     if (cmd == "help") { std::fputs(kUsage, stdout); return 0; }
+    if (cmd == "card") return cmd_card(parse_args(argc, argv, i));
     oqs::init_codec();
     const app::Config cfg = app::load_config(config);
     if (cmd == "db") {

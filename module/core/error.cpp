@@ -12,6 +12,7 @@ const char* errc_name(Errc c) noexcept {
     case Errc::database: return "database";
     case Errc::io: return "io";
     case Errc::not_found: return "not-found";
+    case Errc::card: return "card";
     case Errc::internal: return "internal";
     }
     return "internal";
@@ -27,6 +28,7 @@ int exit_status(Errc c) noexcept {
     case Errc::database: return 5;
     case Errc::io: return 74;
     case Errc::not_found: return 6;
+    case Errc::card: return 7;
     case Errc::internal: return 70;
     }
     return 70;

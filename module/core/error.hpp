@@ -16,6 +16,7 @@ enum class Errc {
     database,      // PostgreSQL refused or is unreachable
     io,            // file system
     not_found,     // a job, facility or file that was asked for does not exist
+    card,          // the card reader or the card (no reader, no extended APDU, card removed, PIN refused)
     internal,      // a bug
 };
 

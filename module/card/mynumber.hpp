@@ -1,0 +1,49 @@
+// The My Number card over any Transport: card type, the 利用者証明用電子証明書, PIN status, VERIFY,
+// SIGN, and the 基本4情報 of the 入力補助AP. The 個人番号 (入力補助AP EF 0001) cannot be read through
+// this API: no function selects it and apdu.hpp's Ef has no name for it.
+// A PIN is sent at most once per call and never at zero tries (63 C0 / 69 83 = blocked).
+#pragma once
+
+#include "card/apdu.hpp"
+#include "card/pin.hpp"
+#include "card/tlv.hpp"
+
+#include <string>
+
+namespace onshi::card {
+
+enum class CardType { none, mynumber, juki, smartphone, other };
+const char* card_type_label(CardType t);  // "My Number card", "住基カード", ...
+
+// SELECT JPKI AP + EF 0006, read the 32-byte token.
+CardType detect(Transport& t, int* apdus = nullptr);
+
+struct CertRead {
+    Bytes der;
+    int read_apdus = 0;    // READ BINARY / GET RESPONSE commands used for the certificate
+    bool extended = false; // read with one extended READ BINARY
+};
+// The 利用者証明用電子証明書 (JPKI EF 000A). `extended`: one case-2E READ BINARY of the whole file;
+// when the card refuses it (any status but 90 00 / 62 82 with a whole certificate) Error(card).
+// Without `extended`: 4 bytes for the length, then short reads (≤ 256) with the offset in P1P2.
+CertRead read_auth_cert(Transport& t, bool extended, std::size_t max_le = 65536);
+
+struct PinState {
+    int tries = -1;       // tries left (-1 unknown)
+    bool blocked = false;
+};
+enum class PinFile { jpki_auth, aux_input };
+// Selects the AP and the PIN EF and asks VERIFY without data (consumes no try).
+PinState pin_status(Transport& t, PinFile which);
+// VERIFY with the PIN after the status (the AP and EF stay selected). Refuses (no VERIFY) when
+// blocked, or with one try left unless `allow_last_try`. Error(card) on a wrong PIN, saying the
+// tries left. Only 4-digit PINs are sent.
+void verify_pin(Transport& t, PinFile which, const Pin& pin, bool allow_last_try);
+
+// 利用者証明用 SIGN of SHA-256(challenge) as a DigestInfo (VERIFY 0018 first). 256 bytes.
+Bytes sign_challenge(Transport& t, const Pin& pin, std::span<const std::uint8_t> challenge, bool allow_last_try);
+
+// 基本4情報 with the 入力補助AP PIN: VERIFY EF 0011, then EF 0002 (3 bytes for the length, then the rest).
+Basic4 read_basic4(Transport& t, const Pin& pin, bool allow_last_try);
+
+}  // namespace onshi::card

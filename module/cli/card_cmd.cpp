@@ -1,0 +1,260 @@
+// orca-onshi card: the card readers (PC/SC) and the My Number card.
+//   card check   each reader: extended APDU, card, card type, certificate length, read time, APDUs
+//   card read    the 利用者証明用電子証明書 (subject, validity) and, with --with-basic4, the 基本4情報
+//                (PIN from the terminal without echo, or one line of stdin; never argv/env/logs)
+#include "cli/common.hpp"
+
+#include "card/mynumber.hpp"
+#include "card/pcsc.hpp"
+#include "card/pin.hpp"
+#include "core/log.hpp"
+
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/x509.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+namespace onshi::cli {
+namespace {
+
+using namespace onshi::card;
+
+struct ReaderReport {
+    std::string name;
+    std::string extended = "no";
+    std::string how;
+    bool qualifies = false;
+    std::string card = "no";
+    std::string type = "none";
+    std::string cert_len = "-";
+    std::string cert_ms = "-";
+    std::string apdus = "-";
+};
+
+// Reads the certificate: extended when the reader says so (a card that refuses it gets the short
+// reads, and the reader is then "extended APDU: no"). Updates `ext_ok` and `how`.
+// Whether to try an extended READ BINARY: the reader says so, or it says nothing (vpcd and some
+// readers list no PC/SC v2 part 10 properties): then the card's answer decides.
+bool worth_trying(const pcsc::Extended& e) { return e.known ? e.max_apdu_data >= 2048 : true; }
+
+CertRead read_cert(pcsc::Card& c, bool& ext_ok, std::string& how, std::size_t max_le, bool ext_known) {
+    if (ext_ok) {
+        try {
+            auto r = read_auth_cert(c, true, max_le);
+            how += ext_known ? ", confirmed by an extended READ BINARY" : "; an extended READ BINARY of the certificate worked";
+            return r;
+        } catch (const Error& e) {
+            // Only the card's answer to the extended command itself means "no extended APDU";
+            // PC/SC failures (removal, reset) end the read.
+            if (!std::string(e.what()).starts_with("extended READ BINARY")) throw;
+            ext_ok = false;
+            how += std::string(ext_known ? ", but" : ";") + " the card refused the extended READ BINARY (" + e.what() + "): short reads";
+        }
+    }
+    return read_auth_cert(c, false);
+}
+
+ReaderReport check_reader(pcsc::Context& ctx, const std::string& name) {
+    ReaderReport r;
+    r.name = name;
+    const bool present = ctx.card_present(name);
+    r.card = present ? "yes" : "no";
+    std::unique_ptr<pcsc::Card> c;
+    try {
+        c = std::make_unique<pcsc::Card>(ctx, name, !present);
+    } catch (const Error& e) {
+        r.how = e.what();
+        return r;
+    }
+    const auto ext = c->reader_extended();
+    bool ext_ok = worth_trying(ext);
+    bool confirmed = false;
+    r.how = "reader: " + ext.how;
+    if (present) {
+        try {
+            pcsc::Transaction tx(*c);
+            const CardType t = detect(*c);
+            r.type = card_type_label(t);
+            if (t == CardType::mynumber || t == CardType::juki) {
+                c->reset_count();
+                const auto t0 = std::chrono::steady_clock::now();
+                const CertRead cert = read_cert(*c, ext_ok, r.how, ext.known ? ext.max_apdu_data : 65536, ext.known);
+                const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+                char b[32];
+                std::snprintf(b, sizeof b, "%.1f", ms);
+                r.cert_len = std::to_string(cert.der.size());
+                r.cert_ms = b;
+                r.apdus = std::to_string(cert.read_apdus);
+                confirmed = cert.extended;
+            }
+        } catch (const Error& e) {
+            r.how += "; " + std::string(e.what());
+            r.extended = "?";
+            return r;
+        }
+    }
+    if (ext.known || confirmed) {
+        r.extended = ext_ok ? "yes" : "no";
+        if (ext_ok && !confirmed) r.how += present ? " (not confirmed: no My Number card)" : " (not confirmed: no card)";
+    } else if (!ext_ok) {
+        r.extended = "no";
+    } else {
+        r.extended = "unknown";
+        r.how += present ? "; insert a My Number card to test an extended READ BINARY" : "; insert a card to test an extended READ BINARY";
+    }
+    r.qualifies = r.extended == "yes";
+    return r;
+}
+
+std::string pad(const std::string& s, std::size_t w) { return s + std::string(w > width(s) ? w - width(s) : 0, ' '); }
+
+int card_check(const Args& a) {
+    a.only({"reader"});
+    pcsc::Context ctx;
+    std::vector<std::string> names = ctx.readers();
+    if (const auto r = a.get("reader")) {
+        if (std::find(names.begin(), names.end(), *r) == names.end()) throw Error(Errc::card, "no reader named '" + *r + "'");
+        names = {*r};
+    }
+    if (names.empty()) throw Error(Errc::card, "no card reader (pcscd lists none)");
+    std::vector<ReaderReport> rows;
+    for (const auto& n : names) rows.push_back(check_reader(ctx, n));
+    const std::vector<std::string> head{"reader", "extended APDU", "card", "card type", "cert bytes", "cert read ms", "APDUs"};
+    std::vector<std::vector<std::string>> cells;
+    for (const auto& r : rows) cells.push_back({r.name, r.extended, r.card, r.type, r.cert_len, r.cert_ms, r.apdus});
+    std::vector<std::size_t> w(head.size());
+    for (std::size_t i = 0; i < head.size(); ++i) {
+        w[i] = width(head[i]);
+        for (const auto& c : cells) w[i] = std::max(w[i], width(c[i]));
+    }
+    std::string out;
+    auto line = [&](const std::vector<std::string>& v) {
+        for (std::size_t i = 0; i < v.size(); ++i) out += (i ? "  " : "") + (i + 1 < v.size() ? pad(v[i], w[i]) : v[i]);
+        out += '\n';
+    };
+    line(head);
+    for (const auto& c : cells) line(c);
+    out += '\n';
+    for (const auto& r : rows) out += r.name + ": extended APDU " + r.extended + " (" + r.how + ")\n";
+    bool any = false;
+    for (const auto& r : rows) any = any || r.qualifies;
+    std::fputs(out.c_str(), stdout);
+    if (!any) throw Error(Errc::card, "no reader supports extended APDUs (the マイナ資格確認 needs extended Lc/Le)");
+    return 0;
+}
+
+std::string asn1_time(const ASN1_TIME* t) {
+    BIO* b = BIO_new(BIO_s_mem());
+    ASN1_TIME_print(b, t);
+    char* p = nullptr;
+    const long n = BIO_get_mem_data(b, &p);
+    std::string s(p, static_cast<std::size_t>(n));
+    BIO_free(b);
+    return s;
+}
+
+std::string cert_summary(const Bytes& der) {
+    const unsigned char* p = der.data();
+    X509* x = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
+    if (!x) throw Error(Errc::card, "the 利用者証明用電子証明書 is not a valid X.509 certificate");
+    BIO* b = BIO_new(BIO_s_mem());
+    X509_NAME_print_ex(b, X509_get_subject_name(x), 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+    char* s = nullptr;
+    const long n = BIO_get_mem_data(b, &s);
+    std::string subject(s, static_cast<std::size_t>(n));
+    BIO_free(b);
+    BIO* ib = BIO_new(BIO_s_mem());
+    X509_NAME_print_ex(ib, X509_get_issuer_name(x), 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+    const long in = BIO_get_mem_data(ib, &s);
+    std::string issuer(s, static_cast<std::size_t>(in));
+    BIO_free(ib);
+    std::string out = "  subject     " + subject + "\n  issuer      " + issuer + "\n  valid from  " +
+                      asn1_time(X509_get0_notBefore(x)) + "\n  valid until " + asn1_time(X509_get0_notAfter(x)) + "\n";
+    const int expired = X509_cmp_current_time(X509_get0_notAfter(x));
+    if (expired < 0) out += "  (expired)\n";
+    X509_free(x);
+    return out;
+}
+
+// The reader with a card: --reader, else the first with a card; --wait SECS waits for one to be
+// inserted (readers plugged in meanwhile included).
+std::string pick_reader(pcsc::Context& ctx, const Args& a) {
+    int wait_s = 0;
+    if (const auto w = a.get("wait")) {
+        try {
+            wait_s = std::stoi(*w);
+        } catch (const std::exception&) {
+            wait_s = -1;
+        }
+        if (wait_s < 0 || wait_s > 3600) throw Error(Errc::usage, "--wait takes seconds (0-3600)");
+    }
+    const auto names = ctx.readers();
+    if (const auto r = a.get("reader")) {
+        if (std::find(names.begin(), names.end(), *r) == names.end() && wait_s == 0) throw Error(Errc::card, "no reader named '" + *r + "'");
+        if (ctx.card_present(*r)) return *r;
+    } else {
+        for (const auto& n : names)
+            if (ctx.card_present(n)) return n;
+        if (names.empty() && wait_s == 0) throw Error(Errc::card, "no card reader (pcscd lists none)");
+    }
+    if (wait_s > 0) {
+        std::fprintf(stderr, "waiting %d s for a card...\n", wait_s);
+        const std::string got = ctx.wait_card(a.get("reader").value_or(""), true, wait_s * 1000);
+        if (!got.empty()) return got;
+    }
+    throw Error(Errc::card, a.get("reader") ? "no card in " + *a.get("reader") : std::string("no card in any reader"));
+}
+
+int card_read(const Args& a) {
+    a.only({"reader", "with-basic4", "allow-last-try", "wait"});
+    const bool basic4 = a.get("with-basic4").has_value();
+    const bool last = a.get("allow-last-try").has_value();
+    pcsc::Context ctx;
+    const std::string reader = pick_reader(ctx, a);
+    pcsc::Card c(ctx, reader);
+    const auto ext = c.reader_extended();
+    bool ext_ok = worth_trying(ext);
+    std::string how = ext.how;
+    std::string out;
+    {
+        pcsc::Transaction tx(c);
+        const CardType t = detect(c);
+        if (t != CardType::mynumber && t != CardType::juki)
+            throw Error(Errc::card, std::string("the card in ") + reader + " is not a My Number card (" + card_type_label(t) + ")");
+        const CertRead cert = read_cert(c, ext_ok, how, ext.known ? ext.max_apdu_data : 65536, ext.known);
+        out += std::string("reader        ") + reader + "\ncard          " + card_type_label(t) + "\n";
+        out += "利用者証明用電子証明書 (" + std::to_string(cert.der.size()) + " bytes, " + std::to_string(cert.read_apdus) + " APDU" +
+               (cert.read_apdus == 1 ? "" : "s") + (cert.extended ? ", extended" : ", short reads") + ")\n";
+        out += cert_summary(cert.der);
+        if (basic4) {
+            const PinState s = pin_status(c, PinFile::aux_input);
+            if (s.blocked) throw Error(Errc::card, "the 券面事項入力補助用 PIN is blocked: nothing was sent; the holder must have it reset at the municipal office");
+            if (s.tries == 1 && !last)
+                throw Error(Errc::card, "only 1 PIN try left: nothing was sent (a wrong PIN now blocks the card; --allow-last-try to use it)");
+            if (s.tries >= 0) std::fprintf(stderr, "PIN tries left: %d%s\n", s.tries, s.tries == 1 ? " (a wrong PIN now blocks the card)" : "");
+            const Pin pin = Pin::prompt("券面事項入力補助用 PIN (4 digits, the card holder types it): ");
+            if (!pin.is_digits(4)) throw Error(Errc::usage, "the PIN has 4 digits");
+            const Basic4 b = read_basic4(c, pin, last);
+            out += "基本4情報\n  氏名        " + b.name + "\n  住所        " + b.address + "\n  生年月日    " + b.birth + "\n  性別        " +
+                   sex_label(b.sex) + "\n";
+        }
+    }
+    std::fputs(out.c_str(), stdout);
+    return 0;
+}
+
+}  // namespace
+
+int cmd_card(const Args& a) {
+    if (a.pos.size() != 1 || (a.pos[0] != "check" && a.pos[0] != "read"))
+        throw Error(Errc::usage, "card check [--reader NAME] | card read [--reader NAME] [--wait SECS] [--with-basic4] [--allow-last-try]");
+    return a.pos[0] == "check" ? card_check(a) : card_read(a);
+}
+
+}  // namespace onshi::cli

@@ -1,0 +1,95 @@
+# A private pcscd with the vpcd driver, and the card emulator on it. Source from a test after env.sh
+# (needs $T, $top_srcdir, $top_builddir, fail).
+#
+# pcscd 1.9 refuses to start while /run/pcscd/pcscd.comm exists, and vpcd's port comes from
+# reader.conf. So pcscd runs in its own mount namespace with $T/pcsc/run bind-mounted on /run/pcscd,
+# and reads a reader.conf of ours with vpcd on a free port: its socket is $T/pcsc/run/pcscd.comm, which
+# every pcsc-lite client of this test finds through PCSCLITE_CSOCK_NAME (exported here). Tests with
+# cards can then run in parallel with each other and with a system pcscd. Without unshare (not root),
+# the system socket and port 35963 are used if no pcscd runs: then card tests must not run in parallel.
+#   pcsc_available           0 if pcscd and vpcd are installed and we can run pcscd
+#   pcsc_start / pcsc_stop   our own pcscd -f (log $T/pcscd.log); never touches a pcscd we did not start
+#   card_make [OPTIONS...]   a synthetic identity in $CARD_DIR (sim/card/make-test-card.sh)
+#   card_insert [OPTIONS...] orca-onshi-card-sim --identity $CARD_DIR --port $VPCD_PORT OPTIONS (stderr
+#                            in $T/card.log); waits until pcscd reports the card present
+#   card_remove              SIGTERM to it; waits until pcscd reports no card; its apdus= in $CARD_APDUS
+PCSCD_PID=
+CARD_PID=
+CARD_APDUS=
+CARD_DIR=${CARD_DIR:-$T/card}
+CARD_SIM=$top_builddir/orca-onshi-card-sim
+APDU_PROBE=$top_builddir/tests/card/apdu_probe
+VPCD_DRIVER=/usr/lib/pcsc/drivers/serial/libifdvpcd.so
+
+pcsc_available() {
+  command -v pcscd >/dev/null 2>&1 || { echo "pcscd not installed" >&2; return 1; }
+  [ -e "$VPCD_DRIVER" ] || { echo "vsmartcard-vpcd not installed" >&2; return 1; }
+  [ "$(id -u)" = 0 ] || { echo "pcscd needs root here" >&2; return 1; }
+}
+
+# A TCP port with the next one free as well (vpcd listens on PORT for slot 0 and PORT+1 for slot 1).
+pcsc_free_port() {
+  local p i used
+  used=$(ss -Htan 2>/dev/null | awk '{ n = split($4, a, ":"); print a[n] }' | sort -u)
+  for i in $(seq 1 50); do
+    p=$((40000 + (RANDOM % 10000) * 2))
+    printf '%s\n' "$used" | grep -qx -e "$p" -e "$((p + 1))" || { echo "$p"; return 0; }
+  done
+  return 1
+}
+
+pcsc_start() {
+  local dir=$T/pcsc i
+  mkdir -p "$dir/run" "$dir/reader.conf.d" /run/pcscd
+  if unshare -m --propagation private true 2>/dev/null; then
+    VPCD_PORT=$(pcsc_free_port) || fail "no free port for vpcd"
+    printf 'FRIENDLYNAME "Virtual PCD"\nDEVICENAME   /dev/null:0x%X\nLIBPATH      %s\nCHANNELID    0x%X\n' \
+      "$VPCD_PORT" "$VPCD_DRIVER" "$VPCD_PORT" > "$dir/reader.conf.d/vpcd"
+    PCSCLITE_CSOCK_NAME=$dir/run/pcscd.comm
+    unshare -m --propagation private sh -c 'mount --bind "$1" /run/pcscd && exec pcscd -f -c "$2"' \
+      pcscd "$dir/run" "$dir/reader.conf.d" >>"$T/pcscd.log" 2>&1 &
+    PCSCD_PID=$!
+  else
+    [ -e /run/pcscd/pcscd.comm ] && fail "a system pcscd runs and no private one can be started (unshare)"
+    VPCD_PORT=35963
+    PCSCLITE_CSOCK_NAME=/run/pcscd/pcscd.comm
+    pcscd -f >>"$T/pcscd.log" 2>&1 &
+    PCSCD_PID=$!
+  fi
+  export PCSCLITE_CSOCK_NAME VPCD_PORT
+  for i in $(seq 1 100); do [ -S "$PCSCLITE_CSOCK_NAME" ] && break; sleep 0.1; done
+  [ -S "$PCSCLITE_CSOCK_NAME" ] || { cat "$T/pcscd.log" >&2; fail "pcscd did not create $PCSCLITE_CSOCK_NAME"; }
+  "$APDU_PROBE" --wait-reader 10 || { cat "$T/pcscd.log" >&2; fail "pcscd lists no 'Virtual PCD' reader"; }
+}
+
+pcsc_stop() {
+  card_remove
+  if [ -n "$PCSCD_PID" ]; then
+    kill "$PCSCD_PID" 2>/dev/null || true
+    wait "$PCSCD_PID" 2>/dev/null || true
+    PCSCD_PID=
+  fi
+}
+
+card_make() { bash "$top_srcdir/sim/card/make-test-card.sh" "$CARD_DIR" "$@"; }
+
+card_insert() {
+  card_remove
+  [ -f "$CARD_DIR/auth_cert.der" ] || card_make
+  "$CARD_SIM" --identity "$CARD_DIR" --port "$VPCD_PORT" "$@" 2>>"$T/card.log" &
+  CARD_PID=$!
+  "$APDU_PROBE" --wait-card 10 || { cat "$T/card.log" >&2; fail "the card never showed as present"; }
+}
+
+card_remove() {
+  [ -n "$CARD_PID" ] || return 0
+  kill -TERM "$CARD_PID" 2>/dev/null || true
+  wait "$CARD_PID" 2>/dev/null || true
+  CARD_PID=
+  CARD_APDUS=$(grep -o 'apdus=[0-9]*' "$T/card.log" | tail -n 1 | cut -d= -f2)
+  "$APDU_PROBE" --wait-absent 10 || fail "the card still shows as present"
+  # pcscd's event thread polls vpcd every ~400 ms; after a failed transmit the reader already shows
+  # EMPTY before that thread has seen the removal, and a card inserted within that window is never
+  # reported. Give it two polls.
+  sleep 1
+}
