@@ -141,6 +141,7 @@ void insurance_result(Writer& w, const Unit& u, bool pharmaceutical) {
         w.close();
     }
     care_consents(w, p, pharmaceutical);
+    w.leaf("PrescriptionIssueSelect", u.prescription_issue);
     w.close();
 }
 

@@ -63,6 +63,7 @@ struct Unit {
     std::string ticket_month;              // YYYYMM of the 医療券; "" = QualificationConfirmationDate's
     std::string ratio, expiration_date;    // replace the 保険 result's values when not ""
     std::string reference_number;          // ReferenceNumber, "" = left out
+    std::string prescription_issue;        // PrescriptionIssueSelect of the 保険 result, "" = left out
 
     // ResultOfQualificationConfirmation elements written.
     [[nodiscard]] int results() const {

@@ -5,8 +5,11 @@
 #include "output.hpp"
 #include "pdf.hpp"
 
+#include <glib.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include <algorithm>
 #include <chrono>
@@ -29,12 +32,12 @@ void on_signal(int) { g_stop = 1; }
 
 // ----- request kinds -------------------------------------------------------------------------
 
-enum class Kind { homecare, online, welfare, validity, reference, drug, checkup };
+enum class Kind { homecare, online, welfare, validity, reference, drug, checkup, card };
 
 // The only place a kind meets its file prefix and what its 01req must say.
 struct KindInfo {
     Kind kind;
-    std::string_view prefix;          // kPrefixLength characters
+    std::string_view prefix;          // kPrefixLength characters (OQScrdq, our placeholder, has 7)
     bool bulk;                        // 01req + 02req (受付番号); false: one document answers the 01req
     std::string_view treatment_flag;  // MedicalTreatmentFlag the 01req must have if it has one ("" = any)
     std::string_view criteria;        // what a refused 01req got wrong, for the .err text
@@ -49,6 +52,8 @@ constexpr KindInfo kKinds[] = {
     {Kind::reference, "OQSmuimm", true, "", "医療機関コード・照会対象"},
     {Kind::drug, "YZKsiquc", false, "", "医療機関コード"},
     {Kind::checkup, "TKKsiquc", false, "", "医療機関コード"},
+    // orca-onshi's own card request (module/onshi_batch/card_request.hpp): not an official OQS name.
+    {Kind::card, "OQScrdq", false, "", "医療機関コード・電子証明書"},
 };
 constexpr int kParseAttempts = 3;  // polls a request may stay unreadable
 
@@ -66,18 +71,22 @@ struct RequestName {
 // PREFIX + "0" + phase + "req_" + suffix + ".xml".
 RequestName request_name(const std::string& name) {
     RequestName r;
-    if (name.size() < kPrefixLength + 6 + 4 || name.compare(name.size() - 4, 4, ".xml") != 0) return r;
-    const KindInfo* kind = kind_by_prefix(std::string_view(name).substr(0, kPrefixLength));
-    const char phase = name[kPrefixLength + 1];
-    if (!kind || name[kPrefixLength] != '0' || name.compare(kPrefixLength + 2, 4, "req_") != 0) return r;
-    if (phase == '1' || (phase == '2' && kind->bulk)) r = {kind, phase};
+    if (name.size() < 4 || name.compare(name.size() - 4, 4, ".xml") != 0) return r;
+    for (const KindInfo& k : kKinds) {
+        const std::size_t n = k.prefix.size();
+        if (name.size() < n + 6 + 4 || name.compare(0, n, k.prefix) != 0) continue;
+        const char phase = name[n + 1];
+        if (name[n] != '0' || name.compare(n + 2, 4, "req_") != 0) continue;
+        if (phase == '1' || (phase == '2' && k.bulk)) r = {&k, phase};
+        return r;
+    }
     return r;
 }
 
 // "OQSmuhvq01req_X.xml" -> "OQSmuhvq01res_X" (extension left to the caller).
 std::string result_stem(const std::string& request) {
     std::string stem = request.substr(0, request.size() - 4);
-    stem.replace(kPrefixLength + 2, 3, "res");
+    stem.replace(stem.find("req_"), 3, "res");
     return stem;
 }
 
@@ -91,6 +100,8 @@ struct Request {
     std::string reception;             // 02req
     CardKey card;                      // YZK / TKK: the card in the header
     std::string start, end, file_category;  // YZK / TKK body
+    // OQScrdq: the card's certificate, the challenge and its signature (base64), and what was chosen.
+    std::string certificate, challenge, signature, identity, ope, shinryo, kenshin, sikkan, prescription;
 };
 
 xmlNode* child(xmlNode* n, const char* name) {
@@ -153,6 +164,15 @@ bool parse_request(const std::string& bytes, Request& rq) {
         rq.start = text_at(body, {"StartDate"});
         rq.end = text_at(body, {"EndDate"});
         rq.file_category = text_at(body, {"FileCategory"});
+        rq.certificate = text_at(body, {"Certificate"});
+        rq.challenge = text_at(body, {"Challenge"});
+        rq.signature = text_at(body, {"Signature"});
+        rq.identity = text_at(body, {"IdentityConfirmation"});
+        rq.ope = text_at(body, {"OperationInfoConsFlg"});
+        rq.shinryo = text_at(body, {"DiagnosisInfoConsFlg"});
+        rq.kenshin = text_at(body, {"SpecificHealthCheckupsInfoConsFlg"});
+        rq.sikkan = text_at(body, {"SpecificDiseasesCertificateRelatedConsFlg"});
+        rq.prescription = text_at(body, {"PrescriptionIssueSelect"});
         // YZK / TKK may carry the flag in the body itself.
         if (rq.treatment_flag.empty()) rq.treatment_flag = text_at(body, {"MedicalTreatmentFlag"});
     }
@@ -324,6 +344,7 @@ private:
         if (!parsed) return reject(name, "要求ファイルのXML形式に誤りがあります。");
         const RequestName rn = request_name(name);
         if (rn.phase == '2') answer_02(name, *rn.kind, rq);
+        else if (rn.kind->kind == Kind::card) answer_card(name, rq);
         else if (rn.kind->bulk) answer_01(name, *rn.kind, rq);
         else answer_document(name, *rn.kind, rq);
     }
@@ -354,7 +375,8 @@ private:
             r = {&kind, rq.inst, rq.file_id, "", "", "", rq.entries, 0};
             return !r.entries.empty();
         case Kind::drug:
-        case Kind::checkup: break;
+        case Kind::checkup:
+        case Kind::card: break;
         }
         return false;
     }
@@ -377,6 +399,96 @@ private:
         const std::string res = result_stem(name) + ".xml";
         write_atomic(o_.res_dir, res, write_01res(o_.style, Header01{now, rq.inst, rq.file_id, reception, now}));
         log(name + " -> " + res + " reception " + reception);
+    }
+
+    // ----- the card request (OQScrdq, ours) -----
+
+    static std::vector<unsigned char> unbase64(const std::string& s) {
+        gsize n = 0;
+        guchar* b = g_base64_decode(s.c_str(), &n);
+        std::vector<unsigned char> out(b, b + n);
+        g_free(b);
+        return out;
+    }
+
+    // The population person whose certificate this is (CN ONSHI-SIM-<index>, make-test-card.sh
+    // --person-index), or nullptr with the reason; a Signature must verify over the Challenge.
+    const Person* card_person(const Request& rq, std::string& why) const {
+        const auto der = unbase64(rq.certificate);
+        const unsigned char* p = der.data();
+        X509* x = der.empty() ? nullptr : d2i_X509(nullptr, &p, static_cast<long>(der.size()));
+        if (!x) {
+            why = "電子証明書を読み取れません。";
+            return nullptr;
+        }
+        char cn[256] = {0};
+        X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, cn, sizeof cn);
+        bool sig_ok = true;
+        if (!rq.signature.empty()) {
+            const auto sig = unbase64(rq.signature);
+            const auto challenge = unbase64(rq.challenge);
+            EVP_PKEY* key = X509_get0_pubkey(x);
+            EVP_MD_CTX* md = EVP_MD_CTX_new();
+            sig_ok = key && md && EVP_DigestVerifyInit(md, nullptr, EVP_sha256(), nullptr, key) == 1 &&
+                     EVP_DigestVerify(md, sig.data(), sig.size(), challenge.data(), challenge.size()) == 1;
+            EVP_MD_CTX_free(md);
+        } else if (rq.identity == "1") {
+            sig_ok = false;
+        }
+        X509_free(x);
+        if (!sig_ok) {
+            why = "電子署名の検証に失敗しました。";
+            return nullptr;
+        }
+        const std::string c(cn);
+        const std::string tag = "ONSHI-SIM-";
+        if (c.compare(0, tag.size(), tag) == 0) {
+            const int index = std::atoi(c.c_str() + tag.size());
+            for (const Person& q : people_)
+                if (q.index == index && c.size() > tag.size()) return &q;
+        }
+        why = "該当する資格情報が存在しません。";
+        return nullptr;
+    }
+
+    void answer_card(const std::string& name, const Request& rq) {
+        if (rq.inst.empty() || rq.certificate.empty() || rq.challenge.empty())
+            return reject(name, "要求ファイルの内容に誤りがあります。（" + std::string("医療機関コード・電子証明書") + "）");
+        Header02 h;
+        h.process_execution_time = stamp(local_now14());
+        h.confirmation_date = o_.today;
+        h.institution_code = rq.inst;
+        h.file_id = rq.file_id;
+        h.reception_number = stamp(local_now17()) + "_" + pad4(counter_++ % 10000);
+        std::string why;
+        const Person* p = card_person(rq, why);
+        std::vector<Unit> units;
+        Person chosen;
+        if (!p) {
+            h.segment = "9";
+            h.error_code = "EOQS2001";
+            h.error_message = why;
+        } else {
+            chosen = *p;
+            const std::string now = h.process_execution_time;
+            auto set = [&](Consent& c, const std::string& flg) {
+                c.flg = flg == "1" ? 1 : 0;
+                c.time = c.flg ? now : std::string();
+                c.available = c.flg ? c.available : std::string();
+            };
+            set(chosen.ope, rq.ope);
+            set(chosen.shinryo, rq.shinryo);
+            set(chosen.yakuzai, rq.shinryo);
+            set(chosen.kenshin, rq.kenshin);
+            set(chosen.sikkan, rq.sikkan);
+            Unit u = consented_unit(chosen);
+            u.welfare = false;
+            u.prescription_issue = rq.prescription;
+            units.push_back(u);
+        }
+        const std::string res = result_stem(name) + ".xml";
+        write_atomic(o_.res_dir, res, write_02res(o_.style, h, units));
+        log(name + " -> " + res + " segment " + h.segment + (p ? " person " + std::to_string(p->index) : " (" + why + ")"));
     }
 
     // ----- phase 2 -----
@@ -460,7 +572,8 @@ private:
             return units;  // registrations are no person's result: no faults, no 照会番号 replaced
         }
         case Kind::drug:
-        case Kind::checkup: break;
+        case Kind::checkup:
+        case Kind::card: break;
         }
         for (Unit& u : units) {
             apply_unit_faults(u, o_.faults);

@@ -2,7 +2,17 @@
 //   card check   each reader: extended APDU, card, card type, certificate length, read time, APDUs
 //   card read    the 利用者証明用電子証明書 (subject, validity) and, with --with-basic4, the 基本4情報
 //                (PIN from the terminal without echo, or one line of stdin; never argv/env/logs)
+//   card consent the マイナ保険証 consent registration at the clinic PC (seed 000 §1-1 ⑥-⑪): mode,
+//                consent items, 目視確認 or PIN (利用者証明用 SIGN of a random challenge), the `card`
+//                job (OQScrdq, our placeholder message), and the result as screen ⑪ shows it
+//   card match   ORCA patients with the card's 基本4情報 (name, birth date, sex): listed, never linked
 #include "cli/common.hpp"
+
+#include "core/dates.hpp"
+#include "onshi_batch/card_request.hpp"
+#include "onshi_batch/job.hpp"
+#include "p031_bridge/ingest.hpp"
+#include "p031_bridge/match.hpp"
 
 #include "card/mynumber.hpp"
 #include "card/pcsc.hpp"
@@ -11,6 +21,7 @@
 
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
+#include <openssl/rand.h>
 #include <openssl/x509.h>
 
 #include <unistd.h>
@@ -249,12 +260,172 @@ int card_read(const Args& a) {
     return 0;
 }
 
+// The 基本4情報 behind the 券面事項入力補助用 PIN (already inside a transaction on the card).
+Basic4 basic4_with_pin(Transport& c, bool last) {
+    const PinState s = pin_status(c, PinFile::aux_input);
+    if (s.blocked) throw Error(Errc::card, "the 券面事項入力補助用 PIN is blocked: nothing was sent; the holder must have it reset at the municipal office");
+    if (s.tries == 1 && !last) throw Error(Errc::card, "only 1 PIN try left: nothing was sent (a wrong PIN now blocks the card; --allow-last-try to use it)");
+    if (s.tries >= 0) std::fprintf(stderr, "PIN tries left: %d%s\n", s.tries, s.tries == 1 ? " (a wrong PIN now blocks the card)" : "");
+    const Pin pin = Pin::prompt("券面事項入力補助用 PIN (4 digits, the card holder types it): ");
+    if (!pin.is_digits(4)) throw Error(Errc::usage, "the PIN has 4 digits");
+    return read_basic4(c, pin, last);
+}
+
+// The ORCA patients with this 基本4情報 (test patients excluded), printed; returns how many.
+std::size_t print_candidates(db::Connection& db, int hospnum, const Basic4& b) {
+    const auto r = db.exec("SELECT trim(n.ptnum), coalesce(i.name, ''), coalesce(i.birthday, ''), coalesce(i.sex, ''),"
+                           " coalesce(i.tstptnumkbn, '') = '1' FROM tbl_ptinf i JOIN tbl_ptnum n ON n.hospnum = i.hospnum AND n.ptid = i.ptid"
+                           " WHERE i.hospnum = $1 AND i.birthday = $2 ORDER BY n.ptnum",
+                           {std::to_string(hospnum), b.birth});
+    std::vector<bridge::PtinfRow> rows;
+    for (int i = 0; i < r.rows(); ++i) rows.push_back({r.str(i, 0), r.str(i, 1), r.str(i, 2), r.str(i, 3), r.str(i, 4) == "t"});
+    const auto c = bridge::basic4_candidates(b.name, b.birth, b.sex, rows);
+    std::printf("ORCA の患者候補 (氏名・生年月日・性別が一致; 自動では紐付けません): %zu人\n", c.size());
+    for (const auto& p : c) std::printf("  患者番号 %s  %s  %s  %s\n", p.ptnum.c_str(), p.name.c_str(), p.birthday.c_str(), sex_label(p.sex).c_str());
+    return c.size();
+}
+
+int card_match(const app::Config& cfg, const Args& a) {
+    a.only({"hospnum", "reader", "wait", "with-basic4", "allow-last-try"});
+    const int hospnum = a.hospnum();
+    (void)cfg.facility(hospnum);
+    Basic4 b;
+    {
+        pcsc::Context ctx;
+        const std::string reader = pick_reader(ctx, a);
+        pcsc::Card c(ctx, reader);
+        pcsc::Transaction tx(c);
+        const CardType t = detect(c);
+        if (t != CardType::mynumber && t != CardType::juki)
+            throw Error(Errc::card, std::string("the card in ") + reader + " is not a My Number card (" + card_type_label(t) + ")");
+        b = basic4_with_pin(c, a.get("allow-last-try").has_value());
+    }
+    auto db = connect(cfg);
+    std::printf("基本4情報  %s  %s  %s\n", b.name.c_str(), b.birth.c_str(), sex_label(b.sex).c_str());
+    print_candidates(db, hospnum, b);
+    return 0;
+}
+
+std::string flag_opt(const Args& a, const char* name, const char* def) {
+    const std::string v = a.get(name).value_or(def);
+    if (v != "1" && v != "0") throw Error(Errc::usage, std::string("--") + name + " takes 1 or 0");
+    return v;
+}
+
+int card_consent(const app::Config& cfg, const Args& a) {
+    a.only({"hospnum", "mode", "identity", "ope", "shinryo", "kenshin", "sikkan", "prescription", "reader", "wait", "opid",
+            "with-basic4", "allow-last-try"});
+    const int hospnum = a.hospnum();
+    (void)cfg.facility(hospnum);
+    oqs::CardRequest rq;
+    const std::string mode = a.require("mode");
+    if (mode != "homecare" && mode != "outpatient") throw Error(Errc::usage, "--mode must be homecare (訪問診療) or outpatient (外来診療等)");
+    rq.treatment = mode == "homecare" ? "2" : "1";
+    const std::string identity = a.require("identity");
+    if (identity != "visual" && identity != "pin") throw Error(Errc::usage, "--identity must be visual (目視確認) or pin");
+    rq.identity = identity == "pin" ? "1" : "2";
+    rq.ope = flag_opt(a, "ope", "0");
+    rq.shinryo = flag_opt(a, "shinryo", "0");
+    rq.kenshin = flag_opt(a, "kenshin", "0");
+    rq.sikkan = flag_opt(a, "sikkan", "0");
+    if (const auto p = a.get("prescription")) {
+        if (*p != "electronic" && *p != "paper") throw Error(Errc::usage, "--prescription must be electronic or paper");
+        rq.prescription = *p == "electronic" ? "1" : "2";
+    }
+    const bool last = a.get("allow-last-try").has_value();
+    Args wa = a;
+    if (!wa.get("wait")) wa.opt["wait"] = "120";  // at the counter: wait for the card to be put on the reader
+    std::optional<Basic4> b4;
+    {
+        pcsc::Context ctx;
+        const std::string reader = pick_reader(ctx, wa);
+        pcsc::Card c(ctx, reader);
+        const auto ext = c.reader_extended();
+        bool ext_ok = worth_trying(ext);
+        std::string how = ext.how;
+        pcsc::Transaction tx(c);
+        const CardType t = detect(c);
+        if (t != CardType::mynumber) throw Error(Errc::card, std::string("the card in ") + reader + " is not a My Number card (" + card_type_label(t) + ")");
+        const CertRead cert = read_cert(c, ext_ok, how, ext.known ? ext.max_apdu_data : 65536, ext.known);
+        rq.certificate = oqs::base64(cert.der);
+        std::uint8_t challenge[32];
+        if (RAND_bytes(challenge, sizeof challenge) != 1) throw Error(Errc::internal, "no random bytes for the challenge");
+        rq.challenge = oqs::base64(challenge);
+        if (rq.identity == "1") {
+            const PinState s = pin_status(c, PinFile::jpki_auth);
+            if (s.blocked) throw Error(Errc::card, "the 利用者証明用 PIN is blocked: nothing was sent; the holder must have it reset at the municipal office");
+            if (s.tries == 1 && !last)
+                throw Error(Errc::card, "only 1 PIN try left: nothing was sent (a wrong PIN now blocks the card; --allow-last-try to use it, or --identity visual)");
+            if (s.tries >= 0) std::fprintf(stderr, "PIN tries left: %d%s\n", s.tries, s.tries == 1 ? " (a wrong PIN now blocks the card)" : "");
+            const Pin pin = Pin::prompt("利用者証明用 PIN (4 digits, the card holder types it): ");
+            if (!pin.is_digits(4)) throw Error(Errc::usage, "the PIN has 4 digits");
+            rq.signature = oqs::base64(sign_challenge(c, pin, challenge, last));
+        }  // the Pin zeroizes itself here
+        if (a.get("with-basic4")) b4 = basic4_with_pin(c, last);
+    }
+    auto db = connect(cfg);
+    jobs::Params params;
+    params.card = oqs::encode_card_params(rq);
+    bool resumed = false;
+    const auto id = jobs::create_or_resume(db, hospnum, "card", params, a.get("opid").value_or("").substr(0, 16), resumed);
+    std::fprintf(stderr, "job %lld: card request (%s, %s)\n", static_cast<long long>(id), rq.treatment == "2" ? "訪問診療" : "外来診療等",
+                 rq.identity == "1" ? "PIN" : "目視確認");
+    const auto progress = [&](const jobs::Job& j, std::string_view what) {
+        std::fprintf(stderr, "job %lld: %.*s\n", static_cast<long long>(j.id), static_cast<int>(what.size()), what.data());
+    };
+    const auto j = jobs::run(db, cfg.facility(hospnum), id, jobs::RunOptions{bridge::default_termid(), nullptr}, progress);
+    if (j.state != "done") {
+        std::fprintf(stderr, "orca-onshi: job %lld %s: %s\n", static_cast<long long>(j.id), j.state.c_str(), j.error.c_str());
+        return j.state == "expired" ? exit_status(Errc::timeout) : exit_status(Errc::rejected);
+    }
+    const auto r = db.exec(
+        "SELECT coalesce(k.shokai_num, ''), coalesce(k.res_hknjanum, ''), coalesce(k.hknjanum_name, ''), coalesce(k.res_kigo, ''),"
+        " coalesce(k.res_num, ''), coalesce(k.res_edaban, ''), coalesce(k.res_kananame, ''), coalesce(k.res_name, ''),"
+        " coalesce(k.res_sex1, ''), coalesce(k.card_class, ''), coalesce(k.tekstymd, ''), coalesce(k.tekedymd, ''),"
+        " coalesce(k.ftnrate, ''), coalesce(k.res_honkzkkbn, ''), coalesce(k.ope_douiflg, ''), coalesce(k.shinryo_douiflg, ''),"
+        " coalesce(k.kenshin_douiflg, ''), coalesce(k.sikkan_douiflg, ''), coalesce(k.sho_shoho_keitai, ''),"
+        " coalesce((SELECT trim(n.ptnum) FROM tbl_ptnum n WHERE n.hospnum = k.hospnum AND n.ptid = k.ptid AND k.ptid <> 0), '')"
+        " FROM onshi.result_file f JOIN onshi.result_unit u ON u.file_id = f.id"
+        " JOIN tbl_onshi_kaku k ON k.hospnum = f.hospnum AND k.tbl_uuid = ANY (u.tbl_uuids)"
+        " WHERE f.job_id = $1 ORDER BY k.card_class",
+        {std::to_string(j.id)});
+    if (r.rows() == 0) throw Error(Errc::rejected, "job " + std::to_string(j.id) + " wrote no row");
+    auto yn = [](const std::string& v) { return v == "1" ? std::string("同意する") : v == "0" ? std::string("同意しない") : v.empty() ? std::string("-") : v; };
+    std::string out = "資格確認結果 (job " + std::to_string(j.id) + ")\n";
+    for (int i = 0; i < r.rows(); ++i) {
+        auto f = [&](int c) { return r.str(i, c); };
+        out += "  照会番号        " + f(0) + "\n  保険者番号      " + f(1) + "\n  保険者名        " + f(2) + "\n  記号            " + f(3) +
+               "\n  番号            " + f(4) + "\n  枝番            " + f(5) + "\n  フリガナ        " + f(6) + "\n  氏名            " + f(7) +
+               "\n  性別            " + sex_label(f(8)) + "\n  区分            " + f(9) + "\n  有効開始日      " + f(10) +
+               "\n  有効終了日      " + f(11) + "\n  負担割合        " + f(12) + "\n  本人・家族      " +
+               (f(13) == "1" ? "本人" : f(13) == "2" ? "家族" : f(13)) + "\n";
+        out += "  同意  手術 " + yn(f(14)) + "  診療・薬剤 " + yn(f(15)) + "  特定健診 " + yn(f(16)) + "  特定疾病 " + yn(f(17)) + "\n";
+        out += std::string("  処方箋          ") + (f(18) == "1" ? "電子処方箋" : f(18) == "2" ? "紙の処方箋" : "-") + "\n";
+        out += "  ★ row written in tbl_onshi_kaku" + (f(19).empty() ? std::string(" (no ORCA patient linked)") : " for 患者番号 " + f(19)) + "\n";
+    }
+    std::fputs(out.c_str(), stdout);
+    if (b4) {
+        std::printf("基本4情報  %s  %s  %s\n", b4->name.c_str(), b4->birth.c_str(), sex_label(b4->sex).c_str());
+        print_candidates(db, hospnum, *b4);
+    }
+    return 0;
+}
+
 }  // namespace
 
 int cmd_card(const Args& a) {
     if (a.pos.size() != 1 || (a.pos[0] != "check" && a.pos[0] != "read"))
-        throw Error(Errc::usage, "card check [--reader NAME] | card read [--reader NAME] [--wait SECS] [--with-basic4] [--allow-last-try]");
+        throw Error(Errc::usage, "card check [--reader NAME] | card read [--reader NAME] [--wait SECS] [--with-basic4] [--allow-last-try]"
+                                 " | card consent ... | card match ...");
     return a.pos[0] == "check" ? card_check(a) : card_read(a);
+}
+
+int cmd_card_db(const app::Config& cfg, const Args& a) {
+    if (a.pos.size() == 1 && a.pos[0] == "consent") return card_consent(cfg, a);
+    if (a.pos.size() == 1 && a.pos[0] == "match") return card_match(cfg, a);
+    throw Error(Errc::usage, "card consent --hospnum N --mode homecare|outpatient --identity visual|pin [--ope 1|0] [--shinryo 1|0]"
+                             " [--kenshin 1|0] [--sikkan 1|0] [--prescription electronic|paper] [--reader NAME] [--with-basic4]"
+                             " | card match --hospnum N [--reader NAME]");
 }
 
 }  // namespace onshi::cli

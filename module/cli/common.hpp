@@ -36,5 +36,6 @@ int cmd_review(const app::Config& cfg, const Args& a);
 int cmd_doctor(const app::Config& cfg, const Args& a);
 int cmd_user(const app::Config& cfg, const Args& a);
 int cmd_card(const Args& a);  // needs no configuration: a reader diagnosis works anywhere
+int cmd_card_db(const app::Config& cfg, const Args& a);  // card consent / card match
 
 }  // namespace onshi::cli

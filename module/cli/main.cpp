@@ -63,6 +63,11 @@ constexpr const char* kUsage =
     "  card read [--reader NAME] [--wait SECS] [--with-basic4] [--allow-last-try]\n"
     "                                  the 利用者証明用電子証明書; --with-basic4: 基本4情報 with the holder's 4-digit PIN\n"
     "                                  (terminal without echo, or one line of stdin); stops at 1 try left unless --allow-last-try\n"
+    "  card consent --hospnum N --mode homecare|outpatient --identity visual|pin [--ope 1|0] [--shinryo 1|0]\n"
+    "               [--kenshin 1|0] [--sikkan 1|0] [--prescription electronic|paper] [--reader NAME] [--with-basic4]\n"
+    "                                  マイナ保険証 consent registration (our OQScrdq card request; a ★ row for P031)\n"
+    "  card match --hospnum N [--reader NAME]\n"
+    "                                  ORCA patients with the card's 基本4情報 (listed only, never linked)\n"
     "  --version                       print the version\n"
     "\n"
     "configuration: --config FILE, else $ORCA_ONSHI_CONFIG, else /etc/orca-onshi/orca-onshi.conf (+ conf.d/*.conf)\n";
@@ -145,7 +150,8 @@ int cmd_fetch(const app::Config& cfg, const Args& a) {
     a.only({"hospnum", "kind", "consent-from", "consent-to", "exam-from", "exam-to", "month", "seen-since", "opid", "queue"});
     const std::string kind = a.require("kind");
     const auto& k = jobs::kind_info(kind);
-    if (k.output != jobs::Output::rows) throw Error(Errc::usage, "fetch takes the bulk kinds; use register-refs or pdf for " + kind);
+    if (k.output != jobs::Output::rows || k.single_phase)
+        throw Error(Errc::usage, "fetch takes the bulk kinds; use register-refs, pdf or card consent for " + kind);
     jobs::Params p;
     p.consent_from = a.get("consent-from").value_or("");
     p.consent_to = a.get("consent-to").value_or("");
@@ -290,7 +296,8 @@ int run(int argc, char** argv) {
     if (i >= argc) throw Error(Errc::usage, "no command given");
     const std::string cmd = argv[i++];
     if (cmd == "help") { std::fputs(kUsage, stdout); return 0; }
-    if (cmd == "card") return cmd_card(parse_args(argc, argv, i));
+    if (cmd == "card" && !(i < argc && (std::string(argv[i]) == "consent" || std::string(argv[i]) == "match")))
+        return cmd_card(parse_args(argc, argv, i));
     oqs::init_codec();
     const app::Config cfg = app::load_config(config);
     if (cmd == "db") {
@@ -298,6 +305,7 @@ int run(int argc, char** argv) {
         return cmd_migrate(cfg);
     }
     const Args a = parse_args(argc, argv, i);
+    if (cmd == "card") return cmd_card_db(cfg, a);
     if (cmd == "fetch") return cmd_fetch(cfg, a);
     if (cmd == "ingest") return cmd_ingest(cfg, a);
     if (cmd == "p031") return cmd_p031(cfg, a);

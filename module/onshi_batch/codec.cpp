@@ -482,4 +482,16 @@ std::string write_phase2_request(std::string_view code, std::string_view recepti
     return d.finish();
 }
 
+std::string write_simple_request(const std::vector<std::pair<std::string, std::string>>& header,
+                                 const std::vector<std::pair<std::string, std::string>>& body) {
+    Doc d;
+    d.start("MessageHeader");
+    for (const auto& [n, v] : header) d.leaf(n.c_str(), v);
+    d.end();
+    d.start("MessageBody");
+    for (const auto& [n, v] : body) d.leaf(n.c_str(), v);
+    d.end();
+    return d.finish();
+}
+
 }  // namespace onshi::oqs

@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace onshi::oqs {
@@ -66,5 +67,10 @@ struct DocumentRequest {
 };
 std::string write_document_request(const DocumentRequest& r);
 std::string write_phase2_request(std::string_view medical_institution_code, std::string_view reception_number);
+
+// A request of flat MessageHeader / MessageBody leaves in this order (empty values left out); the
+// element names are the caller's (the card request: card_request.cpp).
+std::string write_simple_request(const std::vector<std::pair<std::string, std::string>>& header,
+                                 const std::vector<std::pair<std::string, std::string>>& body);
 
 }  // namespace onshi::oqs

@@ -4,6 +4,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
+#include "onshi_batch/card_request.hpp"
 #include "onshi_batch/codec.hpp"
 #include "onshi_batch/folder.hpp"
 #include "onshi_batch/result_file.hpp"
@@ -23,7 +24,7 @@ namespace onshi::jobs {
 namespace {
 
 // 訪問看護: no prefix or flag of its own is known; it is the 訪問診療等 request (oqs-interface.md §2).
-constexpr std::array<KindInfo, 8> kKinds{{
+constexpr std::array<KindInfo, 9> kKinds{{
     {"homecare", "OQSmuhvq", "2", "訪問診療", Output::rows},
     {"nursing", "OQSmuhvq", "2", "訪問看護", Output::rows},
     {"online", "OQSmuonq", "3", "オンライン診療", Output::rows},
@@ -32,6 +33,8 @@ constexpr std::array<KindInfo, 8> kKinds{{
     {"register_refs", "OQSmuimm", "", "照会番号一括登録", Output::references},
     {"pdf_drug", "YZKsiquc", "2", "薬剤情報PDF", Output::pdf},
     {"pdf_checkup", "TKKsiquc", "2", "特定健診PDF", Output::pdf},
+    // マイナ保険証 at the clinic PC (card consent): our own message, see card_request.hpp.
+    {"card", oqs::kCardPrefix, "", "マイナ保険証 同意登録", Output::rows, true},
 }};
 
 constexpr const char* kFinal = "('done','failed','expired','cancelled')";
@@ -39,7 +42,7 @@ constexpr const char* kFinal = "('done','failed','expired','cancelled')";
 const std::string kJobColumns =
     "id, hospnum, kind, coalesce(params->>'consent_from', ''), coalesce(params->>'consent_to', ''),"
     " coalesce(params->>'exam_from', ''), coalesce(params->>'exam_to', ''), coalesce(params->>'month', ''),"
-    " coalesce(params->>'seen_since', ''), coalesce(params->>'ptnum', ''), file_identifier,"
+    " coalesce(params->>'seen_since', ''), coalesce(params->>'ptnum', ''), coalesce(params->>'card', ''), file_identifier,"
     " reception_number, state, error, note, opid, poll_count, attempts,"
     " to_char(created_at, 'YYYY-MM-DD HH24:MI:SS'), coalesce(to_char(requested_at, 'YYYY-MM-DD HH24:MI:SS.MS'), ''),"
     " coalesce(to_char(received_at, 'YYYY-MM-DD HH24:MI:SS.MS'), ''), coalesce(to_char(finished_at, 'YYYY-MM-DD HH24:MI:SS.MS'), ''),"
@@ -55,7 +58,7 @@ Job from_row(const db::Result& r, int i) {
     j.hospnum = static_cast<int>(r.num(i, c++));
     j.kind = s();
     j.params.consent_from = s(); j.params.consent_to = s(); j.params.exam_from = s(); j.params.exam_to = s();
-    j.params.month = s(); j.params.seen_since = s(); j.params.ptnum = s();
+    j.params.month = s(); j.params.seen_since = s(); j.params.ptnum = s(); j.params.card = s();
     j.file_identifier = s(); j.reception_number = s(); j.state = s(); j.error = s(); j.note = s(); j.opid = s();
     j.poll_count = static_cast<int>(r.num(i, c++));
     j.attempts = static_cast<int>(r.num(i, c++));
@@ -70,13 +73,18 @@ Job from_row(const db::Result& r, int i) {
 
 std::vector<db::Param> param_values(const Params& p) {
     auto v = [](const std::string& x) { return x.empty() ? db::Param() : db::Param(x); };
-    return {v(p.consent_from), v(p.consent_to), v(p.exam_from), v(p.exam_to), v(p.month), v(p.seen_since), v(p.ptnum)};
+    return {v(p.consent_from), v(p.consent_to), v(p.exam_from), v(p.exam_to), v(p.month), v(p.seen_since), v(p.ptnum), v(p.card)};
 }
-// SQL for the jsonb of params bound at $first..$first+6.
+// SQL for the jsonb of params bound at $first..$first+7.
+constexpr const char* kParamKeys[] = {"consent_from", "consent_to", "exam_from", "exam_to", "month", "seen_since", "ptnum", "card"};
+constexpr int kParamCount = static_cast<int>(std::size(kParamKeys));
+// "$n" of the value bound right after the params block that starts at $first.
+std::string after_params(int first, int k = 0) { return "$" + std::to_string(first + kParamCount + k); }
+
 std::string params_sql(int first) {
-    static constexpr const char* keys[] = {"consent_from", "consent_to", "exam_from", "exam_to", "month", "seen_since", "ptnum"};
+    const auto& keys = kParamKeys;
     std::string s = "jsonb_strip_nulls(jsonb_build_object(";
-    for (int k = 0; k < 7; ++k) s += std::string(k ? ", " : "") + "'" + keys[k] + "', $" + std::to_string(first + k) + "::text";
+    for (int k = 0; k < kParamCount; ++k) s += std::string(k ? ", " : "") + "'" + keys[k] + "', $" + std::to_string(first + k) + "::text";
     return s + "))";
 }
 
@@ -240,6 +248,7 @@ std::string build_request1(db::Connection& db, const app::Facility& fac, const J
     case Output::references: return oqs::write_list_request(fac.institution_code, j.file_identifier, orca_insurance_list(db, j, true));
     case Output::rows: break;
     }
+    if (k.single_phase) return oqs::write_card_request(fac.institution_code, j.file_identifier, oqs::decode_card_params(j.params.card));
     if (j.kind == "validity") return oqs::write_list_request(fac.institution_code, j.file_identifier, orca_insurance_list(db, j, false));
     oqs::PhaseOneRequest req;
     req.medical_institution_code = fac.institution_code;
@@ -384,6 +393,8 @@ void Params::validate(std::string_view kind) const {
     if (kind != "online" && !exam_from.empty()) throw Error(Errc::usage, "--exam-from/--exam-to are for --kind online");
     if (kind == "welfare" && month.empty()) throw Error(Errc::usage, "--month is needed for welfare");
     if (kind_info(kind).output == Output::pdf && ptnum.empty()) throw Error(Errc::usage, "--patient is needed");
+    if (kind == "card") oqs::decode_card_params(card);
+    else if (!card.empty()) throw Error(Errc::usage, "a card request is for kind card only");
 }
 
 std::string Params::label() const {
@@ -392,6 +403,7 @@ std::string Params::label() const {
     if (!month.empty()) return "診療年月 " + month;
     if (!ptnum.empty()) return "患者 " + ptnum;
     if (!seen_since.empty()) return "受診 " + seen_since + "-";
+    if (!card.empty()) return "マイナ保険証";
     return "";
 }
 
@@ -428,7 +440,7 @@ std::int64_t create_or_resume(db::Connection& db, int hospnum, std::string_view 
     resumed = false;
     p.push_back(opid);
     const auto r = db.exec("INSERT INTO onshi.job (hospnum, kind, params, file_identifier, opid) VALUES ($1, $2, " + params_sql(3) +
-                           ", '', $10) RETURNING id", p);
+                           ", '', " + after_params(3) + ") RETURNING id", p);
     const std::int64_t id = r.num(0, 0);
     // ArbitraryFileIdentifier: ours, unique, within ORCA's 50 characters.
     db.exec("UPDATE onshi.job SET file_identifier = $2 WHERE id = $1", {std::to_string(id), "ORCA-ONSHI-" + hosp + "-" + std::to_string(id)});
@@ -444,7 +456,7 @@ std::int64_t create_scheduled(db::Connection& db, int hospnum, std::string_view 
     p.push_back(slot);
     db::Transaction tx(db);
     const auto r = db.exec("INSERT INTO onshi.job (hospnum, kind, params, file_identifier, scheduled_for) VALUES ($1, $2, " +
-                               params_sql(3) + ", '', $10::timestamptz) ON CONFLICT DO NOTHING RETURNING id", p);
+                               params_sql(3) + ", '', " + after_params(3) + "::timestamptz) ON CONFLICT DO NOTHING RETURNING id", p);
     if (r.rows() == 0) return 0;
     const std::int64_t id = r.num(0, 0);
     db.exec("UPDATE onshi.job SET file_identifier = $2 WHERE id = $1",
@@ -543,7 +555,8 @@ int adopt_orca_requests(db::Connection& db, const app::Facility& f) {
         v.push_back(shellid);
         db::Transaction tx(db);
         const auto ins = db.exec("INSERT INTO onshi.job (hospnum, kind, params, file_identifier, orca_jobid, orca_shellid, style)"
-                                 " VALUES ($1, $2, " + params_sql(3) + ", $10, $11::integer, $12, 'consent')"
+                                  " VALUES ($1, $2, " + params_sql(3) + ", " + after_params(3) + ", " + after_params(3, 1) + "::integer, " +
+                                      after_params(3, 2) + ", 'consent')"
                                  " ON CONFLICT DO NOTHING RETURNING id", v);
         db.exec("UPDATE tbl_jobkanri SET errcd = '0001' WHERE hospnum = $1 AND jobid = $2 AND shellid = $3", {hosp, r.str(i, 0), r.str(i, 1)});
         tx.commit();
@@ -568,6 +581,41 @@ Job run(db::Connection& db, const app::Facility& fac, std::int64_t id, const Run
             g_usleep(static_cast<gulong>(std::min(left, 100L)) * 1000);
         }
         return !stop();
+    };
+
+    // A final result (02res, or a single-phase kind's 01res): rows and 'done' in one commit.
+    // False when nothing moved on (failed or cancelled meanwhile): the caller reloads.
+    const auto ingest = [&](const Job& j, const KindInfo& k, const std::string& path) -> bool {
+        bridge::IngestOptions io{fac.hospnum, fac.institution_code, j.opid, opt.termid, j.id, k.output == Output::rows,
+                                 row_style(j, fac), std::string(k.treatment_flag)};
+        bridge::IngestSummary s;
+        bool moved = false;
+        try {
+            db::Transaction tx(db);
+            s = bridge::ingest_file(db, path, io);
+            const auto& seg = s.header.segment_of_result;
+            if (seg == "1") {
+                if (j.kind == "validity") record_validity_changes(db, j.id);
+                moved = transition(db, j, "done",
+                                   ", finished_at = now(), units = $4, rows_written = $5, matched = $6, unmatched = $7, held = $8, note = $9",
+                                   {std::to_string(s.units), std::to_string(s.rows), std::to_string(s.matched),
+                                    std::to_string(s.unmatched), std::to_string(s.held), text::replace_gaiji(note_for(j, s))});
+            } else if (seg == "2" && !k.single_phase) {
+                moved = transition(db, j, "received");
+            } else {
+                moved = finish_failed(db, j, "failed", "OQS ended the request (異常終了): " + s.header.error_code + " " + s.header.error_message);
+            }
+            failpoint("mid_ingest");
+            if (moved) tx.commit();
+        } catch (const Error& e) {
+            if (e.code() != Errc::malformed) throw;  // database/io: the job stays resumable
+            finish_failed(db, j, "failed", std::string("malformed result, nothing written: ") + e.what());
+            return false;
+        }
+        if (!moved) return false;  // cancelled meanwhile: nothing of it was committed
+        folder.retire_result(path, fac.archive_dir);
+        progress(load(db, id), s.header.segment_of_result == "2" ? "処理中" : "結果を登録しました");
+        return true;
     };
 
     for (;;) {
@@ -597,6 +645,10 @@ Job run(db::Connection& db, const app::Facility& fac, std::int64_t id, const Run
             if (auto err = folder.rejection(request1_name(j))) {
                 finish_failed(db, j, "failed", "OQS rejected the request (.err): " + *err);
             } else if (auto path = folder.stable_result(result1_stem(j), pdf ? std::vector<std::string>{".pdf", ".xml"} : std::vector<std::string>{".xml"})) {
+                if (k.single_phase) {
+                    ingest(j, k, *path);
+                    continue;
+                }
                 if (pdf && path->ends_with(".pdf")) {
                     if (store_pdf(db, fac, j, *path)) {
                         folder.retire_result(*path, "");
@@ -654,35 +706,7 @@ Job run(db::Connection& db, const app::Facility& fac, std::int64_t id, const Run
             if (auto err = folder.rejection(request2_name(j, n))) {
                 finish_failed(db, j, "failed", "OQS rejected the result inquiry (.err): " + *err);
             } else if (auto path = folder.stable_result(result2_stem(j, n), xml_or_zip)) {
-                bridge::IngestOptions io{fac.hospnum, fac.institution_code, j.opid, opt.termid, j.id, k.output == Output::rows,
-                                         row_style(j, fac), std::string(k.treatment_flag)};
-                bridge::IngestSummary s;
-                bool moved = false;
-                try {
-                    db::Transaction tx(db);
-                    s = bridge::ingest_file(db, *path, io);
-                    const auto& seg = s.header.segment_of_result;
-                    if (seg == "1") {
-                        if (j.kind == "validity") record_validity_changes(db, j.id);
-                        moved = transition(db, j, "done",
-                                           ", finished_at = now(), units = $4, rows_written = $5, matched = $6, unmatched = $7, held = $8, note = $9",
-                                           {std::to_string(s.units), std::to_string(s.rows), std::to_string(s.matched),
-                                            std::to_string(s.unmatched), std::to_string(s.held), text::replace_gaiji(note_for(j, s))});
-                    } else if (seg == "2") {
-                        moved = transition(db, j, "received");
-                    } else {
-                        moved = finish_failed(db, j, "failed", "OQS ended the request (異常終了): " + s.header.error_code + " " + s.header.error_message);
-                    }
-                    failpoint("mid_ingest");
-                    if (moved) tx.commit();
-                } catch (const Error& e) {
-                    if (e.code() != Errc::malformed) throw;  // database/io: the job stays resumable
-                    finish_failed(db, j, "failed", std::string("malformed result, nothing written: ") + e.what());
-                    continue;
-                }
-                if (!moved) continue;  // cancelled meanwhile: nothing of it was committed
-                folder.retire_result(*path, fac.archive_dir);
-                progress(load(db, id), s.header.segment_of_result == "2" ? "処理中" : "結果を登録しました");
+                if (!ingest(j, k, *path)) continue;
             } else if (j.seconds_since_received > fac.result_timeout_s) {
                 finish_failed(db, j, "expired", "no result from OQS within " + std::to_string(fac.result_timeout_s) +
                                                     " s; 受付番号 " + j.reception_number + " is kept: orca-onshi resume " + std::to_string(j.id));

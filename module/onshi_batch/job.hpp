@@ -28,6 +28,7 @@ struct KindInfo {
     std::string_view treatment_flag;  // MedicalTreatmentFlag (OQSCD028), '' when the request has none
     std::string_view label;           // 取得対象区分 as the bulk tool shows it
     Output output;
+    bool single_phase = false;        // the 01res is the result (ingested as rows): no 受付番号, no 02req
 };
 const KindInfo& kind_info(std::string_view kind);  // throws Error(usage) for an unknown kind
 std::string kind_names();                          // "homecare, online, ..." for messages
@@ -39,6 +40,7 @@ struct Params {
     std::string month;                     // 診療年月 YYYYMM (welfare)
     std::string seen_since;                // validity: only patients seen since (tbl_jyurrk)
     std::string ptnum;                     // PDFs: the patient
+    std::string card;                      // card: the request (oqs::encode_card_params)
 
     // The defaults of the bulk tool (seed 000 §2-2): consent one month back to today; exam this
     // month's first to last day; welfare this month. Fills what the kind needs and is empty.

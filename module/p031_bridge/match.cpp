@@ -164,3 +164,23 @@ const char* how_name(How h) {
 }
 
 }  // namespace onshi::bridge
+
+namespace onshi::bridge {
+
+std::string normalize_person_name(std::string_view name) { return text::to_zenkaku_address(name); }
+
+std::vector<PtinfRow> basic4_candidates(std::string_view name, std::string_view birth, std::string_view sex,
+                                        const std::vector<PtinfRow>& rows) {
+    std::vector<PtinfRow> out;
+    const std::string want = normalize_person_name(name);
+    if (want.empty() || birth.empty() || sex.empty()) return out;
+    for (const auto& r : rows) {
+        if (r.test_patient) continue;
+        if (text::trim(r.birthday) != birth || text::trim(r.sex) != sex) continue;
+        if (normalize_person_name(r.name) != want) continue;
+        out.push_back(r);
+    }
+    return out;
+}
+
+}  // namespace onshi::bridge

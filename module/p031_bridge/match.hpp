@@ -75,3 +75,20 @@ std::string flag_reason(const BulkConfirmUnit& unit, const UnitMatch& m);
 const char* how_name(How h);
 
 }  // namespace onshi::bridge
+
+namespace onshi::bridge {
+
+// The patient-matching helper for a card (基本4情報 of the 券面事項入力補助AP against tbl_ptinf):
+// names compared after to_zenkaku with every space (U+3000, and ASCII ones made 全角 first) removed,
+// the birth date as YYYYMMDD, the sex code (1/2). Test patients are never offered. The caller only
+// lists the candidates: nothing is linked on these alone.
+struct PtinfRow {
+    std::string ptnum, name, birthday, sex;
+    bool test_patient = false;
+};
+std::string normalize_person_name(std::string_view name);
+// Rows whose name, birthday and sex all equal the card's, test patients excluded, in input order.
+std::vector<PtinfRow> basic4_candidates(std::string_view name, std::string_view birth, std::string_view sex,
+                                        const std::vector<PtinfRow>& rows);
+
+}  // namespace onshi::bridge

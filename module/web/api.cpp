@@ -123,7 +123,7 @@ Response create_job(const app::Config& cfg, db::Connection& db, const Request& r
         k = &jobs::kind_info(kind);
     } catch (const Error&) {
     }
-    if (!k || k->output != jobs::Output::rows) throw FieldError{"kind", "取得対象区分を選んでください"};
+    if (!k || k->output != jobs::Output::rows || k->single_phase) throw FieldError{"kind", "取得対象区分を選んでください"};
     jobs::Params p;
     p.consent_from = get(req.form, "consent_from");
     p.consent_to = get(req.form, "consent_to");

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # make-test-card.sh DIR [--name NAME] [--address ADDR] [--birth YYYYMMDD] [--sex 1|2|9]
-#                       [--auth-pin NNNN] [--aux-pin NNNN]
+#                       [--auth-pin NNNN] [--aux-pin NNNN] [--person-index N]
 # Creates a throwaway test CA and one synthetic card identity for orca-onshi-card-sim in DIR:
 #   ca_cert.der ca_key.pem   the test CA (RSA-2048, self-signed)
 #   auth_cert.der auth_key.pem   利用者証明用電子証明書 (RSA-2048) and its key, issued by the test CA
 #   basic4.txt   name= address= birth= sex= (基本4情報, UTF-8)
 #   auth_pin aux_pin   the test PINs (default 1234), mode 0600: test data, never a real person's PIN
+# --person-index N: the certificate's CN is ONSHI-SIM-<N>, which orca-onshi-sim maps to its population
+# person N (the card request of `orca-onshi card consent`); without it the CN is a random TEST serial.
 # Synthetic person only (default 資格　太郎); never use a real person's data.
 set -euo pipefail
 dir=${1:?usage: make-test-card.sh DIR [--name NAME] [--address ADDR] [--birth YYYYMMDD] [--sex N]}
@@ -16,6 +18,7 @@ birth=19800101
 sex=1
 auth_pin=1234
 aux_pin=1234
+cn=TEST$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 while [ $# -gt 0 ]; do
   case $1 in
     --name) name=$2; shift 2 ;;
@@ -24,6 +27,7 @@ while [ $# -gt 0 ]; do
     --sex) sex=$2; shift 2 ;;
     --auth-pin) auth_pin=$2; shift 2 ;;
     --aux-pin) aux_pin=$2; shift 2 ;;
+    --person-index) cn=ONSHI-SIM-$2; shift 2 ;;
     *) echo "make-test-card.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -36,7 +40,7 @@ ossl req -x509 -new -key "$dir/ca_key.pem" -days 3650 -sha256 -utf8 \
 ossl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$dir/auth_key.pem"
 # The real 利用者証明用 certificate carries no name; the subject is a random serial-like CN. The
 # extensions bring it near a real one's size (about 1.3 kB; real ones ~1.5 kB): six short READ BINARYs.
-ossl req -new -key "$dir/auth_key.pem" -sha256 -subj "/C=JP/CN=TEST$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')" \
+ossl req -new -key "$dir/auth_key.pem" -sha256 -subj "/C=JP/CN=$cn" \
   -out "$dir/auth.csr"
 cat > "$dir/auth.ext" <<EXT
 basicConstraints=critical,CA:FALSE

@@ -1,4 +1,5 @@
 #include "core/error.hpp"
+#include "onshi_batch/card_request.hpp"
 #include "onshi_batch/codec.hpp"
 #include "onshi_batch/validate.hpp"
 #include "unit.hpp"
@@ -279,6 +280,48 @@ START_TEST(validation_names_the_field) {
 }
 END_TEST
 
+START_TEST(card_request_round_trip_and_writer) {
+    const auto error_code_of = [](auto f) {
+        try {
+            f();
+        } catch (const Error& e) {
+            return static_cast<int>(e.code());
+        }
+        return -1;
+    };
+    oqs::CardRequest r;
+    const std::uint8_t der[] = {0x30, 0x82, 0x01, 0x00};
+    r.certificate = oqs::base64(der);
+    r.challenge = "QUJD";
+    r.identity = "2";
+    r.treatment = "2";
+    r.ope = "1";
+    r.shinryo = "1";
+    r.prescription = "1";
+    ck_assert(r.certificate == "MIIBAA==");
+    const oqs::CardRequest back = oqs::decode_card_params(oqs::encode_card_params(r));
+    ck_assert(back.certificate == r.certificate && back.identity == "2" && back.ope == "1" && back.kenshin == "0" && back.prescription == "1");
+    const std::string xml = oqs::write_card_request("1310000001", "ORCA-ONSHI-1-9", back);
+    ck_assert(xml.find("<Certificate>MIIBAA==</Certificate>") != std::string::npos);
+    ck_assert(xml.find("<IdentityConfirmation>2</IdentityConfirmation>") != std::string::npos);
+    ck_assert(xml.find("<PharmacistsInfoConsFlg>1</PharmacistsInfoConsFlg>") != std::string::npos);
+    ck_assert(xml.find("<SpecificHealthCheckupsInfoConsFlg>0</SpecificHealthCheckupsInfoConsFlg>") != std::string::npos);
+    ck_assert(xml.find("Signature") == std::string::npos);  // 目視確認: no Signature
+    ck_assert(xml.find("<ArbitraryFileIdentifier>ORCA-ONSHI-1-9</ArbitraryFileIdentifier>") != std::string::npos);
+    // PIN without a signature, a signature without PIN, bad flags: refused
+    oqs::CardRequest bad = r;
+    bad.identity = "1";
+    ck_assert_int_eq(error_code_of([&] { oqs::decode_card_params(oqs::encode_card_params(bad)); }), static_cast<int>(Errc::usage));
+    bad = r;
+    bad.signature = "AAAA";
+    ck_assert_int_eq(error_code_of([&] { oqs::decode_card_params(oqs::encode_card_params(bad)); }), static_cast<int>(Errc::usage));
+    bad = r;
+    bad.sikkan = "2";
+    ck_assert_int_eq(error_code_of([&] { oqs::decode_card_params(oqs::encode_card_params(bad)); }), static_cast<int>(Errc::usage));
+    ck_assert_int_eq(error_code_of([&] { oqs::decode_card_params("cert"); }), static_cast<int>(Errc::usage));
+}
+END_TEST
+
 Suite* codec_suite() {
     oqs::init_codec();
     Suite* s = suite_create("codec");
@@ -290,6 +333,7 @@ Suite* codec_suite() {
     tcase_add_test(t, header_only_and_processing);
     tcase_add_test(t, writers_round_trip);
     tcase_add_test(t, validation_names_the_field);
+    tcase_add_test(t, card_request_round_trip_and_writer);
     suite_add_tcase(s, t);
     return s;
 }

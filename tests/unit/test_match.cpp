@@ -155,6 +155,29 @@ START_TEST(normalisers) {
 }
 END_TEST
 
+START_TEST(basic4_candidates_name_birth_sex) {
+    const std::vector<PtinfRow> rows{
+        {"00001", "資格　花子", "19800102", "2", false},
+        {"00002", "資格 花子", "19800102", "2", false},     // 半角 space: same name
+        {"00003", "資格花子", "19800102", "1", false},      // other sex
+        {"00004", "資格花子", "19800103", "2", false},      // other birthday
+        {"00005", "資格　花子", "19800102", "2", true},     // test patient: never offered
+        {"00006", "資格　花男", "19800102", "2", false},    // other name
+        {"00007", "ｼｶｸ ﾊﾅｺ", "19800102", "2", false},       // not the kanji name
+    };
+    ck_assert(normalize_person_name("資格 花子") == "資格花子");
+    ck_assert(normalize_person_name(" 資格　花子　") == "資格花子");
+    auto c = basic4_candidates("資格　花子", "19800102", "2", rows);
+    ck_assert_uint_eq(c.size(), 2);
+    ck_assert_str_eq(c[0].ptnum.c_str(), "00001");
+    ck_assert_str_eq(c[1].ptnum.c_str(), "00002");
+    ck_assert_uint_eq(basic4_candidates("資格花子", "19800102", "1", rows).size(), 1);
+    ck_assert_uint_eq(basic4_candidates("", "19800102", "2", rows).size(), 0);
+    ck_assert_uint_eq(basic4_candidates("資格　花子", "", "2", rows).size(), 0);
+    ck_assert_uint_eq(basic4_candidates("別人　太郎", "19800102", "2", rows).size(), 0);
+}
+END_TEST
+
 Suite* match_suite() {
     Suite* s = suite_create("match");
     TCase* t = tcase_create("core");
@@ -165,6 +188,7 @@ Suite* match_suite() {
     tcase_add_test(t, hojo_exclusion);
     tcase_add_test(t, welfare_pairing);
     tcase_add_test(t, normalisers);
+    tcase_add_test(t, basic4_candidates_name_birth_sex);
     suite_add_tcase(s, t);
     return s;
 }
