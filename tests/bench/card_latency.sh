@@ -9,10 +9,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 N=${BENCH_CARD_READS:-20}
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/lib/pcsc.sh"
-pcsc_available || { echo "SKIP: no pcscd/vpcd here"; exit 0; }
-exec 9> /tmp/orca-onshi-card-tests.lock
-flock -w 600 9 || fail "another card test holds /tmp/orca-onshi-card-tests.lock"
-trap 'pcsc_stop; env_cleanup' EXIT
+card_test_begin 0
 printf '[database]\nconninfo=dbname=unused\n' > "$T/onshi.conf"
 card_make
 pcsc_start

@@ -2,15 +2,10 @@
 # orca-onshi card check / card read against a real pcscd + vpcd + orca-onshi-card-sim: extended APDU
 # detection, the certificate in one extended READ BINARY (or short reads on a short-only card), the
 # 基本4情報 behind the PIN from stdin, PIN tries (stop at 1 left, never VERIFY a blocked PIN), removal
-# mid-read, and no PIN in any trace or log (G_MESSAGES_DEBUG=all). Card tests share pcscd's global
-# socket and vpcd's port: they run one at a time.
+# mid-read, and no PIN in any trace or log (G_MESSAGES_DEBUG=all).
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/lib/pcsc.sh"
-pcsc_available || { echo "SKIP: no pcscd/vpcd here"; exit 77; }
-# One card test at a time (make -j check): pcscd's socket and vpcd's port are global.
-exec 9> /tmp/orca-onshi-card-tests.lock
-flock -w 600 9 || fail "another card test holds /tmp/orca-onshi-card-tests.lock"
-trap 'pcsc_stop; env_cleanup' EXIT
+card_test_begin 77
 
 export G_MESSAGES_DEBUG=all
 PIN=4826

@@ -6,10 +6,7 @@
 # by the simulator; 目視確認: no PIN, no Signature; a wrong PIN stops before any request is sent.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/lib/pcsc.sh"
-pcsc_available || { echo "SKIP: no pcscd/vpcd here"; exit 77; }
-exec 9> /tmp/orca-onshi-card-tests.lock
-flock -w 600 9 || fail "another card test holds /tmp/orca-onshi-card-tests.lock"
-trap 'pcsc_stop; sim_stop; env_cleanup' EXIT
+card_test_begin 77 sim_stop
 
 export G_MESSAGES_DEBUG=all
 PIN=5917

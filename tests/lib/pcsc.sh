@@ -93,3 +93,16 @@ card_remove() {
   # reported. Give it two polls.
   sleep 1
 }
+
+# card_test_begin SKIP_STATUS [CLEANUP...]: what every card test and benchmark starts with. Exits
+# with SKIP_STATUS when pcscd or vpcd is missing; takes a lock so card runs do not overlap (each has
+# its own pcscd, but pcscd's ~400 ms reader polling makes timing-sensitive checks flaky on a loaded
+# 2-core machine); at exit stops pcscd, runs the given cleanups, then the test environment's.
+card_test_begin() {
+  local skip=$1; shift
+  pcsc_available || { echo "SKIP: no pcscd/vpcd here"; exit "$skip"; }
+  exec 9> /tmp/orca-onshi-card-tests.lock
+  flock -w 600 9 || fail "another card test holds /tmp/orca-onshi-card-tests.lock"
+  # shellcheck disable=SC2064 # the cleanups are fixed now, on purpose
+  trap "pcsc_stop; ${*:+$*; }env_cleanup" EXIT
+}
