@@ -1,3 +1,4 @@
+#include "core/text.hpp"
 #include "cli/common.hpp"
 
 #include "core/dates.hpp"
@@ -19,7 +20,7 @@ std::string Args::require(const std::string& k) const {
 
 int Args::hospnum() const {
     const std::string v = require("hospnum");
-    if (v.empty() || v.size() > 2 || v.find_first_not_of("0123456789") != std::string::npos || std::stoi(v) < 1)
+    if (!text::all_digits(v) || v.size() > 2 || std::stoi(v) < 1)
         throw Error(Errc::usage, "--hospnum must be 1-99");
     return std::stoi(v);
 }

@@ -1,4 +1,5 @@
 // orca-onshi p031: the list ORCA's P031 shows for a day, one page of 50 rows as P031 pages it.
+#include "core/text.hpp"
 #include "cli/common.hpp"
 
 #include "core/dates.hpp"
@@ -25,7 +26,7 @@ int cmd_p031(const app::Config& cfg, const Args& a) {
     }
     int page = 1;
     if (const auto p = a.get("page")) {
-        if (p->empty() || p->size() > 6 || p->find_first_not_of("0123456789") != std::string::npos || std::stoi(*p) < 1)
+        if (!text::all_digits(*p) || p->size() > 6 || std::stoi(*p) < 1)
             throw Error(Errc::usage, "--page must be a page number from 1");
         page = std::stoi(*p);
     }

@@ -33,19 +33,18 @@ std::string get(const std::map<std::string, std::string>& m, const std::string& 
     return it == m.end() ? "" : it->second;
 }
 
-bool all_digits(const std::string& s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos; }
 
 int hospnum_of(const app::Config& cfg, const std::map<std::string, std::string>& m, bool required = true) {
     const std::string v = get(m, "hospnum");
     if (v.empty() && !required) return 0;
-    if (!all_digits(v) || v.size() > 2 || std::stoi(v) < 1) throw FieldError{"hospnum", "施設番号（1-99）を指定してください"};
+    if (!text::all_digits(v) || v.size() > 2 || std::stoi(v) < 1) throw FieldError{"hospnum", "施設番号（1-99）を指定してください"};
     const int h = std::stoi(v);
     if (!cfg.facilities.contains(h)) throw FieldError{"hospnum", "施設 " + v + " は設定されていません"};
     return h;
 }
 
 std::int64_t id_of(const std::string& s) {
-    if (!all_digits(s) || s.size() > 18) throw Error(Errc::not_found, "no such id");
+    if (!text::all_digits(s) || s.size() > 18) throw Error(Errc::not_found, "no such id");
     return std::stoll(s);
 }
 
@@ -384,7 +383,7 @@ void block_json(Json& o, const Row& r) {
 
 Response unit_detail(db::Connection& db, const std::string& id, const std::string& seq) {
     const auto j = load_job(db, id);
-    if (!all_digits(seq) || seq.size() > 9) throw Error(Errc::not_found, "no such unit");
+    if (!text::all_digits(seq) || seq.size() > 9) throw Error(Errc::not_found, "no such unit");
     const auto units = load_units(db, j, std::stoi(seq));
     if (units.empty()) throw Error(Errc::not_found, "no unit " + seq + " in job " + id);
     const Row* ins = insurance_row(units[0]);
@@ -435,7 +434,7 @@ Response p031(const app::Config& cfg, db::Connection& db, const Request& req) {
     sel.all_rows = all == "1" || all == "true" || all == "yes";
     int page = 1;
     if (const auto p = get(req.query, "page"); !p.empty()) {
-        if (!all_digits(p) || p.size() > 6 || std::stoi(p) < 1) throw FieldError{"page", "ページ番号が正しくありません"};
+        if (!text::all_digits(p) || p.size() > 6 || std::stoi(p) < 1) throw FieldError{"page", "ページ番号が正しくありません"};
         page = std::stoi(p);
     }
     const auto rows = bridge::p031_rows(db, sel);

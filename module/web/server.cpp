@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/text.hpp"
 #include "db/pg.hpp"
 #include "web/api.hpp"
 #include "web/auth.hpp"
@@ -106,7 +107,7 @@ void split_listen(const std::string& listen, std::string& host, int& port) {
     host = listen.substr(0, colon);
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
     const std::string p = listen.substr(colon + 1);
-    if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos || std::stoi(p) < 1 || std::stoi(p) > 65535)
+    if (!text::all_digits(p) || p.size() > 5 || std::stoi(p) < 1 || std::stoi(p) > 65535)
         throw Error(Errc::config, "[web] listen '" + listen + "': bad port");
     port = std::stoi(p);
 }
