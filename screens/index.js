@@ -231,6 +231,7 @@
       F4: { label: '結果問合せ', action: reload },
       F5: { label: '結果表示', action: () => openResults(nav.selected()), enabled: canOpen },
       F6: { label: 'P031プレビュー', action: () => { location.href = 'p031.html?hospnum=' + fac.hospnum; } },
+      F7: { label: '同意登録', action: () => { location.href = 'consent.html?hospnum=' + fac.hospnum; } },
       F10: { label: 'サポート', action: () => { location.href = 'support.html'; }, visible: O.isAdmin },
     });
     $('btn-new').addEventListener('click', openNew);
@@ -257,6 +258,7 @@
       if (ev.key === 'y' || ev.key === 'Y') { ev.preventDefault(); submitRefs(); }
       if (ev.key === 'n' || ev.key === 'N') { ev.preventDefault(); $('dlg-refs').close(); }
     });
+    $('menu-consent').addEventListener('click', () => { location.href = 'consent.html?hospnum=' + fac.hospnum; });
     $('menu-p031').addEventListener('click', () => { location.href = 'p031.html?hospnum=' + fac.hospnum; });
     $('menu-support').addEventListener('click', () => { location.href = 'support.html'; });
     $('menu-logout').addEventListener('click', async () => { try { await O.post('/api/logout', {}); } finally { location.href = 'login.html'; } });

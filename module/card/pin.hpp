@@ -1,7 +1,7 @@
 // A PIN held only as long as it is needed: fixed storage, zeroized (explicit_bzero) on clear() and
 // on destruction, not copyable, no way to print or log it. It is built from an interactive prompt
-// only (the terminal without echo, or one line of a non-terminal stdin), never from argv or the
-// environment. The bytes leave it only to be copied into a VERIFY command (see apdu.hpp).
+// (the terminal without echo, or one line of a non-terminal stdin) or from the screen's form field
+// (take(), which wipes the field), never from argv or the environment. The bytes leave it only to be copied into a VERIFY command (see apdu.hpp).
 #pragma once
 
 #include "core/error.hpp"
@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <span>
+#include <string>
 #include <string.h>
 
 namespace onshi::card {
@@ -29,7 +30,14 @@ public:
         memcpy(buf_, o.buf_, sizeof buf_);
         o.clear();
     }
-    Pin& operator=(Pin&&) = delete;
+    Pin& operator=(Pin&& o) noexcept {
+        if (this != &o) {
+            memcpy(buf_, o.buf_, sizeof buf_);
+            len_ = o.len_;
+            o.clear();
+        }
+        return *this;
+    }
     ~Pin() { clear(); }
 
     // Reads one line from `in` (no echo when `in` is a terminal; the prompt goes to stderr).
@@ -73,6 +81,20 @@ public:
             p.clear();
             throw Error(Errc::usage, "the PIN is too long");
         }
+        return p;
+    }
+
+    // From a form field of the screens (orca-onshid): copied, and the field wiped either way.
+    static Pin take(std::string& field) {
+        Pin p;
+        const bool too_long = field.size() > kMax;
+        if (!too_long) {
+            memcpy(p.buf_, field.data(), field.size());
+            p.len_ = field.size();
+        }
+        explicit_bzero(field.data(), field.size());
+        field.clear();
+        if (too_long) throw Error(Errc::usage, "the PIN is too long");
         return p;
     }
 

@@ -12,16 +12,16 @@
 #include "onshi_batch/card_request.hpp"
 #include "onshi_batch/job.hpp"
 #include "p031_bridge/ingest.hpp"
-#include "p031_bridge/match.hpp"
+#include "p031_bridge/p031_query.hpp"
 
 #include "card/mynumber.hpp"
 #include "card/pcsc.hpp"
 #include "card/pin.hpp"
+#include "card/session.hpp"
 #include "core/log.hpp"
 
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
-#include <openssl/rand.h>
 #include <openssl/x509.h>
 
 #include <unistd.h>
@@ -47,29 +47,6 @@ struct ReaderReport {
     std::string cert_ms = "-";
     std::string apdus = "-";
 };
-
-// Reads the certificate: extended when the reader says so (a card that refuses it gets the short
-// reads, and the reader is then "extended APDU: no"). Updates `ext_ok` and `how`.
-// Whether to try an extended READ BINARY: the reader says so, or it says nothing (vpcd and some
-// readers list no PC/SC v2 part 10 properties): then the card's answer decides.
-bool worth_trying(const pcsc::Extended& e) { return e.known ? e.max_apdu_data >= 2048 : true; }
-
-CertRead read_cert(pcsc::Card& c, bool& ext_ok, std::string& how, std::size_t max_le, bool ext_known) {
-    if (ext_ok) {
-        try {
-            auto r = read_auth_cert(c, true, max_le);
-            how += ext_known ? ", confirmed by an extended READ BINARY" : "; an extended READ BINARY of the certificate worked";
-            return r;
-        } catch (const Error& e) {
-            // Only the card's answer to the extended command itself means "no extended APDU";
-            // PC/SC failures (removal, reset) end the read.
-            if (!std::string(e.what()).starts_with("extended READ BINARY")) throw;
-            ext_ok = false;
-            how += std::string(ext_known ? ", but" : ";") + " the card refused the extended READ BINARY (" + e.what() + "): short reads";
-        }
-    }
-    return read_auth_cert(c, false);
-}
 
 ReaderReport check_reader(pcsc::Context& ctx, const std::string& name) {
     ReaderReport r;
@@ -195,8 +172,8 @@ std::string cert_summary(const Bytes& der) {
 
 // The reader with a card: --reader, else the first with a card; --wait SECS waits for one to be
 // inserted (readers plugged in meanwhile included).
-std::string pick_reader(pcsc::Context& ctx, const Args& a) {
-    int wait_s = 0;
+int wait_seconds(const Args& a, int def) {
+    int wait_s = def;
     if (const auto w = a.get("wait")) {
         try {
             wait_s = std::stoi(*w);
@@ -205,21 +182,20 @@ std::string pick_reader(pcsc::Context& ctx, const Args& a) {
         }
         if (wait_s < 0 || wait_s > 3600) throw Error(Errc::usage, "--wait takes seconds (0-3600)");
     }
-    const auto names = ctx.readers();
-    if (const auto r = a.get("reader")) {
-        if (std::find(names.begin(), names.end(), *r) == names.end() && wait_s == 0) throw Error(Errc::card, "no reader named '" + *r + "'");
-        if (ctx.card_present(*r)) return *r;
-    } else {
-        for (const auto& n : names)
-            if (ctx.card_present(n)) return n;
-        if (names.empty() && wait_s == 0) throw Error(Errc::card, "no card reader (pcscd lists none)");
-    }
-    if (wait_s > 0) {
-        std::fprintf(stderr, "waiting %d s for a card...\n", wait_s);
-        const std::string got = ctx.wait_card(a.get("reader").value_or(""), true, wait_s * 1000);
-        if (!got.empty()) return got;
-    }
-    throw Error(Errc::card, a.get("reader") ? "no card in " + *a.get("reader") : std::string("no card in any reader"));
+    return wait_s;
+}
+
+std::string pick_reader(pcsc::Context& ctx, const Args& a) {
+    const int wait_s = wait_seconds(a, 0);
+    return card::pick_reader(ctx, a.get("reader").value_or(""), wait_s * 1000,
+                             [wait_s] { std::fprintf(stderr, "waiting %d s for a card...\n", wait_s); });
+}
+
+// "PIN tries left: N" before a prompt, then the PIN from the terminal (no echo) or one line of stdin.
+Pin prompt_pin(PinFile which, int tries) {
+    if (tries >= 0) std::fprintf(stderr, "PIN tries left: %d%s\n", tries, tries == 1 ? " (a wrong PIN now blocks the card)" : "");
+    return Pin::prompt(which == PinFile::jpki_auth ? "利用者証明用 PIN (4 digits, the card holder types it): "
+                                                   : "券面事項入力補助用 PIN (4 digits, the card holder types it): ");
 }
 
 int card_read(const Args& a) {
@@ -245,11 +221,8 @@ int card_read(const Args& a) {
         out += cert_summary(cert.der);
         if (basic4) {
             const PinState s = pin_status(c, PinFile::aux_input);
-            if (s.blocked) throw Error(Errc::card, "the 券面事項入力補助用 PIN is blocked: nothing was sent; the holder must have it reset at the municipal office");
-            if (s.tries == 1 && !last)
-                throw Error(Errc::card, "only 1 PIN try left: nothing was sent (a wrong PIN now blocks the card; --allow-last-try to use it)");
-            if (s.tries >= 0) std::fprintf(stderr, "PIN tries left: %d%s\n", s.tries, s.tries == 1 ? " (a wrong PIN now blocks the card)" : "");
-            const Pin pin = Pin::prompt("券面事項入力補助用 PIN (4 digits, the card holder types it): ");
+            check_pin_state(s, "券面事項入力補助用", last, "--allow-last-try to use it");
+            const Pin pin = prompt_pin(PinFile::aux_input, s.tries);
             if (!pin.is_digits(4)) throw Error(Errc::usage, "the PIN has 4 digits");
             const Basic4 b = read_basic4(c, pin, last);
             out += "基本4情報\n  氏名        " + b.name + "\n  住所        " + b.address + "\n  生年月日    " + b.birth + "\n  性別        " +
@@ -263,23 +236,15 @@ int card_read(const Args& a) {
 // The 基本4情報 behind the 券面事項入力補助用 PIN (already inside a transaction on the card).
 Basic4 basic4_with_pin(Transport& c, bool last) {
     const PinState s = pin_status(c, PinFile::aux_input);
-    if (s.blocked) throw Error(Errc::card, "the 券面事項入力補助用 PIN is blocked: nothing was sent; the holder must have it reset at the municipal office");
-    if (s.tries == 1 && !last) throw Error(Errc::card, "only 1 PIN try left: nothing was sent (a wrong PIN now blocks the card; --allow-last-try to use it)");
-    if (s.tries >= 0) std::fprintf(stderr, "PIN tries left: %d%s\n", s.tries, s.tries == 1 ? " (a wrong PIN now blocks the card)" : "");
-    const Pin pin = Pin::prompt("券面事項入力補助用 PIN (4 digits, the card holder types it): ");
+    check_pin_state(s, "券面事項入力補助用", last, "--allow-last-try to use it");
+    const Pin pin = prompt_pin(PinFile::aux_input, s.tries);
     if (!pin.is_digits(4)) throw Error(Errc::usage, "the PIN has 4 digits");
     return read_basic4(c, pin, last);
 }
 
 // The ORCA patients with this 基本4情報 (test patients excluded), printed; returns how many.
 std::size_t print_candidates(db::Connection& db, int hospnum, const Basic4& b) {
-    const auto r = db.exec("SELECT trim(n.ptnum), coalesce(i.name, ''), coalesce(i.birthday, ''), coalesce(i.sex, ''),"
-                           " coalesce(i.tstptnumkbn, '') = '1' FROM tbl_ptinf i JOIN tbl_ptnum n ON n.hospnum = i.hospnum AND n.ptid = i.ptid"
-                           " WHERE i.hospnum = $1 AND i.birthday = $2 ORDER BY n.ptnum",
-                           {std::to_string(hospnum), b.birth});
-    std::vector<bridge::PtinfRow> rows;
-    for (int i = 0; i < r.rows(); ++i) rows.push_back({r.str(i, 0), r.str(i, 1), r.str(i, 2), r.str(i, 3), r.str(i, 4) == "t"});
-    const auto c = bridge::basic4_candidates(b.name, b.birth, b.sex, rows);
+    const auto c = bridge::patient_candidates(db, hospnum, b.name, b.birth, b.sex);
     std::printf("ORCA の患者候補 (氏名・生年月日・性別が一致; 自動では紐付けません): %zu人\n", c.size());
     for (const auto& p : c) std::printf("  患者番号 %s  %s  %s  %s\n", p.ptnum.c_str(), p.name.c_str(), p.birthday.c_str(), sex_label(p.sex).c_str());
     return c.size();
@@ -332,36 +297,22 @@ int card_consent(const app::Config& cfg, const Args& a) {
         if (*p != "electronic" && *p != "paper") throw Error(Errc::usage, "--prescription must be electronic or paper");
         rq.prescription = *p == "electronic" ? "1" : "2";
     }
-    const bool last = a.get("allow-last-try").has_value();
-    Args wa = a;
-    if (!wa.get("wait")) wa.opt["wait"] = "120";  // at the counter: wait for the card to be put on the reader
+    const int wait_s = wait_seconds(a, 120);  // at the counter: wait for the card to be put on the reader
+    ConsentReadOptions o;
+    o.reader = a.get("reader").value_or("");
+    o.wait_ms = wait_s * 1000;
+    o.with_pin = rq.identity == "1";
+    o.with_basic4 = a.get("with-basic4").has_value();
+    o.allow_last_try = a.get("allow-last-try").has_value();
+    o.last_try_hint = "--allow-last-try to use it, or --identity visual";
     std::optional<Basic4> b4;
     {
         pcsc::Context ctx;
-        const std::string reader = pick_reader(ctx, wa);
-        pcsc::Card c(ctx, reader);
-        const auto ext = c.reader_extended();
-        bool ext_ok = worth_trying(ext);
-        std::string how = ext.how;
-        pcsc::Transaction tx(c);
-        const CardType t = detect(c);
-        if (t != CardType::mynumber) throw Error(Errc::card, std::string("the card in ") + reader + " is not a My Number card (" + card_type_label(t) + ")");
-        const CertRead cert = read_cert(c, ext_ok, how, ext.known ? ext.max_apdu_data : 65536, ext.known);
-        rq.certificate = oqs::base64(cert.der);
-        std::uint8_t challenge[32];
-        if (RAND_bytes(challenge, sizeof challenge) != 1) throw Error(Errc::internal, "no random bytes for the challenge");
-        rq.challenge = oqs::base64(challenge);
-        if (rq.identity == "1") {
-            const PinState s = pin_status(c, PinFile::jpki_auth);
-            if (s.blocked) throw Error(Errc::card, "the 利用者証明用 PIN is blocked: nothing was sent; the holder must have it reset at the municipal office");
-            if (s.tries == 1 && !last)
-                throw Error(Errc::card, "only 1 PIN try left: nothing was sent (a wrong PIN now blocks the card; --allow-last-try to use it, or --identity visual)");
-            if (s.tries >= 0) std::fprintf(stderr, "PIN tries left: %d%s\n", s.tries, s.tries == 1 ? " (a wrong PIN now blocks the card)" : "");
-            const Pin pin = Pin::prompt("利用者証明用 PIN (4 digits, the card holder types it): ");
-            if (!pin.is_digits(4)) throw Error(Errc::usage, "the PIN has 4 digits");
-            rq.signature = oqs::base64(sign_challenge(c, pin, challenge, last));
-        }  // the Pin zeroizes itself here
-        if (a.get("with-basic4")) b4 = basic4_with_pin(c, last);
+        const ConsentRead cr = read_for_consent(ctx, o, prompt_pin, [wait_s] { std::fprintf(stderr, "waiting %d s for a card...\n", wait_s); });
+        rq.certificate = oqs::base64(cr.certificate);
+        rq.challenge = oqs::base64(cr.challenge);
+        if (!cr.signature.empty()) rq.signature = oqs::base64(cr.signature);
+        b4 = cr.basic4;
     }
     auto db = connect(cfg);
     jobs::Params params;

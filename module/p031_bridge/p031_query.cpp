@@ -108,4 +108,15 @@ std::vector<P031Source> p031_rows(db::Connection& db, const P031Selection& sel) 
     return out;
 }
 
+std::vector<PtinfRow> patient_candidates(db::Connection& db, int hospnum, std::string_view name, std::string_view birth,
+                                         std::string_view sex) {
+    const auto r = db.exec("SELECT trim(n.ptnum), coalesce(i.name, ''), coalesce(i.birthday, ''), coalesce(i.sex, ''),"
+                           " coalesce(i.tstptnumkbn, '') = '1' FROM tbl_ptinf i JOIN tbl_ptnum n ON n.hospnum = i.hospnum AND n.ptid = i.ptid"
+                           " WHERE i.hospnum = $1 AND i.birthday = $2 ORDER BY n.ptnum",
+                           {std::to_string(hospnum), std::string(birth)});
+    std::vector<PtinfRow> rows;
+    for (int i = 0; i < r.rows(); ++i) rows.push_back({r.str(i, 0), r.str(i, 1), r.str(i, 2), r.str(i, 3), r.str(i, 4) == "t"});
+    return basic4_candidates(name, birth, sex, rows);
+}
+
 }  // namespace onshi::bridge

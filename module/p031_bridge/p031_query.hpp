@@ -4,6 +4,7 @@
 #pragma once
 
 #include "db/pg.hpp"
+#include "p031_bridge/match.hpp"
 #include "p031_bridge/p031_view.hpp"
 
 #include <optional>
@@ -27,5 +28,10 @@ struct P031Selection {
 
 // Every row of the list, in ORCA's order (paging is the caller's: p031_page).
 std::vector<P031Source> p031_rows(db::Connection& db, const P031Selection& sel);
+
+// The ORCA patients of the facility with a card's 基本4情報 (name, YYYYMMDD, sex code): tbl_ptinf rows of
+// that birth date, through basic4_candidates (never linked on these alone: the caller lists them).
+std::vector<PtinfRow> patient_candidates(db::Connection& db, int hospnum, std::string_view name, std::string_view birth,
+                                         std::string_view sex);
 
 }  // namespace onshi::bridge

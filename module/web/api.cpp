@@ -4,6 +4,8 @@
 #include "core/codes.hpp"
 #include "core/dates.hpp"
 #include "core/error.hpp"
+#include "card/session.hpp"
+#include "core/log.hpp"
 #include "core/text.hpp"
 #include "onshi_batch/job.hpp"
 #include "p031_bridge/kaku_row.hpp"
@@ -328,7 +330,8 @@ void block_json(Json& o, const Row& r) {
         .kv("valid_from", get(r, "tekstymd"))
         .kv("valid_to", get(r, "tekedymd"))
         .kv("address", get(r, "res_adrs"))
-        .kv("post", get(r, "res_post"));
+        .kv("post", get(r, "res_post"))
+        .kv("prescription", get(r, "sho_shoho_keitai"));
     o.key("consents").begin_object();
     for (const char* c : {"ope", "shinryo", "yakuzai", "kenshin", "gendo", "sikkan"}) {
         const std::string base = c;
@@ -609,6 +612,116 @@ Response handle_api(const app::Config& cfg, db::Connection& db, const Request& r
             case Errc::not_found: return json_error(404, e.what());
             default: throw;
         }
+    }
+}
+
+std::variant<std::unique_ptr<CardConsent>, Response> parse_card_consent(const app::Config& cfg, Request& req) {
+    auto c = std::make_unique<CardConsent>();
+    std::string pin = get(req.form, "pin"), aux = get(req.form, "aux_pin");
+    for (const char* k : {"pin", "aux_pin"})
+        if (auto it = req.form.find(k); it != req.form.end()) {
+            explicit_bzero(it->second.data(), it->second.size());
+            req.form.erase(it);
+        }
+    try {
+        c->pin = card::Pin::take(pin);
+        c->aux_pin = card::Pin::take(aux);
+    } catch (const Error&) {
+        explicit_bzero(pin.data(), pin.size());
+        explicit_bzero(aux.data(), aux.size());
+        return json_error(400, "暗証番号は数字4桁です", "pin");
+    }
+    try {
+        c->hospnum = hospnum_of(cfg, req.form);
+        const std::string mode = get(req.form, "mode");
+        if (mode != "homecare" && mode != "outpatient") throw FieldError{"mode", "動作モード（訪問診療 / 外来診療等）を選んでください"};
+        c->choices.treatment = mode == "homecare" ? "2" : "1";
+        const std::string identity = get(req.form, "identity");
+        if (identity != "visual" && identity != "pin") throw FieldError{"identity", "本人確認の方法（目視確認 / 暗証番号）を選んでください"};
+        c->choices.identity = identity == "pin" ? "1" : "2";
+        const std::pair<const char*, std::string*> flags[] = {
+            {"ope", &c->choices.ope}, {"shinryo", &c->choices.shinryo}, {"kenshin", &c->choices.kenshin}, {"sikkan", &c->choices.sikkan}};
+        for (const auto& [k, dst] : flags) {
+            const std::string v = get(req.form, k);
+            if (v != "1" && v != "0") throw FieldError{k, "同意する / 同意しない を選んでください"};
+            *dst = v;
+        }
+        const std::string rx = get(req.form, "prescription");
+        if (rx != "" && rx != "electronic" && rx != "paper") throw FieldError{"prescription", "処方箋は電子処方箋か紙の処方箋です"};
+        c->choices.prescription = rx == "electronic" ? "1" : rx == "paper" ? "2" : "";
+        if (c->choices.identity == "1" && !c->pin.is_digits(4)) throw FieldError{"pin", "暗証番号（数字4桁）を患者さんに入力してもらってください"};
+        if (c->choices.identity == "2" && !c->pin.empty()) throw FieldError{"pin", "目視確認では暗証番号を使いません"};
+        if (!c->aux_pin.empty() && !c->aux_pin.is_digits(4)) throw FieldError{"aux_pin", "券面事項入力補助用の暗証番号は数字4桁です"};
+        const std::string w = get(req.form, "wait");
+        if (!w.empty()) {
+            if (!text::all_digits(w) || w.size() > 3 || std::stoi(w) > 300) throw FieldError{"wait", "待ち時間は 0〜300 秒です"};
+            c->wait_s = std::stoi(w);
+        }
+        c->allow_last_try = get(req.form, "allow_last_try") == "1";
+    } catch (const FieldError& e) {
+        return json_error(400, e.message, e.field);
+    }
+    c->user = req.user;
+    return c;
+}
+
+Response run_card_consent(const app::Config& cfg, CardConsent& c, const std::atomic<bool>* cancel) {
+    card::ConsentReadOptions o;
+    o.wait_ms = c.wait_s * 1000;
+    o.with_pin = c.choices.identity == "1";
+    o.with_basic4 = !c.aux_pin.empty();
+    o.allow_last_try = c.allow_last_try;
+    o.cancel = cancel;
+    o.last_try_hint = "残り1回です。最後の1回を使うか、目視確認にしてください";
+    oqs::CardRequest rq = c.choices;
+    card::ConsentRead cr;
+    try {
+        card::pcsc::Context ctx;
+        cr = card::read_for_consent(ctx, o, [&c](card::PinFile which, int) {
+            return which == card::PinFile::jpki_auth ? std::move(c.pin) : std::move(c.aux_pin);
+        });
+    } catch (const Error& e) {
+        c.pin.clear();
+        c.aux_pin.clear();
+        log::info("web: card consent by %s: %s", c.user.c_str(), e.what());
+        return json_error(e.code() == Errc::usage ? 400 : 422, e.what());
+    }
+    c.pin.clear();
+    c.aux_pin.clear();
+    rq.certificate = oqs::base64(cr.certificate);
+    rq.challenge = oqs::base64(cr.challenge);
+    if (!cr.signature.empty()) rq.signature = oqs::base64(cr.signature);
+    try {
+        db::Connection db(cfg.conninfo);
+        jobs::Params params;
+        params.card = oqs::encode_card_params(rq);
+        bool resumed = false;
+        const auto id = jobs::create_or_resume(db, c.hospnum, "card", params, c.user.substr(0, 16), resumed);
+        Json o;
+        o.begin_object()
+            .kv("id", static_cast<long long>(id))
+            .kv("reader", cr.reader)
+            .kv("extended", cr.extended)
+            .kv("apdus", cr.cert_apdus);
+        o.key("basic4");
+        if (cr.basic4) {
+            o.begin_object().kv("name", cr.basic4->name).kv("birth", cr.basic4->birth).kv("sex", cr.basic4->sex).kv("address", cr.basic4->address).end_object();
+            o.key("candidates").begin_array();
+            for (const auto& p : bridge::patient_candidates(db, c.hospnum, cr.basic4->name, cr.basic4->birth, cr.basic4->sex))
+                o.begin_object().kv("ptnum", p.ptnum).kv("name", p.name).kv("birth", p.birthday).kv("sex", p.sex).end_object();
+            o.end_array();
+        } else {
+            o.null();
+        }
+        o.end_object();
+        Response r;
+        r.body = o.text();
+        const std::string what = std::string(rq.treatment == "2" ? "訪問診療" : "外来診療等") + ", " + (rq.identity == "1" ? "PIN" : "目視確認");
+        audit(db, c.user, "/api/card/consent", "job " + std::to_string(id) + " card facility " + std::to_string(c.hospnum) + " (" + what + ")");
+        return r;
+    } catch (const Error& e) {
+        log::warning("web: card consent by %s: %s", c.user.c_str(), e.what());
+        return json_error(503, "データベースに接続できません");
     }
 }
 

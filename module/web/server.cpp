@@ -17,6 +17,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <thread>
 
 namespace onshi::web {
 
@@ -127,6 +128,15 @@ struct Server::Impl {
     static constexpr int kMaxFailures = 10;
     static constexpr std::time_t kFailWindow = 300;
     std::map<std::string, std::pair<std::time_t, int>> failures;
+    // The card consent runs on a thread of its own (it waits for the card): one at a time, since
+    // there is one counter reader; the answer goes back to the main loop (the request is paused).
+    struct CardState {
+        std::atomic<bool> busy{false};
+        std::atomic<bool> stopping{false};
+    };
+    std::shared_ptr<CardState> card = std::make_shared<CardState>();
+    std::thread card_thread;
+    void card_consent(SoupServerMessage* msg, std::shared_ptr<const app::Config> cfg, Request& req);
 
     db::Connection& conn(const app::Config& cfg) {
         if (db && PQstatus(db->raw()) != CONNECTION_OK) db.reset();
@@ -363,6 +373,10 @@ void Server::Impl::handle(SoupServerMessage* msg, const char* path_c, GHashTable
     req.form = std::move(form);
     req.user = session ? session->user : "local";
     req.role = session ? session->role : "admin";
+    if (post && path == "/api/card/consent") {
+        card_consent(msg, cfg, req);
+        return;
+    }
     Response r;
     for (int attempt = 0;; ++attempt) {
         try {
@@ -387,6 +401,51 @@ void Server::Impl::handle(SoupServerMessage* msg, const char* path_c, GHashTable
     }
     log::debug("web: %s %s %d (%s)", method.c_str(), path.c_str(), r.status, req.user.c_str());
     send(msg, r);
+}
+
+void Server::Impl::card_consent(SoupServerMessage* msg, std::shared_ptr<const app::Config> cfg, Request& req) {
+    auto parsed = parse_card_consent(*cfg, req);  // wipes the PIN fields
+    if (auto* r = std::get_if<Response>(&parsed)) {
+        send(msg, *r);
+        return;
+    }
+    if (card->busy.exchange(true)) {
+        send(msg, json_error(409, "カードリーダーは使用中です（別の読み取りが終わるまでお待ちください）"));
+        return;
+    }
+    if (card_thread.joinable()) card_thread.join();  // the previous one has finished (busy was false)
+    struct Done {
+        SoupServerMessage* msg;
+        Response r;
+        std::shared_ptr<CardState> state;
+    };
+    g_object_ref(msg);
+    soup_server_message_pause(msg);
+    card_thread = std::thread([msg, cfg, state = card, c = std::move(std::get<std::unique_ptr<CardConsent>>(parsed))]() mutable {
+        Response r;
+        try {
+            r = run_card_consent(*cfg, *c, &state->stopping);
+        } catch (...) {
+            r = json_error(500, "internal error");
+        }
+        c.reset();  // the PINs are zeroized here at the latest
+        // Back on the main loop: answer and let the message go on.
+        g_main_context_invoke_full(
+            nullptr, G_PRIORITY_DEFAULT,
+            [](gpointer p) -> gboolean {
+                auto* d = static_cast<Done*>(p);
+                send(d->msg, d->r);
+                soup_server_message_unpause(d->msg);
+                d->state->busy = false;
+                return G_SOURCE_REMOVE;
+            },
+            new Done{msg, std::move(r), state},
+            [](gpointer p) {
+                auto* d = static_cast<Done*>(p);
+                g_object_unref(d->msg);
+                delete d;
+            });
+    });
 }
 
 namespace {
@@ -440,6 +499,10 @@ Server::Server(ConfigSource config) : impl_(std::make_unique<Impl>()) {
 }
 
 Server::~Server() {
+    if (impl_) {
+        impl_->card->stopping = true;  // a card wait ends within a second
+        if (impl_->card_thread.joinable()) impl_->card_thread.join();
+    }
     if (impl_ && impl_->soup) {
         soup_server_disconnect(impl_->soup);
         g_object_unref(impl_->soup);

@@ -38,7 +38,7 @@ fi
 
 SHOTS=${SCREENSHOT_DIR:-$top_srcdir/tests/screenshots}
 mkdir -p "$SHOTS"
-rm -f "$SHOTS"/*.png
+find "$SHOTS" -maxdepth 1 -name "*.png" ! -name "consent-*" -delete  # consent-*: browser_card.sh
 if ! node "$top_srcdir/tests/browser/e2e.mjs" "$BASE" "$SHOTS"; then
   echo "--- daemon log (tail)" >&2; tail -n 40 "$T/daemon.log" >&2
   fail "browser test"

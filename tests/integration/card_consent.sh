@@ -13,15 +13,7 @@ PIN=5917
 output() { grep -v -- '-DEBUG: ' "$1" || true; }
 env_setup 40
 sim_start
-# K: a person in ORCA, linked by construction, one 保険 result, no 外字.
-K=$(awk -F'\t' 'NR > 1 && $3 != 0 && $4 == 1 && $5 == 0 && $6 == 0 && $10 == 1 && $11 == 1 { print $1; exit }' "$T/expect.tsv")
-[ -n "$K" ] || fail "no suitable person in the population"
-PTID=$(awk -F'\t' -v k="$K" '$1 == k { print $3 }' "$T/expect.tsv")
-PTNUM=$(awk -F'\t' -v k="$K" '$1 == k { print $2 }' "$T/expect.tsv")
-NAME=$(q "SELECT name FROM tbl_ptinf WHERE hospnum = 1 AND ptid = $PTID")
-BIRTH=$(q "SELECT birthday FROM tbl_ptinf WHERE hospnum = 1 AND ptid = $PTID")
-SEX=$(q "SELECT sex FROM tbl_ptinf WHERE hospnum = 1 AND ptid = $PTID")
-echo "person $K: ptid $PTID, 患者番号 $PTNUM, $NAME"
+card_person
 # The card's 基本4情報 with a half-width space in the name: the matching helper still finds the patient.
 card_make --auth-pin "$PIN" --aux-pin 4826 --person-index "$K" --name "${NAME/　/ }" --birth "$BIRTH" --sex "$SEX"
 pcsc_start

@@ -13,6 +13,8 @@
 #   card_insert [OPTIONS...] orca-onshi-card-sim --identity $CARD_DIR --port $VPCD_PORT OPTIONS (stderr
 #                            in $T/card.log); waits until pcscd reports the card present
 #   card_remove              SIGTERM to it; waits until pcscd reports no card; its apdus= in $CARD_APDUS
+#   card_person              K (population index), PTID, PTNUM, NAME, BIRTH, SEX of a person in ORCA, linked
+#                            by construction, one 保険 result, no 外字 (after env_setup; needs q)
 PCSCD_PID=
 CARD_PID=
 CARD_APDUS=
@@ -105,4 +107,15 @@ card_test_begin() {
   flock -w 600 9 || fail "another card test holds /tmp/orca-onshi-card-tests.lock"
   # shellcheck disable=SC2064 # the cleanups are fixed now, on purpose
   trap "pcsc_stop; ${*:+$*; }env_cleanup" EXIT
+}
+
+card_person() {
+  K=$(awk -F'\t' 'NR > 1 && $3 != 0 && $4 == 1 && $5 == 0 && $6 == 0 && $10 == 1 && $11 == 1 { print $1; exit }' "$T/expect.tsv")
+  [ -n "$K" ] || fail "no suitable person in the population"
+  PTID=$(awk -F'\t' -v k="$K" '$1 == k { print $3 }' "$T/expect.tsv")
+  PTNUM=$(awk -F'\t' -v k="$K" '$1 == k { print $2 }' "$T/expect.tsv")
+  NAME=$(q "SELECT name FROM tbl_ptinf WHERE hospnum = 1 AND ptid = $PTID")
+  BIRTH=$(q "SELECT birthday FROM tbl_ptinf WHERE hospnum = 1 AND ptid = $PTID")
+  SEX=$(q "SELECT sex FROM tbl_ptinf WHERE hospnum = 1 AND ptid = $PTID")
+  echo "person $K: ptid $PTID, 患者番号 $PTNUM, $NAME"
 }

@@ -267,6 +267,26 @@ START_TEST(pin_zeroized) {
 }
 END_TEST
 
+// From the screen's form field: copied, the field wiped (also when refused as too long); move-assignable.
+START_TEST(pin_from_form) {
+    std::string field = "3861";
+    const char* data = field.data();
+    Pin p = Pin::take(field);
+    ck_assert(p.is_digits(4));
+    ck_assert(field.empty());
+    for (int i = 0; i < 4; ++i) ck_assert_int_eq(data[i], 0);  // SSO buffer: the same storage, now zero
+    Pin q;
+    q = std::move(p);
+    ck_assert(q.is_digits(4));
+    for (auto b : p.storage()) ck_assert_uint_eq(b, 0);
+    std::string long_field(40, '7');
+    bool refused = false;
+    try { (void)Pin::take(long_field); } catch (const Error& e) { refused = e.code() == Errc::usage; }
+    ck_assert(refused);
+    ck_assert(long_field.empty());
+}
+END_TEST
+
 START_TEST(exchange_61_6c) {
     struct T : Transport {
         std::deque<Bytes> answers;
@@ -352,6 +372,7 @@ Suite* card_suite() {
     tcase_add_test(tc, certificate_length);
     tcase_add_test(tc, apdu_builders);
     tcase_add_test(tc, pin_zeroized);
+    tcase_add_test(tc, pin_from_form);
     tcase_add_test(tc, exchange_61_6c);
     tcase_add_test(tc, card_flows);
     tcase_add_test(tc, sign_flow);

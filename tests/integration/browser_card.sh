@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# (Q04) マイナ保険証 同意登録 on the screen, end to end: Debian's chromium (playwright-core) drives the
+# real orca-onshid, which reads the card through a real pcscd + vpcd with orca-onshi-card-sim, queues the
+# card job, sends it to the OQS simulator and writes the ★ row; P031 lists it. The card is put on the
+# reader only after the screen waits for it. A wrong PIN says the tries left and registers nothing, and
+# no PIN appears in the daemon's debug log, the audit, the jobs or the simulator's files.
+. "$top_srcdir/tests/lib/env.sh"
+. "$top_srcdir/tests/lib/pcsc.sh"
+card_test_begin 77 sim_stop
+[ -x /usr/bin/chromium ] || fail "/usr/bin/chromium is missing (scripts/deps.sh installs it)"
+command -v node >/dev/null || fail "node is missing"
+
+PIN=3861
+AUX=7402
+env_setup 40
+sim_start
+card_person
+card_make --auth-pin "$PIN" --aux-pin "$AUX" --person-index "$K" --name "$NAME" --birth "$BIRTH" --sex "$SEX"
+pcsc_start   # exports PCSCLITE_CSOCK_NAME: the daemon started below reads cards through our pcscd
+PORT=$((20000 + RANDOM % 20000))
+printf '\n[web]\nlisten=127.0.0.1:%s\n' "$PORT" >> "$CONF"
+daemon_start G_MESSAGES_DEBUG=all
+BASE=http://127.0.0.1:$PORT
+for i in $(seq 1 100); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/session" 2>/dev/null || true)" = 200 ] && break
+  sleep 0.1
+done
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/session")" = 200 ] || { cat "$T/daemon.log"; fail "orca-onshid does not serve $BASE"; }
+if [ ! -d "$top_srcdir/tests/browser/node_modules/playwright-core" ]; then
+  npm install --prefix "$top_srcdir/tests/browser" --no-audit --no-fund >&2 || fail "npm install of playwright-core"
+fi
+SHOTS=${SCREENSHOT_DIR:-$top_srcdir/tests/screenshots}
+mkdir -p "$SHOTS"
+rm -f "$SHOTS"/consent-*.png
+
+jobs_before=$(q "SELECT count(*) FROM onshi.job WHERE kind = 'card'")
+node "$top_srcdir/tests/browser/consent.mjs" "$BASE" "$SHOTS" "$T/insert-now" "$PIN" "$AUX" "$PTNUM" "$NAME" > "$T/node.out" 2>&1 &
+NODE=$!
+for i in $(seq 1 900); do
+  [ -f "$T/insert-now" ] && break
+  kill -0 "$NODE" 2>/dev/null || break
+  sleep 0.1
+done
+if [ -f "$T/insert-now" ]; then
+  ok "the screen waits for the card; putting it on the reader now"
+  card_insert
+fi
+rc=0; wait "$NODE" || rc=$?
+cat "$T/node.out"
+if [ "$rc" != 0 ]; then
+  echo "--- daemon log (tail)" >&2; grep -v -- '-DEBUG: ' "$T/daemon.log" | tail -n 40 >&2
+  fail "browser consent test (exit $rc)"
+fi
+
+# What the screen showed is what the database holds: two card jobs, the last ★ row's consents.
+assert_eq "card jobs queued from the screen" "$((jobs_before + 2))" "$(q "SELECT count(*) FROM onshi.job WHERE kind = 'card'")"
+assert_eq "both card jobs done" 2 "$(q "SELECT count(*) FROM onshi.job WHERE kind = 'card' AND state = 'done'")"
+row=$(q "SELECT ope_douiflg, shinryo_douiflg, kenshin_douiflg, sikkan_douiflg, sho_shoho_keitai FROM tbl_onshi_kaku
+         WHERE hospnum = 1 AND ptid = $PTID ORDER BY shori_time DESC, tbl_uuid DESC LIMIT 1")
+assert_eq "the PIN flow's row: ope|shinryo|kenshin|sikkan|shoho_keitai" "1|0|1|1|1" "$row"
+assert_eq "★ rows of the patient" 2 "$(q "SELECT count(*) FROM tbl_onshi_kaku WHERE hospnum = 1 AND ptid = $PTID")"
+onshi p031 --hospnum 1 --format tsv > "$T/p031.tsv"
+grep "$PTNUM" "$T/p031.tsv" | grep -q '★' || { cat "$T/p031.tsv"; fail "p031 lists no ★ row for $PTNUM"; }
+ok "p031 lists the ★ row of $PTNUM"
+assert_eq "audited card consents" 2 "$(q "SELECT count(*) FROM onshi.web_audit WHERE action = '/api/card/consent'")"
+grep -q 'web: card consent by local: wrong PIN' "$T/daemon.log" || fail "the wrong PIN is logged (without the PIN)"
+
+# No PIN anywhere (as a number of its own: timestamps and ids are digits too).
+for pin in "$PIN" "$AUX"; do
+  for f in "$T"/daemon.log "$T"/sim.log "$T"/card.log "$T"/node.out "$T"/req/* "$T"/archive/*; do
+    [ -f "$f" ] || continue
+    ! grep -qE "(^|[^0-9])$pin([^0-9]|\$)" "$f" || fail "the PIN in $f"
+  done
+  ! q "SELECT params::text FROM onshi.job UNION ALL SELECT detail FROM onshi.web_audit" | grep -qE "(^|[^0-9])$pin([^0-9]|\$)" || fail "the PIN in the jobs or the audit"
+done
+ok "no PIN in the daemon's debug log, the simulator, the jobs or the audit"
+echo "1 passed, 0 failed"
