@@ -8,6 +8,8 @@
 #include "population.hpp"
 #include "result_xml.hpp"
 #include "serve.hpp"
+
+#include <sstream>
 #include "units.hpp"
 
 #include <glib.h>
@@ -58,11 +60,21 @@ struct Args {
     gchar* change_seed = nullptr;
     gint change_rate = 0;
     gint welfare_pending_until = 0;
+    gint https_port = -1;
+    gchar* https_port_file = nullptr;
+    gchar* tls_cert = nullptr;
+    gchar* tls_key = nullptr;
+    gchar* https_user = nullptr;
+    gchar* https_password_file = nullptr;
+    gchar* activation_code = nullptr;
+    gchar* http_fault = nullptr;
 
     Args() = default;
     Args(const Args&) = delete;
     Args& operator=(const Args&) = delete;
     ~Args() {
+        for (gchar* s : {https_port_file, tls_cert, tls_key, https_user, https_password_file, activation_code, http_fault})
+            g_free(s);
         for (gchar* s : {seed, today, out, encoding, wrapper, pharma, inst, file_id, reception, now, req_dir, res_dir,
                          state, fault, change_seed})
             g_free(s);
@@ -311,6 +323,16 @@ int cmd_serve(int argc, char** argv) {
                           "OQSmutic: no medical tickets yet while today's day of month < DAY (0 never, default; "
                           "32 always)",
                           "DAY"));
+    entries.push_back(num("https", &a.https_port, "also serve the HTTPS contract of a 資格確認限定型 facility on 127.0.0.1:PORT (0: any)", "PORT"));
+    entries.push_back(str("https-port-file", &a.https_port_file, "write the HTTPS port here once listening", "FILE"));
+    entries.push_back(str("tls-cert", &a.tls_cert, "HTTPS: server certificate (PEM)", "FILE"));
+    entries.push_back(str("tls-key", &a.tls_key, "HTTPS: server key (PEM)", "FILE"));
+    entries.push_back(str("https-user", &a.https_user, "HTTPS: the facility's user ID", "ID"));
+    entries.push_back(str("https-password-file", &a.https_password_file, "HTTPS: the user's password (first line)", "FILE"));
+    entries.push_back(str("activation-code", &a.activation_code, "HTTPS: the device's 12-digit activation code", "CODE"));
+    entries.push_back(str("http-fault", &a.http_fault,
+                          "HTTPS faults, comma-separated: delay:MS, 503:N[:RETRY_AFTER_S], drop:N, expire:N (session after N calls), reject-put",
+                          "LIST"));
     parse(argc, argv, entries,
           "Answer OQS request files like the OQS connection app (renkei app): OQSmuhvq, OQSmuonq, OQSmutic, "
           "OQSmuquc, OQSmuimm (01req/02req) and YZKsiquc, TKKsiquc (01req).");
@@ -337,6 +359,40 @@ int cmd_serve(int argc, char** argv) {
     if (a.welfare_pending_until < 0 || a.welfare_pending_until > 32)
         throw Error(Errc::usage, "--welfare-pending-until must be 0-32");
     o.welfare_pending_until = a.welfare_pending_until;
+    if (a.https_port >= 0) {
+        HttpsOptions h;
+        h.port = a.https_port;
+        h.port_file = a.https_port_file ? a.https_port_file : "";
+        h.cert_file = required(a.tls_cert, "tls-cert");
+        h.key_file = required(a.tls_key, "tls-key");
+        h.user_id = required(a.https_user, "https-user");
+        h.password_file = required(a.https_password_file, "https-password-file");
+        h.activation_code = required(a.activation_code, "activation-code");
+        h.req_dir = o.req_dir;
+        h.res_dir = o.res_dir;
+        const std::string faults = a.http_fault ? a.http_fault : "";
+        std::istringstream in(faults);
+        std::string f;
+        auto number = [&](const std::string& s) {
+            if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || s.size() > 6)
+                throw Error(Errc::usage, "--http-fault: '" + f + "' needs a number");
+            return std::stoi(s);
+        };
+        while (std::getline(in, f, ',')) {
+            const auto c1 = f.find(':');
+            const std::string k = f.substr(0, c1), rest = c1 == std::string::npos ? "" : f.substr(c1 + 1);
+            if (k == "delay") h.delay_ms = number(rest);
+            else if (k == "drop") h.drop = number(rest);
+            else if (k == "expire") h.session_calls = number(rest);
+            else if (k == "reject-put") h.reject_put = true;
+            else if (k == "503") {
+                const auto c2 = rest.find(':');
+                h.fail_503 = number(rest.substr(0, c2));
+                if (c2 != std::string::npos) h.retry_after_s = number(rest.substr(c2 + 1));
+            } else throw Error(Errc::usage, "--http-fault: unknown fault '" + f + "'");
+        }
+        o.https = h;
+    }
     const auto people = make_population(p.seed, p.size, p.today);
     return serve(people, o);
 }

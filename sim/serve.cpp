@@ -720,6 +720,8 @@ int serve(const std::vector<Person>& people, const ServeOptions& options) {
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGINT, &sa, nullptr);
     Simulator sim(people, options);
+    std::unique_ptr<HttpsFront> front;
+    if (options.https) front = std::make_unique<HttpsFront>(*options.https);
     sim.run();
     return 0;
 }

@@ -6,11 +6,13 @@
 //    error XML.
 #pragma once
 
+#include "https_front.hpp"
 #include "population.hpp"
 #include "result_xml.hpp"
 #include "units.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,7 @@ struct ServeOptions {
     int welfare_pending_until = 0; // OQSmutic: 医療券 not uploaded while today's day < this (0 = never)
     std::string today;             // population date (YYYYMMDD) and QualificationConfirmationDate
     bool pin_date = false;         // true (--today given): timestamps use `today` as their date part
+    std::optional<HttpsOptions> https;  // --https: the HTTPS front over req_dir/res_dir as well
 };
 
 // Runs until a signal or exit_after_s; returns the process exit status (0). Throws Error(io) if a

@@ -33,7 +33,9 @@ const std::set<std::string, std::less<>> kFacilityKeys{"institution_code", "tran
                                                        "poll_interval_ms", "result_timeout_s", "p031_mark", "archive_dir",
                                                        "result_settle_ms", "pdf_dir", "schedule_homecare", "schedule_online",
                                                        "schedule_welfare", "schedule_nursing", "schedule_validity",
-                                                       "serve_orca_jobs"};
+                                                       "serve_orca_jobs", "base_url", "user_id", "password_file",
+                                                       "activation_code", "device_file", "client_cert", "client_key", "ca_file",
+                                                       "proxy", "connect_timeout_s", "total_timeout_s"};
 
 [[noreturn]] void fail(const std::string& file, const std::string& group, const std::string& key, const std::string& why) {
     std::string where = file + ": [" + group + "]";
@@ -68,6 +70,8 @@ void read_file(const std::string& path, Raw& raw) {
         const auto& known = fac ? kFacilityKeys : group == "web" ? kWebKeys : kDatabaseKeys;
         std::unique_ptr<gchar*, StrvDeleter> keys(g_key_file_get_keys(kf.get(), *g, nullptr, nullptr));
         for (gchar** k = keys.get(); *k; ++k) {
+            if (fac && std::string_view(*k) == "password")
+                fail(path, group, *k, "the password never goes in the configuration: put it in a file (mode 0600 or 0640) named by password_file");
             if (!known.contains(*k)) fail(path, group, *k, "unknown key");
             std::unique_ptr<gchar, GFreeDeleter> v(g_key_file_get_string(kf.get(), *g, *k, &err));
             if (!v) {
@@ -102,15 +106,49 @@ Facility make_facility(int hospnum, const std::string& group, const std::map<std
     if (pref < 1 || pref > 47) fail(code->file, group, "institution_code", "prefecture code " + code->text.substr(0, 2) + " is not 01-47");
     f.institution_code = code->text;
     if (const Value* v = get("transport")) {
-        if (v->text == "https") fail(v->file, group, "transport", "https is not available in this version (use folder)");
-        if (v->text != "folder") fail(v->file, group, "transport", "'" + v->text + "' is not one of: folder");
+        if (v->text != "folder" && v->text != "https") fail(v->file, group, "transport", "'" + v->text + "' is not one of: folder, https");
         f.transport = v->text;
     }
+    const bool https = f.transport == "https";
     for (auto [key, dst] : {std::pair{"req_dir", &f.req_dir}, std::pair{"res_dir", &f.res_dir}}) {
         const Value* v = get(key);
-        if (!v || v->text.empty()) fail(any_file(), group, key, "missing (required for transport=folder)");
+        if (!v || v->text.empty()) {
+            if (!https) fail(any_file(), group, key, "missing (required for transport=folder)");
+            *dst = "/var/lib/orca-onshi/spool/" + std::to_string(hospnum) + (std::string(key) == "req_dir" ? "/req" : "/res");
+            continue;
+        }
         if (!fs::path(v->text).is_absolute()) fail(v->file, group, key, "'" + v->text + "' is not an absolute path");
         *dst = v->text;
+    }
+    f.https.device_file = "/var/lib/orca-onshi/device-" + std::to_string(hospnum);
+    for (auto [key, dst] : {std::pair{"password_file", &f.https.password_file}, std::pair{"device_file", &f.https.device_file},
+                            std::pair{"client_cert", &f.https.client_cert}, std::pair{"client_key", &f.https.client_key},
+                            std::pair{"ca_file", &f.https.ca_file}}) {
+        const Value* v = get(key);
+        if (!v || v->text.empty()) continue;
+        if (!fs::path(v->text).is_absolute()) fail(v->file, group, key, "'" + v->text + "' is not an absolute path");
+        *dst = v->text;
+    }
+    if (const Value* v = get("base_url")) {
+        if (!v->text.starts_with("https://") || v->text.size() <= 8)
+            fail(v->file, group, "base_url", "'" + v->text + "' is not an https:// URL (TLS is required)");
+        f.https.base_url = v->text;
+        while (f.https.base_url.ends_with("/")) f.https.base_url.pop_back();
+    }
+    if (const Value* v = get("user_id")) f.https.user_id = v->text;
+    if (const Value* v = get("proxy")) f.https.proxy = v->text;
+    if (const Value* v = get("activation_code"); v && !v->text.empty()) {
+        if (v->text.size() != 12 || !text::all_digits(v->text)) fail(v->file, group, "activation_code", "is not 12 digits");
+        f.https.activation_code = v->text;
+    }
+    if (const Value* v = get("connect_timeout_s")) f.https.connect_timeout_s = to_int(*v, group, "connect_timeout_s", 1, 600);
+    if (const Value* v = get("total_timeout_s")) f.https.total_timeout_s = to_int(*v, group, "total_timeout_s", 1, 3600);
+    if (https) {
+        if (f.https.base_url.empty()) fail(any_file(), group, "base_url", "missing (required for transport=https)");
+        if (f.https.user_id.empty()) fail(any_file(), group, "user_id", "missing (required for transport=https)");
+        if (f.https.password_file.empty()) fail(any_file(), group, "password_file", "missing (required for transport=https; never the password itself)");
+        if (f.https.client_cert.empty() != f.https.client_key.empty())
+            fail(any_file(), group, f.https.client_cert.empty() ? "client_cert" : "client_key", "client_cert and client_key go together");
     }
     if (const Value* v = get("archive_dir"); v && !v->text.empty()) {
         if (!fs::path(v->text).is_absolute()) fail(v->file, group, "archive_dir", "'" + v->text + "' is not an absolute path");

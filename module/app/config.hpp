@@ -11,11 +11,24 @@ namespace onshi::app {
 
 inline constexpr const char* kDefaultConfigPath = "/etc/orca-onshi/orca-onshi.conf";
 
+// transport = https (資格確認限定型: no 資格確認端末, no shares): module/onshi_batch/https.hpp.
+struct Https {
+    std::string base_url;        // https://... (TLS verification cannot be turned off)
+    std::string user_id;
+    std::string password_file;   // the password, one line; mode 0600 or 0640, else refused
+    std::string activation_code; // 12 digits, per device: used once by `orca-onshi activate`
+    std::string device_file;     // the device credential activation stored (default /var/lib/orca-onshi/device-<hospnum>)
+    std::string client_cert, client_key, ca_file, proxy;  // optional; proxy '' = https_proxy from the environment
+    int connect_timeout_s = 10;
+    int total_timeout_s = 60;
+};
+
 struct Facility {
     int hospnum = 0;
     std::string institution_code;   // 10-digit 医療機関コード
-    std::string transport = "folder";
-    std::string req_dir, res_dir;
+    std::string transport = "folder";  // "folder" or "https"
+    std::string req_dir, res_dir;      // folder: the shares; https: local spool (default /var/lib/orca-onshi/spool/<hospnum>/req|res)
+    Https https;
     std::string archive_dir;        // processed result files are moved here (kept for `ingest`); '' = removed
     int poll_interval_ms = 2000;
     int result_timeout_s = 600;

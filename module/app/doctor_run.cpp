@@ -2,6 +2,8 @@
 // Deliberately not cli::connect(): an old or missing module schema is a finding here, not a refusal.
 #include "app/doctor_run.hpp"
 
+#include "onshi_batch/https.hpp"
+
 #include "core/dates.hpp"
 #include "core/error.hpp"
 #include "db/pg.hpp"
@@ -230,8 +232,39 @@ std::vector<Finding> run(const Config& cfg, std::optional<int> only_hospnum, con
         } else if (db) {
             rep.add({Level::warn, "[facility " + h + "] 1051 HOUMON/ONLINE not checked", "tbl_syskanri is missing"});
         }
-        rep.add(check_req_dir(f->hospnum, f->req_dir));
-        rep.add(check_res_dir(f->hospnum, f->res_dir));
+        if (f->transport == "https") {
+            // 資格確認限定型: a local spool, the secrets, the activation, and a real login (TLS verified)
+            if (auto x = check_optional_dir(f->hospnum, "req_dir", f->req_dir)) rep.add(*x);
+            if (auto x = check_optional_dir(f->hospnum, "res_dir", f->res_dir)) rep.add(*x);
+            const std::string fac = "[facility " + h + "] ";
+            bool usable = true;
+            try {
+                std::string pw = oqs::read_password_file(f->https.password_file);
+                explicit_bzero(pw.data(), pw.size());
+                rep.add({Level::ok, fac + "password_file " + f->https.password_file + " is readable and not readable by others"});
+            } catch (const Error& e) {
+                usable = false;
+                rep.add({Level::err, fac + "password_file", e.what()});
+            }
+            struct stat st {};
+            if (::stat(f->https.device_file.c_str(), &st) != 0) {
+                usable = false;
+                rep.add({Level::err, fac + "not activated (no " + f->https.device_file + ")", "run orca-onshi activate --hospnum " + h});
+            } else {
+                rep.add({Level::ok, fac + "activated (" + f->https.device_file + ")"});
+            }
+            if (usable) {
+                try {
+                    oqs::https_session(*f)->check_login();
+                    rep.add({Level::ok, fac + "logged in to " + f->https.base_url + " as " + f->https.user_id + " (TLS verified)"});
+                } catch (const Error& e) {
+                    rep.add({Level::err, fac + "login to " + f->https.base_url, e.what()});
+                }
+            }
+        } else {
+            rep.add(check_req_dir(f->hospnum, f->req_dir));
+            rep.add(check_res_dir(f->hospnum, f->res_dir));
+        }
         if (auto x = check_optional_dir(f->hospnum, "archive_dir", f->archive_dir)) rep.add(*x);
         if (auto x = check_optional_dir(f->hospnum, "pdf_dir", f->pdf_dir)) rep.add(*x);
     }

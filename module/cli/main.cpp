@@ -8,6 +8,7 @@
 #include "core/log.hpp"
 #include "db/pg.hpp"
 #include "onshi_batch/codec.hpp"
+#include "onshi_batch/https.hpp"
 #include "onshi_batch/job.hpp"
 #include "p031_bridge/ingest.hpp"
 #include "p031_bridge/p031_query.hpp"
@@ -39,6 +40,8 @@ constexpr const char* kUsage =
     "             online                consent range, or --exam-from/--exam-to YYYYMMDD (受診年月日)\n"
     "             welfare               --month YYYYMM (default: this month)\n"
     "             validity              資格有効性確認 of every valid ORCA insurance [--seen-since YYYYMMDD]\n"
+    "  activate --hospnum N            transport=https: exchange the facility's activation_code for this device's\n"
+    "                                  credential (stored in device_file, mode 0600)\n"
     "  register-refs --hospnum N       照会番号一括登録: register ORCA 患者番号 as 照会番号\n"
     "  pdf --hospnum N --patient PTNUM --type drug|checkup\n"
     "                                  fetch the 薬剤情報 / 特定健診 PDF of a consented patient\n"
@@ -306,6 +309,13 @@ int run(int argc, char** argv) {
     }
     const Args a = parse_args(argc, argv, i);
     if (cmd == "card") return cmd_card_db(cfg, a);
+    if (cmd == "activate") {
+        a.only({"hospnum"});
+        const int hospnum = a.hospnum();
+        oqs::activate_device(cfg.facility(hospnum));
+        std::printf("facility %d activated: the device credential is in %s\n", hospnum, cfg.facility(hospnum).https.device_file.c_str());
+        return 0;
+    }
     if (cmd == "fetch") return cmd_fetch(cfg, a);
     if (cmd == "ingest") return cmd_ingest(cfg, a);
     if (cmd == "p031") return cmd_p031(cfg, a);

@@ -4,6 +4,8 @@
 // settle_ms (the 連携アプリ, or a CIFS client, may still be writing it in pieces).
 #pragma once
 
+#include "onshi_batch/transport.hpp"
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -12,24 +14,24 @@
 
 namespace onshi::oqs {
 
-class FolderTransport {
+class FolderTransport final : public Transport {
 public:
     FolderTransport(std::string req_dir, std::string res_dir, int settle_ms);
 
     // Writes `content` to req_dir/.<name>.tmp and syncs it; the request is not visible yet.
-    void stage(const std::string& name, const std::string& content);
+    void stage(const std::string& name, const std::string& content) override;
     // Renames the staged file into place if it is still staged; true if it did.
-    bool publish(const std::string& name);
+    bool publish(const std::string& name) override;
     [[nodiscard]] bool is_staged(const std::string& name) const;
 
     // The first of res_dir/<stem><ext> for ext in `exts` that exists and has stopped changing.
     // Symlinks and non-regular files are refused (Error io).
-    std::optional<std::string> stable_result(const std::string& stem, const std::vector<std::string>& exts);
+    std::optional<std::string> stable_result(const std::string& stem, const std::vector<std::string>& exts) override;
     // res_dir/<request basename>.err (OQS rejected the request), its text if present.
-    std::optional<std::string> rejection(const std::string& request_name);
+    std::optional<std::string> rejection(const std::string& request_name) override;
 
     // Done with a result: moved into `archive_dir` (mode 0600) when one is set, else removed.
-    void retire_result(const std::string& path, const std::string& archive_dir);
+    void retire_result(const std::string& path, const std::string& archive_dir) override;
     [[nodiscard]] const std::string& res_dir() const { return res_dir_; }
     [[nodiscard]] const std::string& req_dir() const { return req_dir_; }
 

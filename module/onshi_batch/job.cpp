@@ -571,7 +571,8 @@ int adopt_orca_requests(db::Connection& db, const app::Facility& f) {
 Job run(db::Connection& db, const app::Facility& fac, std::int64_t id, const RunOptions& opt, const Progress& progress) {
     JobLock lock(db, id);
     db.exec("UPDATE onshi.job SET attempts = attempts + 1 WHERE id = $1", {std::to_string(id)});
-    oqs::FolderTransport folder(fac.req_dir, fac.res_dir, fac.result_settle_ms);
+    const auto transport = oqs::make_transport(fac);
+    oqs::Transport& folder = *transport;  // the shares, or HTTPS with a local spool
     const std::vector<std::string> xml_or_zip{".xml", ".zip"};
     const auto stop = [&] { return opt.should_stop && opt.should_stop(); };
     // Sleeps `ms` in short steps so a stop request is seen at once; false if asked to stop.

@@ -6,9 +6,9 @@
 # no PIN appears in the daemon's debug log, the audit, the jobs or the simulator's files.
 . "$top_srcdir/tests/lib/env.sh"
 . "$top_srcdir/tests/lib/pcsc.sh"
+. "$top_srcdir/tests/lib/browser.sh"
 card_test_begin 77 sim_stop
-[ -x /usr/bin/chromium ] || fail "/usr/bin/chromium is missing (scripts/deps.sh installs it)"
-command -v node >/dev/null || fail "node is missing"
+browser_deps
 
 PIN=3861
 AUX=7402
@@ -21,14 +21,7 @@ PORT=$((20000 + RANDOM % 20000))
 printf '\n[web]\nlisten=127.0.0.1:%s\n' "$PORT" >> "$CONF"
 daemon_start G_MESSAGES_DEBUG=all
 BASE=http://127.0.0.1:$PORT
-for i in $(seq 1 100); do
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/session" 2>/dev/null || true)" = 200 ] && break
-  sleep 0.1
-done
-[ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/session")" = 200 ] || { cat "$T/daemon.log"; fail "orca-onshid does not serve $BASE"; }
-if [ ! -d "$top_srcdir/tests/browser/node_modules/playwright-core" ]; then
-  npm install --prefix "$top_srcdir/tests/browser" --no-audit --no-fund >&2 || fail "npm install of playwright-core"
-fi
+wait_web "$BASE" 200
 SHOTS=${SCREENSHOT_DIR:-$top_srcdir/tests/screenshots}
 mkdir -p "$SHOTS"
 rm -f "$SHOTS"/consent-*.png

@@ -20,7 +20,7 @@ for point in before_01req after_01req after_01res after_02req mid_ingest; do
   wait_sql "SELECT state = 'done' FROM onshi.job WHERE id = $id" 60
   daemon_stop_all
   suffix=$(printf 'H01J%08d' "$id")
-  assert_eq "$point (killed in state $state): 01req sent once" "1" "$(grep -c "OQSmuhvq01req_${suffix}" "$T/sim.log")"
+  assert_eq "$point (killed in state $state): 01req sent once" "1" "$(sim_handled "OQSmuhvq01req_${suffix}")"
   assert_eq "$point: result files ingested" "1" "$(q "SELECT count(*) FROM onshi.result_file WHERE job_id = $id")"
   assert_eq "$point: rows" "$want" "$(q "SELECT count(*) FROM tbl_onshi_kaku")"
   assert_eq "$point: jobs" "1" "$(q "SELECT count(*) FROM onshi.job")"

@@ -24,6 +24,6 @@ grep -q "resuming" "$T/second.err" || fail "the second run did not resume the jo
 assert_eq "one job" "1" "$(q "SELECT count(*) FROM onshi.job")"
 assert_eq "same 受付番号 after the resume" "$rn" "$(q "SELECT reception_number FROM onshi.job")"
 assert_eq "job state" "done" "$(q "SELECT state FROM onshi.job")"
-assert_eq "01req sent once" "1" "$(grep -c 'OQSmuhvq01req' "$T/sim.log")"
+assert_eq "01req sent once" "1" "$(sim_handled 'OQSmuhvq01req')"
 assert_eq "rows after the resume" "$(expected_rows homecare)" "$(q "SELECT count(*) FROM tbl_onshi_kaku WHERE $P031_WHERE")"
 echo "1 passed, 0 failed"

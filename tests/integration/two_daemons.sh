@@ -12,7 +12,7 @@ daemon_start
 daemon_start
 wait_sql "SELECT count(*) = 20 FROM onshi.job WHERE state = 'done'" 180
 daemon_stop_all
-assert_eq "01req written" "20" "$(grep -c 'OQSmuhvq01req_' "$T/sim.log")"
+assert_eq "01req written" "20" "$(sim_handled 'OQSmuhvq01req_')"
 assert_eq "distinct 受付番号" "20" "$(q "SELECT count(DISTINCT reception_number) FROM onshi.job")"
 assert_eq "result files, one per job" "20" "$(q "SELECT count(DISTINCT job_id) FROM onshi.result_file WHERE job_id IS NOT NULL")"
 assert_eq "result files in all" "20" "$(q "SELECT count(*) FROM onshi.result_file")"

@@ -14,6 +14,11 @@ DAEMON_PIDS=()
 SEED=${SEED:-1}
 INST=1310000017
 TODAY=$(date +%Y%m%d)
+# ONSHI_TEST_TRANSPORT=https: the same test over the HTTPS transport (資格確認限定型): the simulator's
+# HTTPS front (a test CA made now) before its own folders $T/req and $T/res; the module's spool is
+# $T/spool/{req,res}; the device is activated at the first sim_start. HTTP_FAULTS: --http-fault LIST.
+TRANSPORT=${ONSHI_TEST_TRANSPORT:-folder}
+HTTPS_PORT=
 
 env_cleanup() {
   for p in "${DAEMON_PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
@@ -42,15 +47,28 @@ env_setup() {
      (1, '1051', '*', '00000000', '99999999', '1' || repeat(' ', 213) || '00', '', '', '$TODAY', '$TODAY', '000000')" > /dev/null
   mkdir -p "$T/req" "$T/res" "$T/archive"
   CONF=$T/orca-onshi.conf
+  local transport_keys="transport=folder
+req_dir=$T/req
+res_dir=$T/res"
+  if [ "$TRANSPORT" = https ]; then
+    https_setup
+    transport_keys="transport=https
+base_url=https://127.0.0.1:$HTTPS_PORT
+user_id=U1310000017
+password_file=$T/tls/password
+activation_code=$ACTIVATION_CODE
+device_file=$T/device-1
+ca_file=$T/tls/ca.pem
+req_dir=$T/spool/req
+res_dir=$T/spool/res"
+  fi
   cat > "$CONF" <<CONF
 [database]
 conninfo=host=$PGHOST port=$PGPORT user=postgres dbname=orca
 
 [facility 1]
 institution_code=$INST
-transport=folder
-req_dir=$T/req
-res_dir=$T/res
+$transport_keys
 archive_dir=$T/archive
 poll_interval_ms=100
 result_timeout_s=${RESULT_TIMEOUT_S:-30}
@@ -61,12 +79,54 @@ CONF
   "$ONSHI" --config "$CONF" db migrate >/dev/null
 }
 
-# sim_start [OPTIONS...]: (re)starts the simulator on the test folders.
+# https_setup: a test CA and a server certificate for 127.0.0.1 (openssl), the facility's password file
+# (0640), its activation code, a free port for the simulator's HTTPS front.
+https_setup() {
+  local d=$T/tls i used p
+  mkdir -p "$d"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=orca-onshi test CA" \
+    -keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null || fail "openssl: test CA"
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$d/server.key" -out "$d/server.csr" 2>/dev/null || fail "openssl: server key"
+  printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > "$d/ext"
+  openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial -days 2 -extfile "$d/ext" \
+    -out "$d/server.pem" 2>/dev/null || fail "openssl: server certificate"
+  printf 'pw-%s-secret\n' "$RANDOM$RANDOM" > "$d/password"
+  chmod 0640 "$d/password"
+  HTTPS_PASSWORD=$(head -n 1 "$d/password")
+  ACTIVATION_CODE=482917305561
+  used=$(ss -Htan 2>/dev/null | awk '{ n = split($4, a, ":"); print a[n] }' | sort -u)
+  for i in $(seq 1 50); do
+    p=$((30000 + RANDOM % 20000))
+    printf '%s\n' "$used" | grep -qx "$p" || { HTTPS_PORT=$p; break; }
+  done
+  [ -n "$HTTPS_PORT" ] || fail "no free port for the HTTPS simulator"
+}
+
+# sim_start [OPTIONS...]: (re)starts the simulator on the test folders (and its HTTPS front).
 sim_start() {
   sim_stop
-  "$SIM" serve --req-dir "$T/req" --res-dir "$T/res" --seed "$SEED" --size "$SIZE" --poll-ms 50 "$@" 2>>"$T/sim.log" &
+  local https_args=()
+  if [ "$TRANSPORT" = https ]; then
+    rm -f "$T/https.port"
+    https_args=(--https "$HTTPS_PORT" --https-port-file "$T/https.port" --tls-cert "$T/tls/server.pem" --tls-key "$T/tls/server.key"
+                --https-user U1310000017 --https-password-file "$T/tls/password" --activation-code "$ACTIVATION_CODE"
+                ${HTTP_FAULTS:+--http-fault "$HTTP_FAULTS"})
+  fi
+  "$SIM" serve --req-dir "$T/req" --res-dir "$T/res" --seed "$SEED" --size "$SIZE" --poll-ms 50 "${https_args[@]}" "$@" 2>>"$T/sim.log" &
   SIM_PID=$!
+  if [ "$TRANSPORT" = https ]; then
+    local i
+    for i in $(seq 1 100); do [ -s "$T/https.port" ] && break; kill -0 "$SIM_PID" 2>/dev/null || break; sleep 0.05; done
+    [ -s "$T/https.port" ] || { cat "$T/sim.log" >&2; fail "the simulator's HTTPS front did not start"; }
+    if [ ! -s "$T/device-1" ]; then
+      "$ONSHI" --config "$CONF" activate --hospnum 1 >/dev/null || fail "orca-onshi activate"
+    fi
+  fi
 }
+# sim_handled PATTERN: how many request files the simulator took that match (its HTTPS front's own
+# lines, which name the files too, are not counted).
+sim_handled() { grep -v 'orca-onshi-sim: https ' "$T/sim.log" | grep -c -- "$1" || true; }
 sim_stop() {
   if [ -n "$SIM_PID" ]; then kill "$SIM_PID" 2>/dev/null || true; wait "$SIM_PID" 2>/dev/null || true; SIM_PID=; fi
 }

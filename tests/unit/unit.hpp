@@ -17,6 +17,7 @@ Suite* codes_dates_suite();
 Suite* schedule_suite();
 Suite* doctor_suite();
 Suite* card_suite();
+Suite* retry_suite();
 
 // String equality for std::string values (temporaries stay alive for the message).
 #define ASSERT_STR(a, b)                                                                    \
