@@ -1,13 +1,15 @@
 #!/bin/sh
-# Installs what orca-onshi needs to build, test and run the demo on Debian 12 (as root).
+# Installs what orca-onshi needs to build, test, package (dpkg-dev, debhelper, lintian; systemd for
+# systemd-analyze) and run the demo on Debian 12 (as root).
 # Every package is a Debian package; nothing is downloaded from anywhere else.
 set -eu
 PKGS="build-essential autoconf automake pkg-config
       libpq-dev libxml2-dev libxml2-utils libglib2.0-dev libpcsclite-dev libcurl4-openssl-dev libzip-dev check
-      libsoup-3.0-dev libcrypt-dev curl
+      libsoup-3.0-dev libcrypt-dev curl glib-networking
       pcscd vsmartcard-vpcd pcsc-tools openssl libssl-dev
       chromium chromium-l10n fonts-ipafont-gothic
-      postgresql postgresql-client time zip"
+      postgresql postgresql-client time zip
+      dpkg-dev debhelper lintian systemd"
 missing=
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

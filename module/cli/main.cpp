@@ -33,6 +33,8 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  db migrate                      create or update the module schema (onshi.*) in ORCA's database\n"
+    "  db drop --yes                   drop the module schema (onshi.*: jobs, results, review, audit); ORCA's tables\n"
+    "                                  and the rows written into them stay\n"
     "  doctor [--hospnum N]            check ORCA's database, the facility configuration and the share folders\n"
     "  fetch --hospnum N --kind KIND [range options] [--opid ID] [--queue]\n"
     "                                  run a bulk request to the end (--queue: leave it to orca-onshid)\n"
@@ -84,6 +86,15 @@ int cmd_migrate(const app::Config& cfg) {
     const int before = db::schema_version(c);
     const int now = db::migrate(c);
     std::printf(before == now ? "module schema is up to date (version %d)\n" : "module schema migrated to version %d\n", now);
+    return 0;
+}
+
+int cmd_drop(const app::Config& cfg, bool yes) {
+    if (!yes)
+        throw Error(Errc::usage, "db drop removes the module schema onshi (jobs, results, review list, audit) for good: say --yes");
+    db::Connection c(cfg.conninfo);
+    std::printf(db::drop_schema(c) ? "module schema onshi dropped (ORCA's tables untouched)\n"
+                                   : "no module schema onshi: nothing to drop\n");
     return 0;
 }
 
@@ -304,8 +315,11 @@ int run(int argc, char** argv) {
     oqs::init_codec();
     const app::Config cfg = app::load_config(config);
     if (cmd == "db") {
-        if (i >= argc || std::string(argv[i]) != "migrate") throw Error(Errc::usage, "db needs a subcommand: migrate");
-        return cmd_migrate(cfg);
+        const std::string sub = i < argc ? argv[i] : "";
+        if (sub == "migrate" && i + 1 == argc) return cmd_migrate(cfg);
+        if (sub == "drop" && (i + 1 == argc || (i + 2 == argc && std::string(argv[i + 1]) == "--yes")))
+            return cmd_drop(cfg, i + 2 == argc);
+        throw Error(Errc::usage, "db needs a subcommand: migrate, or drop --yes");
     }
     const Args a = parse_args(argc, argv, i);
     if (cmd == "card") return cmd_card_db(cfg, a);

@@ -161,4 +161,13 @@ int migrate(Connection& c) {
     return current_schema_version();
 }
 
+bool drop_schema(Connection& c) {
+    Transaction tx(c);
+    c.exec("SELECT pg_advisory_xact_lock(hashtext('orca-onshi migrate'))");
+    const bool had = c.exec("SELECT to_regnamespace('onshi') IS NOT NULL").str(0, 0) == "t";
+    if (had) c.run("SET LOCAL client_min_messages = warning; DROP SCHEMA onshi CASCADE");
+    tx.commit();
+    return had;
+}
+
 }  // namespace onshi::db

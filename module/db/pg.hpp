@@ -94,5 +94,8 @@ std::string text_array(const std::vector<std::string>& v);
 int migrate(Connection& c);
 int schema_version(Connection& c);  // 0 when the schema does not exist
 int current_schema_version();       // what this build expects
+// Drops the module's own schema (onshi, CASCADE) and nothing else: ORCA's tables and the rows the
+// module wrote into them stay. Serialised with migrate. Returns false when there was no schema.
+bool drop_schema(Connection& c);
 
 }  // namespace onshi::db

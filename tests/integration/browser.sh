@@ -14,6 +14,7 @@ cat >> "$CONF" <<CONF
 
 [web]
 listen=127.0.0.1:$PORT
+static_dir=$top_srcdir/screens
 CONF
 daemon_start
 BASE=http://127.0.0.1:$PORT

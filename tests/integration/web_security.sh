@@ -13,6 +13,7 @@ cat >> "$CONF" <<CONF
 [web]
 listen=127.0.0.1:$PORT
 users_file=$USERS
+static_dir=$top_srcdir/screens
 CONF
 
 # wait_http URL: until the server answers.

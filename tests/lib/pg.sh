@@ -35,3 +35,12 @@ pg_stop() {
   [ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR/data" ] || return 0
   pg_as_owner "$(pg_bindir)/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
 }
+
+# pg_table_counts [SCHEMA]: "table=rows" for every table of SCHEMA (default public: the ORCA stand-in),
+# one line, sorted; to assert that something left ORCA's tables alone.
+pg_table_counts() {
+  psql -XAtq -v ON_ERROR_STOP=1 -c "SELECT string_agg(table_name || '=' ||
+      (xpath('/row/c/text()', query_to_xml('SELECT count(*) AS c FROM ' || quote_ident(table_schema) || '.' || quote_ident(table_name), false, true, '')))[1]::text,
+      ' ' ORDER BY table_name)
+    FROM information_schema.tables WHERE table_schema = '${1:-public}' AND table_type = 'BASE TABLE'"
+}
