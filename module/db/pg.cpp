@@ -16,7 +16,7 @@ long long Result::num(int row, int col) const {
     return s.empty() ? 0 : std::strtoll(s.c_str(), nullptr, 10);
 }
 
-Connection::Connection(const std::string& conninfo) {
+Connection::Connection(const std::string& conninfo) : conninfo_(conninfo) {
     const char* keys[] = {"dbname", "client_encoding", "fallback_application_name", nullptr};
     const char* vals[] = {conninfo.empty() ? nullptr : conninfo.c_str(), "UTF8", "orca-onshi", nullptr};
     conn_.reset(PQconnectdbParams(keys, vals, 1));

@@ -39,6 +39,8 @@ class Connection {
 public:
     // conninfo as libpq takes it; "" = the environment. The session's client_encoding is UTF8.
     explicit Connection(const std::string& conninfo);
+    // What it was opened with (another connection to the same database: Connection(c.conninfo())).
+    [[nodiscard]] const std::string& conninfo() const noexcept { return conninfo_; }
 
     Result exec(const std::string& sql, const std::vector<Param>& params = {});
     void run(const std::string& sql);  // one or more statements, no parameters
@@ -65,6 +67,7 @@ public:
 
 private:
     std::unique_ptr<PGconn, ConnDeleter> conn_;
+    std::string conninfo_;
     [[noreturn]] void fail(const std::string& what) const;
 };
 

@@ -12,8 +12,13 @@
 
 #include <glib.h>
 
+#include <condition_variable>
+#include <deque>
+#include <exception>
 #include <filesystem>
+#include <mutex>
 #include <set>
+#include <thread>
 
 namespace onshi::bridge {
 namespace {
@@ -95,6 +100,100 @@ Lookups fetch_lookups(db::Connection& db, int hospnum, const std::string& today,
     return l;
 }
 
+// What one batch writes, ready for the database.
+struct BatchOut {
+    std::string kaku, audit, review;  // COPY text
+    std::vector<HoumonRow> houmon;
+    std::vector<AidRow> aid;
+};
+
+// The batches' writes on the ingest's own connection (the caller's transaction), on a thread of their
+// own: while PostgreSQL takes batch k, the next one is parsed, matched and mapped (the patient lookups
+// use a second connection). At most kQueued batches wait, so memory stays flat whatever the file's size.
+// The parsing side never uses the connection while the writer runs; finish() and the destructor join.
+class Writer {
+public:
+    static constexpr std::size_t kQueued = 2;
+    Writer(db::Connection& db, int hospnum, std::string file_id, std::string ymd, std::string hms)
+        : db_(db), hospnum_(hospnum), file_id_(std::move(file_id)), ymd_(std::move(ymd)), hms_(std::move(hms)), th_([this] { run(); }) {}
+    Writer(const Writer&) = delete;
+    Writer& operator=(const Writer&) = delete;
+    ~Writer() {
+        {
+            std::lock_guard lock(mu_);
+            stop_ = true;
+        }
+        cv_.notify_all();
+        if (th_.joinable()) th_.join();
+    }
+
+    void push(BatchOut&& b) {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [this] { return q_.size() < kQueued || err_; });
+        if (err_) std::rethrow_exception(err_);
+        q_.push_back(std::move(b));
+        cv_.notify_all();
+    }
+
+    // Every batch written (or the writer's error).
+    void finish() {
+        {
+            std::unique_lock lock(mu_);
+            done_ = true;
+            cv_.notify_all();
+        }
+        th_.join();
+        if (err_) std::rethrow_exception(err_);
+    }
+
+private:
+    void run() {
+        for (;;) {
+            BatchOut b;
+            {
+                std::unique_lock lock(mu_);
+                cv_.wait(lock, [this] { return !q_.empty() || done_ || stop_; });
+                if (stop_ || q_.empty()) return;  // stopped, or done with nothing left
+                b = std::move(q_.front());
+                q_.pop_front();
+                cv_.notify_all();
+            }
+            try {
+                write(b);
+            } catch (...) {
+                std::lock_guard lock(mu_);
+                err_ = std::current_exception();
+                cv_.notify_all();
+                return;
+            }
+        }
+    }
+
+    void write(const BatchOut& b) {
+        if (!b.kaku.empty()) copy_kaku(db_, b.kaku);
+        write_houmon(db_, hospnum_, b.houmon, ymd_, hms_);
+        copy_aid(db_, hospnum_, b.aid, ymd_, hms_);
+        if (!b.review.empty()) {
+            db::Connection::Copy r(db_, "COPY onshi.review (hospnum, file_id, seq, kind, reason, ptid, tbl_uuids, payload) FROM STDIN");
+            r.put(b.review);
+            r.finish();
+        }
+        db::Connection::Copy a(db_, "COPY onshi.result_unit (file_id, seq, sikibetu, status, reason, ptid, match_how, flags, tbl_uuids) FROM STDIN");
+        a.put(b.audit);
+        a.finish();
+    }
+
+    db::Connection& db_;
+    int hospnum_;
+    std::string file_id_, ymd_, hms_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<BatchOut> q_;
+    bool done_ = false, stop_ = false;
+    std::exception_ptr err_;
+    std::thread th_;  // last: started once everything above is ready
+};
+
 class Ingester final : public oqs::ResultSink {
 public:
     Ingester(db::Connection& db, std::string path, const IngestOptions& opt) : db_(db), path_(std::move(path)), opt_(opt) {
@@ -138,6 +237,8 @@ public:
 
     IngestSummary finish() {
         flush();
+        if (writer_) writer_->finish();  // every batch is in before the totals
+        writer_.reset();
         const auto& h = sum_.header;
         if (h.segment_of_result == "1" && !h.number_of_processing_result.empty() &&
             std::stoul(h.number_of_processing_result) != sum_.units)
@@ -156,10 +257,12 @@ public:
 private:
     void flush() {
         if (batch_.empty()) return;
-        const Lookups l = opt_.write_rows ? fetch_lookups(db_, opt_.hospnum, ctx_.now_ymd, batch_) : Lookups{};
-        std::string kaku, audit, review;
-        std::vector<HoumonRow> houmon;
-        std::vector<AidRow> aid;
+        if (opt_.write_rows && !lookup_db_) lookup_db_ = std::make_unique<db::Connection>(db_.conninfo());
+        const Lookups l = opt_.write_rows ? fetch_lookups(*lookup_db_, opt_.hospnum, ctx_.now_ymd, batch_) : Lookups{};
+        BatchOut b;
+        std::string &kaku = b.kaku, &audit = b.audit, &review = b.review;
+        std::vector<HoumonRow>& houmon = b.houmon;
+        std::vector<AidRow>& aid = b.aid;
         for (const auto& u : batch_) {
             ++seq_;
             ++sum_.by_validity[u.qualification_validity];
@@ -201,18 +304,9 @@ private:
             }
             record_unit(audit, u, hold ? "held" : "written", hold.value_or(""), hold ? 0 : ptid, m.how, text::trim(flags), uuids);
         }
-        copy_kaku(db_, kaku);
-        write_houmon(db_, opt_.hospnum, houmon, ctx_.now_ymd, ctx_.now_hms);
-        copy_aid(db_, opt_.hospnum, aid, ctx_.now_ymd, ctx_.now_hms);
-        if (!review.empty()) {
-            db::Connection::Copy r(db_, "COPY onshi.review (hospnum, file_id, seq, kind, reason, ptid, tbl_uuids, payload) FROM STDIN");
-            r.put(review);
-            r.finish();
-        }
-        db::Connection::Copy a(db_, "COPY onshi.result_unit (file_id, seq, sikibetu, status, reason, ptid, match_how, flags, tbl_uuids) FROM STDIN");
-        a.put(audit);
-        a.finish();
         batch_.clear();
+        if (!writer_) writer_ = std::make_unique<Writer>(db_, opt_.hospnum, file_id_, ctx_.now_ymd, ctx_.now_hms);
+        writer_->push(std::move(b));
     }
 
     // One line of onshi.review in COPY text format (payload as bytea hex, or NULL).
@@ -256,6 +350,8 @@ private:
     std::string file_id_;
     std::vector<BulkConfirmUnit> batch_;
     int seq_ = 0;
+    std::unique_ptr<db::Connection> lookup_db_;  // ORCA's patients, read while the writer has db_
+    std::unique_ptr<Writer> writer_;             // last: joined first when the ingest is abandoned
 };
 
 }  // namespace
