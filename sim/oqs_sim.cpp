@@ -60,6 +60,7 @@ struct Args {
     gchar* change_seed = nullptr;
     gint change_rate = 0;
     gint welfare_pending_until = 0;
+    gint units = -1;
     gint https_port = -1;
     gchar* https_port_file = nullptr;
     gchar* tls_cert = nullptr;
@@ -269,6 +270,7 @@ int cmd_make_result(int argc, char** argv) {
     entries.push_back(str("reception", &a.reception, "ReceptionNumber (default from --now)", "R"));
     entries.push_back(str("now", &a.now, "ProcessExecutionTime (default: now)", "YYYYMMDDHHMMSS"));
     entries.push_back(fault_option(a));
+    entries.push_back(num("units", &a.units, "only the first K persons of the population become units (default: all)", "K"));
     parse(argc, argv, entries,
           "Write one complete 02res (SegmentOfResult 1), one BulkConfirmUnit per person. Of --fault only "
           "unit-errors, validity-mix and not-found apply.");
@@ -290,8 +292,10 @@ int cmd_make_result(int argc, char** argv) {
     h.file_id = a.file_id ? a.file_id : "orca-onshi-sim";
     h.reception_number = a.reception ? a.reception : now + "000_0001";
     const auto people = make_population(p.seed, p.size, p.today);
+    if (a.units > p.size) throw Error(Errc::usage, "--units is larger than the population (--size)");
     std::vector<Unit> units;
     for (const Person& x : people) {
+        if (a.units >= 0 && static_cast<int>(units.size()) >= a.units) break;
         units.push_back(consented_unit(x));
         apply_unit_faults(units.back(), faults);
     }

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cerrno>
+#include <algorithm>
 #include <memory>
 #include <unordered_map>
 
@@ -153,6 +154,7 @@ bool fits_jisx0208(std::string_view s) { return first_gaiji(s).empty(); }
 
 std::string first_gaiji(std::string_view s) {
     std::string found;
+    if (std::all_of(s.begin(), s.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x80; })) return found;  // ASCII: the usual case
     each_cp(s, [&](char32_t cp, std::string_view one) {
         if (cp < 0x80 || is_halfwidth_kana(cp)) return true;
         if (cp == 0xFFFD || orca_bytes(cp, one) != 2) found = one;

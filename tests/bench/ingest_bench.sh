@@ -1,49 +1,76 @@
 #!/usr/bin/env bash
-# Ingest benchmark: generates an N-unit 02res (default 10,000) and a matching ORCA population, then
-# prints, as the median of BENCH_RUNS runs (default 5), the time of
+# Ingest benchmark. For each size N in BENCH_SIZES (default 1000 10000 100000) and each encoding in
+# BENCH_ENCODINGS (default utf-8 shift_jis): a throwaway PostgreSQL with an ORCA population of 10 × N
+# patients, an N-unit 02res of the first N of them, then the median of BENCH_RUNS runs (default 5) of
 #   (a) xmllint --stream on the file (the floor for reading it),
 #   (b) psql \copy of exactly the rows orca-onshi writes (the floor for writing them),
 #   (c) orca-onshi ingest end to end (parse + validate + match + map + write + commit),
-# with peak RSS of (c) from /usr/bin/time. Figures only; no assertion on time.
+# with the peak RSS of (c) from /usr/bin/time -v. Prints a table and the ratio c / (a + b).
+# Figures only: nothing here asserts a time. BENCH_OUT=FILE also writes the table there (markdown).
 set -euo pipefail
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
-UNITS=${BENCH_UNITS:-10000}
+SIZES=${BENCH_SIZES:-1000 10000 100000}
+ENCODINGS=${BENCH_ENCODINGS:-utf-8 shift_jis}
 RUNS=${BENCH_RUNS:-5}
-ENCODING=${BENCH_ENCODING:-utf-8}
-. "$top_srcdir/tests/lib/env.sh"
 
-env_setup "$UNITS"
-FILE=$T/OQSmuhvq02res_bench.xml
-"$SIM" make-result --seed "$SEED" --size "$UNITS" --today "$TODAY" --inst "$INST" --reception "BENCH_$UNITS" \
-  --encoding "$ENCODING" --out "$FILE"
+if [ -z "${BENCH_ONE:-}" ]; then
+  # One process (and one PostgreSQL) per size: each population is built once for both encodings.
+  rows_file=$(mktemp)
+  for n in $SIZES; do
+    BENCH_ONE=$n bash "$0" >> "$rows_file" || { rm -f "$rows_file"; exit 1; }
+  done
+  header="| units | encoding | rows | file MiB | (a) xmllint s | (b) COPY s | (c) ingest s | c / (a + b) | peak RSS MiB |"
+  rule="|---:|---|---:|---:|---:|---:|---:|---:|---:|"
+  {
+    echo
+    echo "ingest benchmark, median of $RUNS runs, $(date -u +%Y-%m-%d), $(nproc) CPUs, $(uname -m), PostgreSQL $(psql --version | awk '{ print $3 }')"
+    echo "$header"
+    echo "$rule"
+    cat "$rows_file"
+  } | tee ${BENCH_OUT:+"$BENCH_OUT"}
+  rm -f "$rows_file"
+  exit 0
+fi
+
+# ---- one size ---------------------------------------------------------------------------------------
+. "$top_srcdir/tests/lib/env.sh"
+N=$BENCH_ONE
+M=$((N * 10))
+env_setup "$M" >&2
 q "VACUUM ANALYZE" >/dev/null
 
-reset_rows() { clear_results all; }
-timed() {  # prints "seconds peak_kib" of the command
-  /usr/bin/time -f '%e %M' -o "$T/time.out" "$@" >/dev/null 2>"$T/cmd.err" || { cat "$T/cmd.err" >&2; return 1; }
-  cat "$T/time.out"
-}
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+# timed FILE CMD...: appends "seconds peak_kib" of one run of CMD to FILE
+timed() {
+  local out=$1; shift
+  /usr/bin/time -v -o "$T/time.out" "$@" >/dev/null 2>"$T/cmd.err" || { cat "$T/cmd.err" >&2; return 1; }
+  awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i] }
+              /Maximum resident set size/ { k = $2 } END { printf "%.3f %d\n", s, k }' "$T/time.out" >> "$out"
+}
 
-: > "$T/a"; : > "$T/b"; : > "$T/c"; : > "$T/rss"
-for _ in $(seq 1 "$RUNS"); do
-  timed xmllint --stream --noout "$FILE" | awk '{ print $1 }' >> "$T/a"
-  reset_rows
-  read -r s kib < <(timed "$ONSHI" --config "$CONF" ingest --hospnum 1 "$FILE")
-  echo "$s" >> "$T/c"; echo "$kib" >> "$T/rss"
+for enc in $ENCODINGS; do
+  FILE=$T/OQSmuhvq02res_bench_$enc.xml
+  "$SIM" make-result --seed "$SEED" --size "$M" --units "$N" --today "$TODAY" --inst "$INST" \
+    --reception "BENCH_${N}_$enc" --encoding "$enc" --out "$FILE" >&2
+  : > "$T/a"; : > "$T/b"; : > "$T/c"
+  for _ in $(seq 1 "$RUNS"); do
+    timed "$T/a" xmllint --stream --noout "$FILE"
+    clear_results all
+    timed "$T/c" "$ONSHI" --config "$CONF" ingest --hospnum 1 "$FILE"
+  done
+  rows=$(q "SELECT count(*) FROM tbl_onshi_kaku")
+  psql -Xq -c "\\copy tbl_onshi_kaku TO '$T/rows.copy'"
+  for _ in $(seq 1 "$RUNS"); do
+    clear_results all
+    timed "$T/b" psql -Xq -c "\\copy tbl_onshi_kaku FROM '$T/rows.copy'"
+  done
+  a=$(awk '{ print $1 }' "$T/a" | median)
+  b=$(awk '{ print $1 }' "$T/b" | median)
+  c=$(awk '{ print $1 }' "$T/c" | median)
+  rss=$(awk '{ print $2 }' "$T/c" | median)
+  mib=$(awk -v s="$(stat -c %s "$FILE")" 'BEGIN { printf "%.1f", s / 1048576 }')
+  awk -v n="$N" -v e="$enc" -v r="$rows" -v f="$mib" -v a="$a" -v b="$b" -v c="$c" -v k="$rss" \
+    'BEGIN { printf "| %d | %s | %d | %s | %.3f | %.3f | %.3f | %.2f | %.1f |\n", n, e, r, f, a, b, c, c / (a + b), k / 1024 }'
+  rm -f "$FILE" "$T/rows.copy"
 done
-rows=$(q "SELECT count(*) FROM tbl_onshi_kaku")
-psql -Xq -c "\\copy tbl_onshi_kaku TO '$T/rows.copy'"
-for _ in $(seq 1 "$RUNS"); do
-  reset_rows
-  timed psql -Xq -c "\\copy tbl_onshi_kaku FROM '$T/rows.copy'" | awk '{ print $1 }' >> "$T/b"
-done
-
-a=$(median < "$T/a"); b=$(median < "$T/b"); c=$(median < "$T/c"); rss=$(median < "$T/rss")
-size=$(du -k "$FILE" | cut -f1)
-printf '\ningest benchmark: %s units (%s), %s rows, file %s KiB, median of %s runs, %s\n' "$UNITS" "$ENCODING" "$rows" "$size" "$RUNS" "$(date -u +%Y-%m-%d)"
-printf '%-44s %10s\n' "(a) xmllint --stream" "${a} s" "(b) COPY of the same rows (psql \\copy)" "${b} s" \
-  "(c) orca-onshi ingest (end to end)" "${c} s"
-printf '%-44s %10s\n' "ratio c / (a + b)" "$(awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN { printf "%.2f", c / (a + b) }')"
-printf '%-44s %10s\n' "peak RSS of orca-onshi ingest" "$((rss / 1024)) MiB"
