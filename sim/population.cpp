@@ -720,11 +720,13 @@ std::vector<Person> make_population(std::uint64_t seed, int size, const std::str
 std::vector<Person> make_orca_only(std::uint64_t seed, int size, const std::string& today) {
     const Ymd t = parse_today(today);
     std::vector<Person> extras;
+    // ptids from 900000 (tests rely on it), or past a population that large (the benchmark's 1,000,000)
+    const int base = size < 900000 ? 900000 : (size / 100000 + 2) * 100000;
     for (int j = 0; j < size / 20; ++j) {
         // Drawn at indices after the population so their insurance keys never collide with it.
         Person p = draw_person(mix(seed, kStreamOrcaOnly), size + j, t, Cat::insured_only);
-        p.ptid = 900000 + j;
-        p.ptnum = std::to_string(900000 + j);
+        p.ptid = base + j;
+        p.ptnum = std::to_string(base + j);
         validate(p);
         extras.push_back(std::move(p));
     }
