@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 
 #include <glib.h>
+#include <sys/stat.h>
 #include <zip.h>
 
 #include <algorithm>
@@ -93,6 +94,10 @@ std::size_t read_zip(const std::string& path, ResultSink& sink) {
 std::size_t read_result_file(const std::string& path, ResultSink& sink) {
     if (is_zip(path)) return read_zip(path, sink);
     auto f = open_file(path);
+    struct stat st {};
+    if (::fstat(::fileno(f.get()), &st) == 0 && static_cast<std::uintmax_t>(st.st_size) > kMaxResultBytes)
+        throw Error(Errc::malformed, path + ": result is larger than " + std::to_string(kMaxResultBytes >> 20) + " MiB (" +
+                                         std::to_string(st.st_size >> 20) + " MiB): not read");
     const ByteSource src = [&](char* buf, int len) -> int {
         const std::size_t got = std::fread(buf, 1, static_cast<std::size_t>(len), f.get());
         if (got == 0 && std::ferror(f.get())) throw Error(Errc::io, "cannot read " + path);

@@ -10,6 +10,7 @@ namespace onshi::oqs {
 
 // Streams the file's XML into `sink` (see parse_result). Throws Error(malformed) for a bad zip
 // (no or several .xml entries, encrypted, larger than kMaxResultBytes) and Error(io) if unreadable.
+// A plain XML file larger than kMaxResultBytes is refused before it is read.
 std::size_t read_result_file(const std::string& path, ResultSink& sink);
 
 // The same checks for a result already in memory (xml or zip, sniffed by content); `what` names it
