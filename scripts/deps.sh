@@ -9,7 +9,8 @@ PKGS="build-essential autoconf automake pkg-config
       pcscd vsmartcard-vpcd pcsc-tools openssl libssl-dev
       chromium chromium-l10n fonts-ipafont-gothic
       postgresql postgresql-client time zip
-      dpkg-dev debhelper lintian systemd"
+      dpkg-dev debhelper lintian systemd
+      clang libclang-rt-14-dev"
 missing=
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -12,8 +12,8 @@ pkg_status=0
 ONSHI_PACKAGE_TEST=1 make -s check TESTS=tests/integration/package.sh TEST_SUITE_LOG=package-suite.log || pkg_status=$?
 # One closing line for every runner: counts from the automake test driver.
 if [ -f test-suite.log ]; then
-  pass=$(grep -h '^:test-result: PASS' tests/unit/*.trs tests/integration/*.trs tests/integration/https/*.trs 2>/dev/null | wc -l)
-  fail=$(grep -h '^:test-result: \(FAIL\|ERROR\|XPASS\)' tests/unit/*.trs tests/integration/*.trs tests/integration/https/*.trs 2>/dev/null | wc -l)
+  pass=$(grep -h '^:test-result: PASS' tests/unit/*.trs tests/fuzz/*.trs tests/integration/*.trs tests/integration/https/*.trs 2>/dev/null | wc -l)
+  fail=$(grep -h '^:test-result: \(FAIL\|ERROR\|XPASS\)' tests/unit/*.trs tests/fuzz/*.trs tests/integration/*.trs tests/integration/https/*.trs 2>/dev/null | wc -l)
   [ "$status" -ne 0 ] && cat test-suite.log
   [ "$pkg_status" -ne 0 ] && cat package-suite.log
   echo "$pass passed, $fail failed"

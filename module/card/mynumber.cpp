@@ -28,6 +28,10 @@ void select_ap(Transport& t, Ap ap, int* n = nullptr) {
 // Reads [offset, offset + n) with short READ BINARY commands (≤ 256 bytes each).
 void read_short(Transport& t, std::size_t offset, std::size_t n, Bytes& out, int* count) {
     while (n > 0) {
+        // P1P2 holds a 15-bit offset: a file the card says is longer cannot be read this way.
+        if (offset > 0x7FFF)
+            throw Error(Errc::card, "READ BINARY: the file is longer than a short READ BINARY can address (offset " +
+                                        std::to_string(offset) + ")");
         const std::size_t le = std::min<std::size_t>(n, 256);
         const auto r = exchange(t, read_binary(offset, le, false), count);
         const auto st = classify(r.sw);

@@ -249,6 +249,7 @@ void init_codec() {
 std::size_t parse_result(const ByteSource& source, std::string_view what, ResultSink& sink) {
     init_codec();
     IoContext io{&source};
+    xmlResetLastError();
     // No XML_PARSE_NOENT (entities are not substituted), no DTD loading, no network.
     std::unique_ptr<xmlTextReader, ReaderDeleter> reader(
         xmlReaderForIO(io_read, io_close, &io, nullptr, nullptr, XML_PARSE_NONET | XML_PARSE_NOCDATA));
@@ -366,7 +367,18 @@ std::size_t parse_result(const ByteSource& source, std::string_view what, Result
         }
     }
     if (io.error) std::rethrow_exception(io.error);
-    if (rc != 0) throw fail(io.parse_error.empty() ? "not well-formed XML" : io.parse_error);
+    if (rc != 0) {
+        // A conversion error (bytes that are not Shift_JIS/UTF-8 as declared) reaches libxml2's
+        // global last error, not the reader's handler.
+        const xmlError* last = xmlGetLastError();
+        if (io.parse_error.empty() && last &&
+            (last->domain == XML_FROM_I18N || (last->domain == XML_FROM_IO && last->code == XML_IO_ENCODER))) {
+            const xmlChar* enc = xmlTextReaderConstEncoding(reader.get());
+            throw fail(std::string("the text is not valid in its declared encoding") +
+                       (enc ? std::string(" (") + reinterpret_cast<const char*>(enc) + ")" : std::string()));
+        }
+        throw fail(io.parse_error.empty() ? "not well-formed XML" : io.parse_error);
+    }
     if (!saw_root) throw fail("empty document");
     send_header();
     return units;

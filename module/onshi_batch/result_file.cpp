@@ -3,9 +3,12 @@
 #include "core/error.hpp"
 
 #include <glib.h>
+#include <sys/stat.h>
 #include <zip.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -34,16 +37,15 @@ bool ends_with_xml(std::string_view n) {
     return n.size() > 4 && g_ascii_strcasecmp(std::string(n.substr(n.size() - 4)).c_str(), ".xml") == 0;
 }
 
-std::size_t read_zip(const std::string& path, ResultSink& sink) {
-    int err = 0;
-    std::unique_ptr<zip_t, ZipCloser> z(zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &err));
-    if (!z) {
-        zip_error_t ze;
-        zip_error_init_with_code(&ze, err);
-        std::string msg = zip_error_strerror(&ze);
-        zip_error_fini(&ze);
-        throw Error(Errc::malformed, path + ": not a readable zip (" + msg + ")");
-    }
+std::string zip_error_text(zip_error_t* ze) {
+    std::string msg = zip_error_strerror(ze);
+    zip_error_fini(ze);
+    return msg;
+}
+
+// The one .xml entry of an open archive, streamed into the codec. `what` names the archive.
+std::size_t read_zip_archive(zip_t* za, const std::string& path, ResultSink& sink) {
+    std::unique_ptr<zip_t, ZipCloser> z(za);
     const zip_int64_t n = zip_get_num_entries(z.get(), 0);
     zip_int64_t chosen = -1;
     for (zip_int64_t i = 0; i < n; ++i) {
@@ -76,17 +78,58 @@ std::size_t read_zip(const std::string& path, ResultSink& sink) {
     return parse_result(src, path, sink);
 }
 
+std::size_t read_zip(const std::string& path, ResultSink& sink) {
+    int err = 0;
+    zip_t* z = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &err);
+    if (!z) {
+        zip_error_t ze;
+        zip_error_init_with_code(&ze, err);
+        throw Error(Errc::malformed, path + ": not a readable zip (" + zip_error_text(&ze) + ")");
+    }
+    return read_zip_archive(z, path, sink);
+}
+
 }  // namespace
 
 std::size_t read_result_file(const std::string& path, ResultSink& sink) {
     if (is_zip(path)) return read_zip(path, sink);
     auto f = open_file(path);
+    struct stat st {};
+    if (::fstat(::fileno(f.get()), &st) == 0 && static_cast<std::uintmax_t>(st.st_size) > kMaxResultBytes)
+        throw Error(Errc::malformed, path + ": result is larger than " + std::to_string(kMaxResultBytes >> 20) + " MiB (" +
+                                         std::to_string(st.st_size >> 20) + " MiB): not read");
     const ByteSource src = [&](char* buf, int len) -> int {
         const std::size_t got = std::fread(buf, 1, static_cast<std::size_t>(len), f.get());
         if (got == 0 && std::ferror(f.get())) throw Error(Errc::io, "cannot read " + path);
         return static_cast<int>(got);
     };
     return parse_result(src, path, sink);
+}
+
+std::size_t read_result_bytes(std::string_view data, const std::string& what, ResultSink& sink) {
+    if (data.size() >= 4 && data.substr(0, 4) == std::string_view("PK\x03\x04", 4)) {
+        zip_error_t ze;
+        zip_error_init(&ze);
+        zip_source_t* src = zip_source_buffer_create(data.data(), data.size(), 0, &ze);
+        if (!src) throw Error(Errc::internal, what + ": cannot read the zip (" + zip_error_text(&ze) + ")");
+        zip_t* z = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
+        if (!z) {
+            zip_source_free(src);
+            throw Error(Errc::malformed, what + ": not a readable zip (" + zip_error_text(&ze) + ")");
+        }
+        zip_error_fini(&ze);
+        return read_zip_archive(z, what, sink);
+    }
+    if (data.size() > kMaxResultBytes)
+        throw Error(Errc::malformed, what + ": result is larger than " + std::to_string(kMaxResultBytes >> 20) + " MiB: not read");
+    std::size_t off = 0;
+    const ByteSource src = [&](char* buf, int len) -> int {
+        const std::size_t n = std::min(static_cast<std::size_t>(len), data.size() - off);
+        std::memcpy(buf, data.data() + off, n);
+        off += n;
+        return static_cast<int>(n);
+    };
+    return parse_result(src, what, sink);
 }
 
 std::string file_sha256(const std::string& path) {

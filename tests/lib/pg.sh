@@ -44,3 +44,10 @@ pg_table_counts() {
       ' ' ORDER BY table_name)
     FROM information_schema.tables WHERE table_schema = '${1:-public}' AND table_type = 'BASE TABLE'"
 }
+
+# Starts the server of pg_start's PG_DIR again after pg_stop (crash recovery after -m immediate).
+pg_restart() {
+  pg_as_owner "$(pg_bindir)/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+    -o "-c listen_addresses='' -k $PG_DIR -c fsync=off -c full_page_writes=off" start >/dev/null \
+    || { cat "$PG_DIR/server.log" >&2; return 1; }
+}

@@ -322,6 +322,10 @@ START_TEST(card_flows) {
     ck_assert_int_eq(s.read_apdus, 1 + 7);  // 4 bytes, then 1567 in 256-byte reads
     c.short_only = true;
     ck_assert(throws_card([&] { read_auth_cert(c, true); }));
+    // A certificate longer than a 15-bit READ BINARY offset reaches: a card error, not an internal one.
+    FakeCard big;
+    big.cert = fake_cert(0x9004);
+    ck_assert(throws_card([&] { read_auth_cert(big, false); }));
     // 基本4情報 with the right PIN.
     Pin good = pin_of("4826");
     ASSERT_STR(read_basic4(c, good, false).name, "資格　花子");
