@@ -12,13 +12,16 @@
 
 #include <glib.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <exception>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 namespace onshi::bridge {
 namespace {
@@ -32,9 +35,11 @@ std::string new_uuid() {
     return s;
 }
 
-// Fetches what ORCA holds for the keys of a batch: three queries, no per-unit round trips.
+// Fetches what ORCA holds for the keys of a batch: a few queries, no per-unit round trips. The
+// insurance and 公費 rows come without their patient; each patient (test flag, 患者番号) is read once
+// per batch — most are known already from the 照会番号 query — so every key costs one index probe.
 Lookups fetch_lookups(db::Connection& db, int hospnum, const std::string& today, const std::vector<BulkConfirmUnit>& units) {
-    std::set<std::string> ptnums, kohi_f, kohi_j;
+    std::set<std::string> ptnums;
     std::vector<std::string> ins_h, ins_k, ins_n, kf, kj;
     std::set<std::string> ins_seen, kohi_seen;
     for (const auto& u : units) {
@@ -54,71 +59,82 @@ Lookups fetch_lookups(db::Connection& db, int hospnum, const std::string& today,
     }
     Lookups l;
     const std::string hosp = std::to_string(hospnum);
-    static const std::string kTest = "(i.ptid IS NULL OR coalesce(i.tstptnumkbn, '') = '1')";
-    static const std::string kJoin =
-        " LEFT JOIN tbl_ptinf i ON i.hospnum = x.hospnum AND i.ptid = x.ptid"
-        " LEFT JOIN tbl_ptnum n ON n.hospnum = x.hospnum AND n.ptid = x.ptid";
+    std::unordered_map<Ptid, bool> test_of;  // every patient seen: test patient (or no tbl_ptinf row)?
     if (!ptnums.empty()) {
-        const auto r = db.exec("SELECT trim(x.ptnum), x.ptid, " + kTest + " FROM tbl_ptnum x"
-                               " LEFT JOIN tbl_ptinf i ON i.hospnum = x.hospnum AND i.ptid = x.ptid"
-                               " WHERE x.hospnum = $1 AND x.ptnum = ANY ($2::bpchar[])",
+        const auto r = db.exec("SELECT trim(x.ptnum), x.ptid, (i.ptid IS NULL OR coalesce(i.tstptnumkbn, '') = '1')"
+                               " FROM unnest($2::text[]) AS k(p) JOIN tbl_ptnum x ON x.hospnum = $1 AND x.ptnum = k.p::bpchar"
+                               " LEFT JOIN tbl_ptinf i ON i.hospnum = x.hospnum AND i.ptid = x.ptid",
                                {hosp, db::text_array({ptnums.begin(), ptnums.end()})});
         for (int i = 0; i < r.rows(); ++i) {
             Patient p{r.num(i, 1), r.str(i, 0), r.get(i, 2) == "t"};
             l.ptnum_of[p.ptid] = p.ptnum;
+            test_of[p.ptid] = p.test_patient;
             l.by_ptnum[p.ptnum] = std::move(p);
         }
     }
+    std::set<Ptid> unknown;  // candidates' patients not read yet
     if (!ins_h.empty()) {
         const auto r = db.exec(
-            "SELECT trim(x.hknjanum), x.kigo, x.num, x.ptid, coalesce(x.hknnum, ''), coalesce(x.hojokbn, ''),"
-            " coalesce(x.edaban, ''), " + kTest + ", coalesce(trim(n.ptnum), '')"
+            "SELECT trim(x.hknjanum), x.kigo, x.num, x.ptid, coalesce(x.hknnum, ''), coalesce(x.hojokbn, ''), coalesce(x.edaban, '')"
             " FROM tbl_pthkninf x JOIN unnest($2::text[], $3::text[], $4::text[]) AS k(h, kg, nm)"
-            "   ON x.hknjanum = k.h::bpchar AND x.kigo = k.kg AND x.num = k.nm" + kJoin +
+            "   ON x.hknjanum = k.h::bpchar AND x.kigo = k.kg AND x.num = k.nm"
             " WHERE x.hospnum = $1 AND x.tekstymd <= $5 AND x.tekedymd >= $5 AND coalesce(x.sakjokbn, '') <> '1'",
             {hosp, db::text_array(ins_h), db::text_array(ins_k), db::text_array(ins_n), today});
         for (int i = 0; i < r.rows(); ++i) {
             const Ptid ptid = r.num(i, 3);
             l.by_insurance[insurance_key(r.get(i, 0), r.get(i, 1), r.get(i, 2))].push_back(
-                InsuranceCandidate{ptid, r.str(i, 4), r.str(i, 5), text::trim(r.get(i, 6)), r.get(i, 7) == "t"});
-            if (!r.get(i, 8).empty()) l.ptnum_of[ptid] = r.str(i, 8);
+                InsuranceCandidate{ptid, r.str(i, 4), r.str(i, 5), text::trim(r.get(i, 6)), false});
+            if (!test_of.contains(ptid)) unknown.insert(ptid);
         }
     }
     if (!kf.empty()) {
         const auto r = db.exec(
-            "SELECT trim(x.ftnjanum), trim(x.jkysnum), x.ptid, " + kTest + ", coalesce(trim(n.ptnum), '')"
+            "SELECT trim(x.ftnjanum), trim(x.jkysnum), x.ptid"
             " FROM tbl_ptkohinf x JOIN unnest($2::text[], $3::text[]) AS k(f, j)"
-            "   ON x.ftnjanum = k.f::bpchar AND x.jkysnum = k.j::bpchar" + kJoin +
+            "   ON x.ftnjanum = k.f::bpchar AND x.jkysnum = k.j::bpchar"
             " WHERE x.hospnum = $1 AND x.tekstymd <= $4 AND x.tekedymd >= $4 AND coalesce(x.sakjokbn, '') <> '1'",
             {hosp, db::text_array(kf), db::text_array(kj), today});
         for (int i = 0; i < r.rows(); ++i) {
             const Ptid ptid = r.num(i, 2);
-            l.by_kohi[kohi_key(r.get(i, 0), r.get(i, 1))].push_back(KohiCandidate{ptid, r.get(i, 3) == "t"});
-            if (!r.get(i, 4).empty()) l.ptnum_of[ptid] = r.str(i, 4);
+            l.by_kohi[kohi_key(r.get(i, 0), r.get(i, 1))].push_back(KohiCandidate{ptid, false});
+            if (!test_of.contains(ptid)) unknown.insert(ptid);
         }
     }
+    if (!unknown.empty()) {
+        std::vector<std::string> ids;
+        for (Ptid p : unknown) ids.push_back(std::to_string(p));
+        const auto r = db.exec("SELECT p.id, (i.ptid IS NULL OR coalesce(i.tstptnumkbn, '') = '1'), coalesce(trim(n.ptnum), '')"
+                               " FROM unnest($2::bigint[]) AS p(id)"
+                               " LEFT JOIN tbl_ptinf i ON i.hospnum = $1 AND i.ptid = p.id"
+                               " LEFT JOIN tbl_ptnum n ON n.hospnum = $1 AND n.ptid = p.id",
+                               {hosp, db::text_array(ids)});
+        for (int i = 0; i < r.rows(); ++i) {
+            const Ptid ptid = r.num(i, 0);
+            test_of[ptid] = r.get(i, 1) == "t";
+            if (!r.get(i, 2).empty()) l.ptnum_of[ptid] = r.str(i, 2);
+        }
+    }
+    for (auto& [key, cands] : l.by_insurance)
+        for (auto& c : cands) c.test_patient = test_of[c.ptid];
+    for (auto& [key, cands] : l.by_kohi)
+        for (auto& c : cands) c.test_patient = test_of[c.ptid];
     return l;
 }
 
-// What one batch writes, ready for the database.
-struct BatchOut {
-    std::string kaku, audit, review;  // COPY text
-    std::vector<HoumonRow> houmon;
-    std::vector<AidRow> aid;
-};
-
-// The batches' writes on the ingest's own connection (the caller's transaction), on a thread of their
-// own: while PostgreSQL takes batch k, the next one is parsed, matched and mapped (the patient lookups
-// use a second connection). At most kQueued batches wait, so memory stays flat whatever the file's size.
-// The parsing side never uses the connection while the writer runs; finish() and the destructor join.
-class Writer {
+// One stage of the ingest pipeline on a thread of its own: parse (the caller's thread) → map (patient
+// lookups on a second connection, the row recipes, the COPY text) → write (the ingest's own connection,
+// the caller's transaction). While PostgreSQL takes batch k, batch k+1 is being mapped and k+2 parsed.
+// At most kQueued items wait before each stage, so memory stays flat whatever the file's size. An error
+// in a stage reaches the one before it at its next push, and the caller at finish(). The destructor
+// stops and joins (the caller is abandoning the ingest: its transaction rolls back).
+template <class T>
+class Stage {
 public:
     static constexpr std::size_t kQueued = 2;
-    Writer(db::Connection& db, int hospnum, std::string file_id, std::string ymd, std::string hms)
-        : db_(db), hospnum_(hospnum), file_id_(std::move(file_id)), ymd_(std::move(ymd)), hms_(std::move(hms)), th_([this] { run(); }) {}
-    Writer(const Writer&) = delete;
-    Writer& operator=(const Writer&) = delete;
-    ~Writer() {
+    explicit Stage(std::function<void(T&)> work) : work_(std::move(work)), th_([this] { run(); }) {}
+    Stage(const Stage&) = delete;
+    Stage& operator=(const Stage&) = delete;
+    ~Stage() {
         {
             std::lock_guard lock(mu_);
             stop_ = true;
@@ -127,39 +143,41 @@ public:
         if (th_.joinable()) th_.join();
     }
 
-    void push(BatchOut&& b) {
+    void push(T&& item) {
         std::unique_lock lock(mu_);
         cv_.wait(lock, [this] { return q_.size() < kQueued || err_; });
         if (err_) std::rethrow_exception(err_);
-        q_.push_back(std::move(b));
+        q_.push_back(std::move(item));
         cv_.notify_all();
     }
 
-    // Every batch written (or the writer's error).
+    // Everything pushed is done (or the stage's error is thrown).
     void finish() {
         {
-            std::unique_lock lock(mu_);
+            std::lock_guard lock(mu_);
             done_ = true;
-            cv_.notify_all();
         }
-        th_.join();
+        cv_.notify_all();
+        if (th_.joinable()) th_.join();
         if (err_) std::rethrow_exception(err_);
     }
 
 private:
     void run() {
         for (;;) {
-            BatchOut b;
+            T item;
             {
                 std::unique_lock lock(mu_);
                 cv_.wait(lock, [this] { return !q_.empty() || done_ || stop_; });
                 if (stop_ || q_.empty()) return;  // stopped, or done with nothing left
-                b = std::move(q_.front());
+                item = std::move(q_.front());
                 q_.pop_front();
                 cv_.notify_all();
             }
             try {
-                write(b);
+                const auto t0 = std::chrono::steady_clock::now();
+                work_(item);
+                busy_ms_ += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
             } catch (...) {
                 std::lock_guard lock(mu_);
                 err_ = std::current_exception();
@@ -169,30 +187,39 @@ private:
         }
     }
 
-    void write(const BatchOut& b) {
-        if (!b.kaku.empty()) copy_kaku(db_, b.kaku);
-        write_houmon(db_, hospnum_, b.houmon, ymd_, hms_);
-        copy_aid(db_, hospnum_, b.aid, ymd_, hms_);
-        if (!b.review.empty()) {
-            db::Connection::Copy r(db_, "COPY onshi.review (hospnum, file_id, seq, kind, reason, ptid, tbl_uuids, payload) FROM STDIN");
-            r.put(b.review);
-            r.finish();
-        }
-        db::Connection::Copy a(db_, "COPY onshi.result_unit (file_id, seq, sikibetu, status, reason, ptid, match_how, flags, tbl_uuids) FROM STDIN");
-        a.put(b.audit);
-        a.finish();
-    }
+public:
+    double busy_ms_ = 0;  // time spent working (read after finish())
 
-    db::Connection& db_;
-    int hospnum_;
-    std::string file_id_, ymd_, hms_;
+private:
+    std::function<void(T&)> work_;
     std::mutex mu_;
     std::condition_variable cv_;
-    std::deque<BatchOut> q_;
+    std::deque<T> q_;
     bool done_ = false, stop_ = false;
     std::exception_ptr err_;
     std::thread th_;  // last: started once everything above is ready
 };
+
+// What one batch writes, ready for the database.
+struct BatchOut {
+    std::string kaku, audit, review;  // COPY text
+    std::vector<HoumonRow> houmon;
+    std::vector<AidRow> aid;
+};
+
+void write_batch(db::Connection& db, int hospnum, const std::string& ymd, const std::string& hms, const BatchOut& b) {
+    if (!b.kaku.empty()) copy_kaku(db, b.kaku);
+    write_houmon(db, hospnum, b.houmon, ymd, hms);
+    copy_aid(db, hospnum, b.aid, ymd, hms);
+    if (!b.review.empty()) {
+        db::Connection::Copy r(db, "COPY onshi.review (hospnum, file_id, seq, kind, reason, ptid, tbl_uuids, payload) FROM STDIN");
+        r.put(b.review);
+        r.finish();
+    }
+    db::Connection::Copy a(db, "COPY onshi.result_unit (file_id, seq, sikibetu, status, reason, ptid, match_how, flags, tbl_uuids) FROM STDIN");
+    a.put(b.audit);
+    a.finish();
+}
 
 class Ingester final : public oqs::ResultSink {
 public:
@@ -237,7 +264,12 @@ public:
 
     IngestSummary finish() {
         flush();
-        if (writer_) writer_->finish();  // every batch is in before the totals
+        if (mapper_) mapper_->finish();  // every batch mapped (the map stage's counters are final) ...
+        if (writer_) writer_->finish();  // ... and written, before the totals
+        if (mapper_)
+            log::debug("ingest pipeline: map %.0f ms (patient lookups %.0f ms), write %.0f ms, %d units", mapper_->busy_ms_, lookup_ms_,
+                       writer_->busy_ms_, static_cast<int>(sum_.units));
+        mapper_.reset();
         writer_.reset();
         const auto& h = sum_.header;
         if (h.segment_of_result == "1" && !h.number_of_processing_result.empty() &&
@@ -255,15 +287,31 @@ public:
     IngestSummary& summary() { return sum_; }
 
 private:
+    // Hands the batch to the map stage (started with the first one, after on_header's INSERT: from
+    // then on only the write stage uses db_ until finish()).
     void flush() {
         if (batch_.empty()) return;
+        if (!writer_) {
+            writer_ = std::make_unique<Stage<BatchOut>>(
+                [this](BatchOut& b) { write_batch(db_, opt_.hospnum, ctx_.now_ymd, ctx_.now_hms, b); });
+            mapper_ = std::make_unique<Stage<std::vector<BulkConfirmUnit>>>([this](std::vector<BulkConfirmUnit>& units) { map_batch(units); });
+        }
+        mapper_->push(std::move(batch_));
+        batch_.clear();
+        batch_.reserve(kBatch);
+    }
+
+    // The map stage: ORCA's patients for the batch, the rows, the COPY text; then to the write stage.
+    void map_batch(std::vector<BulkConfirmUnit>& units) {
         if (opt_.write_rows && !lookup_db_) lookup_db_ = std::make_unique<db::Connection>(db_.conninfo());
-        const Lookups l = opt_.write_rows ? fetch_lookups(*lookup_db_, opt_.hospnum, ctx_.now_ymd, batch_) : Lookups{};
+        const auto t0 = std::chrono::steady_clock::now();
+        const Lookups l = opt_.write_rows ? fetch_lookups(*lookup_db_, opt_.hospnum, ctx_.now_ymd, units) : Lookups{};
+        lookup_ms_ += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         BatchOut b;
         std::string &kaku = b.kaku, &audit = b.audit, &review = b.review;
         std::vector<HoumonRow>& houmon = b.houmon;
         std::vector<AidRow>& aid = b.aid;
-        for (const auto& u : batch_) {
+        for (const auto& u : units) {
             ++seq_;
             ++sum_.by_validity[u.qualification_validity];
             if (u.processing_result_status == "2") ++sum_.unit_errors;
@@ -304,8 +352,6 @@ private:
             }
             record_unit(audit, u, hold ? "held" : "written", hold.value_or(""), hold ? 0 : ptid, m.how, text::trim(flags), uuids);
         }
-        batch_.clear();
-        if (!writer_) writer_ = std::make_unique<Writer>(db_, opt_.hospnum, file_id_, ctx_.now_ymd, ctx_.now_hms);
         writer_->push(std::move(b));
     }
 
@@ -350,8 +396,11 @@ private:
     std::string file_id_;
     std::vector<BulkConfirmUnit> batch_;
     int seq_ = 0;
-    std::unique_ptr<db::Connection> lookup_db_;  // ORCA's patients, read while the writer has db_
-    std::unique_ptr<Writer> writer_;             // last: joined first when the ingest is abandoned
+    double lookup_ms_ = 0;
+    std::unique_ptr<db::Connection> lookup_db_;  // ORCA's patients, read by the map stage while the write stage has db_
+    // Last, in this order: when the ingest is abandoned the map stage stops first, then the write stage.
+    std::unique_ptr<Stage<BatchOut>> writer_;
+    std::unique_ptr<Stage<std::vector<BulkConfirmUnit>>> mapper_;
 };
 
 }  // namespace
