@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Ingest benchmark. For each size N in BENCH_SIZES (default 1000 10000 100000) and each encoding in
-# BENCH_ENCODINGS (default utf-8 shift_jis): a throwaway PostgreSQL with an ORCA population of 10 × N
+# BENCH_ENCODINGS (default utf-8 shift_jis): a throwaway PostgreSQL with an ORCA population of
+# BENCH_POPULATION_FACTOR (default 10) × N
 # patients, an N-unit 02res of the first N of them, then the median of BENCH_RUNS runs (default 5) of
 #   (a) xmllint --stream on the file (the floor for reading it),
 #   (b) psql \copy of exactly the rows orca-onshi writes (the floor for writing them),
@@ -13,6 +14,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 SIZES=${BENCH_SIZES:-1000 10000 100000}
 ENCODINGS=${BENCH_ENCODINGS:-utf-8 shift_jis}
 RUNS=${BENCH_RUNS:-5}
+FACTOR=${BENCH_POPULATION_FACTOR:-10}   # ORCA patients per unit (matching must stay O(N log M))
 
 if [ -z "${BENCH_ONE:-}" ]; then
   # One process (and one PostgreSQL) per size: each population is built once for both encodings.
@@ -20,8 +22,8 @@ if [ -z "${BENCH_ONE:-}" ]; then
   for n in $SIZES; do
     BENCH_ONE=$n bash "$0" >> "$rows_file" || { rm -f "$rows_file"; exit 1; }
   done
-  header="| units | encoding | rows | file MiB | (a) xmllint s | (b) COPY s | (c) ingest s | c / (a + b) | peak RSS MiB |"
-  rule="|---:|---|---:|---:|---:|---:|---:|---:|---:|"
+  header="| units | ORCA patients | encoding | rows | file MiB | (a) xmllint s | (b) COPY s | (c) ingest s | c / (a + b) | peak RSS MiB |"
+  rule="|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"
   {
     echo
     echo "ingest benchmark, median of $RUNS runs, $(date -u +%Y-%m-%d), $(nproc) CPUs, $(uname -m), PostgreSQL $(psql --version | awk '{ print $3 }')"
@@ -36,7 +38,7 @@ fi
 # ---- one size ---------------------------------------------------------------------------------------
 . "$top_srcdir/tests/lib/env.sh"
 N=$BENCH_ONE
-M=$((N * 10))
+M=$((N * FACTOR))
 env_setup "$M" >&2
 q "VACUUM ANALYZE" >/dev/null
 
@@ -70,7 +72,7 @@ for enc in $ENCODINGS; do
   c=$(awk '{ print $1 }' "$T/c" | median)
   rss=$(awk '{ print $2 }' "$T/c" | median)
   mib=$(awk -v s="$(stat -c %s "$FILE")" 'BEGIN { printf "%.1f", s / 1048576 }')
-  awk -v n="$N" -v e="$enc" -v r="$rows" -v f="$mib" -v a="$a" -v b="$b" -v c="$c" -v k="$rss" \
-    'BEGIN { printf "| %d | %s | %d | %s | %.3f | %.3f | %.3f | %.2f | %.1f |\n", n, e, r, f, a, b, c, c / (a + b), k / 1024 }'
+  awk -v n="$N" -v m="$M" -v e="$enc" -v r="$rows" -v f="$mib" -v a="$a" -v b="$b" -v c="$c" -v k="$rss" \
+    'BEGIN { printf "| %d | %d | %s | %d | %s | %.3f | %.3f | %.3f | %.2f | %.1f |\n", n, m, e, r, f, a, b, c, c / (a + b), k / 1024 }'
   rm -f "$FILE" "$T/rows.copy"
 done

@@ -2,9 +2,8 @@
 // emulator (tests/integration/browser_card.sh sets them up). The card is put on the reader only once the
 // screen waits for it: this script writes SIGNAL_FILE then, and the shell starts the emulator.
 // Usage: node consent.mjs BASE_URL SCREENSHOT_DIR SIGNAL_FILE PIN AUX_PIN PTNUM NAME
-import { chromium } from 'playwright-core';
+import { launch, checker } from './chromium.mjs';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
 const [baseArg, shots, signal, pin, auxPin, ptnum, name] = process.argv.slice(2);
@@ -15,21 +14,8 @@ if (!baseArg || !shots || !signal || !pin || !auxPin || !ptnum || !name) {
 const base = baseArg.replace(/\/$/, '');
 fs.mkdirSync(shots, { recursive: true });
 
-let passed = 0;
-const ok = what => { passed++; console.log('ok - ' + what); };
-function check(cond, what) { if (!cond) throw new Error('FAIL: ' + what); ok(what); }
-
-const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'onshi-chromium-'));
-const ctx = await chromium.launchPersistentContext(userData, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync', '--lang=ja-JP'],
-  viewport: { width: 1366, height: 900 },
-  locale: 'ja-JP',
-  env: { ...process.env, LANG: 'ja_JP.UTF-8', LANGUAGE: 'ja' },
-  timezoneId: process.env.TZ || 'UTC',
-});
+const c = checker(), check = c.check;
+const { ctx, close } = await launch({ height: 900 });
 const problems = [];
 const page = ctx.pages()[0] || await ctx.newPage();
 page.on('pageerror', e => problems.push('page error: ' + e.message));
@@ -138,7 +124,6 @@ try {
   check(consentBodies.length === 3, 'three card requests were sent');
   check(problems.length === 0, 'no page errors or console errors' + (problems.length ? ': ' + problems.join('; ') : ''));
 } finally {
-  await ctx.close();
-  fs.rmSync(userData, { recursive: true, force: true });
+  await close();
 }
-console.log(passed + ' checks passed');
+console.log(c.passed + ' checks passed');

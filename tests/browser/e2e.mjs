@@ -1,8 +1,7 @@
 // The screens end to end in Debian's chromium, against the real orca-onshid (tests/integration/browser.sh
 // starts it with the simulator and PostgreSQL). Usage: node e2e.mjs BASE_URL SCREENSHOT_DIR
-import { chromium } from 'playwright-core';
+import { launch, checker } from './chromium.mjs';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
 const base = (process.argv[2] || '').replace(/\/$/, '');
@@ -10,22 +9,8 @@ const shots = process.argv[3];
 if (!base || !shots) { console.error('usage: node e2e.mjs BASE_URL SCREENSHOT_DIR'); process.exit(64); }
 fs.mkdirSync(shots, { recursive: true });
 
-let passed = 0;
-const ok = what => { passed++; console.log('ok - ' + what); };
-function check(cond, what) { if (!cond) throw new Error('FAIL: ' + what); ok(what); }
-
-const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'onshi-chromium-'));
-const ctx = await chromium.launchPersistentContext(userData, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync', '--lang=ja-JP'],
-  viewport: { width: 1366, height: 800 },
-  locale: 'ja-JP',
-  // A Japanese UI (chromium-l10n): date fields show 2026/11/21 as in Japan.
-  env: { ...process.env, LANG: 'ja_JP.UTF-8', LANGUAGE: 'ja' },
-  timezoneId: process.env.TZ || 'UTC',
-});
+const c = checker(), { check, ok } = c;
+const { ctx, close } = await launch();
 const problems = [];
 function watch(page) {
   page.on('pageerror', e => problems.push('page error: ' + e.message));
@@ -320,11 +305,9 @@ try {
   console.error(e.message);
   try { await shot('failure'); } catch (e2) { /* ignore */ }
   if (problems.length) console.error(problems.join('\n'));
-  await ctx.close();
-  fs.rmSync(userData, { recursive: true, force: true });
-  console.log(passed + ' checks passed before the failure');
+  await close();
+  console.log(c.passed + ' checks passed before the failure');
   process.exit(1);
 }
-await ctx.close();
-fs.rmSync(userData, { recursive: true, force: true });
-console.log(passed + ' checks passed');
+await close();
+console.log(c.passed + ' checks passed');

@@ -1,8 +1,7 @@
 // The screens with users (a users file): login, a reception user without サポート, an admin with it,
 // logout. Usage: node login.mjs BASE_URL SCREENSHOT_DIR (users: uketsuke / kanri, see browser.sh)
-import { chromium } from 'playwright-core';
+import { launch, checker } from './chromium.mjs';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
 const base = (process.argv[2] || '').replace(/\/$/, '');
@@ -10,17 +9,8 @@ const shots = process.argv[3];
 if (!base || !shots) { console.error('usage: node login.mjs BASE_URL SCREENSHOT_DIR'); process.exit(64); }
 const RECEPTION = ['uketsuke', 'reception-pass-1'], ADMIN = ['kanri', 'admin-pass-1'];
 
-let passed = 0;
-function check(cond, what) { if (!cond) throw new Error('FAIL: ' + what); passed++; console.log('ok - ' + what); }
-
-const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'onshi-chromium-'));
-const ctx = await chromium.launchPersistentContext(userData, {
-  executablePath: '/usr/bin/chromium', headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync', '--lang=ja-JP'],
-  viewport: { width: 1366, height: 800 }, locale: 'ja-JP',
-  env: { ...process.env, LANG: 'ja_JP.UTF-8', LANGUAGE: 'ja' },
-});
+const c = checker(), check = c.check;
+const { ctx, close } = await launch();
 const problems = [];
 const page = ctx.pages()[0] || await ctx.newPage();
 page.on('pageerror', e => problems.push('page error: ' + e.message));
@@ -81,10 +71,8 @@ try {
   console.error(e.message);
   if (problems.length) console.error(problems.join('\n'));
   try { await page.screenshot({ path: path.join(shots, 'failure-login.png') }); } catch (e2) { /* ignore */ }
-  await ctx.close();
-  fs.rmSync(userData, { recursive: true, force: true });
+  await close();
   process.exit(1);
 }
-await ctx.close();
-fs.rmSync(userData, { recursive: true, force: true });
-console.log(passed + ' login checks passed');
+await close();
+console.log(c.passed + ' login checks passed');

@@ -37,15 +37,16 @@ fetch_ok plain
 daemon_start
 sleep 0.5
 for p in "${DAEMON_PIDS[@]}"; do
-  ! tr '\0' ' ' < "/proc/$p/cmdline" | grep -qF "$HTTPS_PASSWORD" || fail "the password in /proc/$p/cmdline"
-  ! tr '\0' '\n' < "/proc/$p/environ" | grep -qF "$HTTPS_PASSWORD" || fail "the password in /proc/$p/environ"
+  # (not grep -q on a pipe: closing it early would, under pipefail, turn a find into a pass)
+  ! grep -qF "$HTTPS_PASSWORD" <<< "$(tr '\0' ' ' < "/proc/$p/cmdline")" || fail "the password in /proc/$p/cmdline"
+  ! grep -qF "$HTTPS_PASSWORD" <<< "$(tr '\0' '\n' < "/proc/$p/environ")" || fail "the password in /proc/$p/environ"
 done
 clear_results all
 id=$(onshi fetch --hospnum 1 --kind homecare --queue 2>/dev/null | awk '/queued/ { print $2 }')
 wait_sql "SELECT state = 'done' FROM onshi.job WHERE id = $id" 60
 assert_eq "daemon over https: rows" "$want" "$(rows)"
 daemon_stop_all
-! tr '\0' ' ' < "/proc/$SIM_PID/cmdline" | grep -qF "$HTTPS_PASSWORD" || fail "the password in the simulator's cmdline"
+! grep -qF "$HTTPS_PASSWORD" <<< "$(tr '\0' ' ' < "/proc/$SIM_PID/cmdline")" || fail "the password in the simulator's cmdline"
 for f in "$T"/*.log "$T"/*.err "$T"/*.out "$T"/spool/res/* "$T"/archive/*; do
   [ -f "$f" ] || continue
   ! grep -qF "$HTTPS_PASSWORD" "$f" || fail "the password in $f"

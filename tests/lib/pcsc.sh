@@ -13,6 +13,8 @@
 #   card_insert [OPTIONS...] orca-onshi-card-sim --identity $CARD_DIR --port $VPCD_PORT OPTIONS (stderr
 #                            in $T/card.log); waits until pcscd reports the card present
 #   card_remove              SIGTERM to it; waits until pcscd reports no card; its apdus= in $CARD_APDUS
+#   assert_no_pin PIN SQL FILE...   the PIN (as a number of its own: timestamps and ids are digits too)
+#                            in none of the FILEs (missing ones skipped) nor in what SQL returns
 #   card_person              K (population index), PTID, PTNUM, NAME, BIRTH, SEX of a person in ORCA, linked
 #                            by construction, one 保険 result, no 外字 (after env_setup; needs q)
 PCSCD_PID=
@@ -118,4 +120,15 @@ card_person() {
   BIRTH=$(q "SELECT birthday FROM tbl_ptinf WHERE hospnum = 1 AND ptid = $PTID")
   SEX=$(q "SELECT sex FROM tbl_ptinf WHERE hospnum = 1 AND ptid = $PTID")
   echo "person $K: ptid $PTID, 患者番号 $PTNUM, $NAME"
+}
+
+assert_no_pin() {
+  local pin=$1 sql=$2 f out
+  shift 2
+  for f in "$@"; do
+    [ -f "$f" ] || continue
+    ! grep -qE "(^|[^0-9])$pin([^0-9]|\$)" "$f" || fail "the PIN in $f"
+  done
+  out=$(q "$sql")  # not on a pipe: grep -q closing it early must not turn a find into a pass
+  ! grep -qE "(^|[^0-9])$pin([^0-9]|\$)" <<< "$out" || fail "the PIN in: $sql"
 }
