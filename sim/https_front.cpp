@@ -39,14 +39,18 @@ std::string first_line(const std::string& path) {
     return line;
 }
 
-std::map<std::string, std::string> form_of(SoupServerMessage* msg) {
-    std::map<std::string, std::string> out;
-    SoupMessageBody* body = soup_server_message_get_request_body(msg);
-    GBytes* bytes = soup_message_body_flatten(body);
+std::string body_of(SoupServerMessage* msg) {
+    GBytes* bytes = soup_message_body_flatten(soup_server_message_get_request_body(msg));
     gsize n = 0;
     const auto* data = static_cast<const char*>(g_bytes_get_data(bytes, &n));
-    const std::string text(data ? data : "", n);
+    std::string text(data ? data : "", n);
     g_bytes_unref(bytes);
+    return text;
+}
+
+std::map<std::string, std::string> form_of(SoupServerMessage* msg) {
+    std::map<std::string, std::string> out;
+    const std::string text = body_of(msg);
     if (text.empty()) return out;
     GHashTable* t = soup_form_decode(text.c_str());
     GHashTableIter it;
@@ -122,12 +126,7 @@ struct HttpsFront::Impl {
             if (!std::regex_match(name, file_name) || !name.ends_with(".xml")) return {400, "text/plain; charset=utf-8", "ファイル名が正しくありません"};
             if (o.reject_put) return {400, "text/plain; charset=utf-8", "要求ファイルの形式に誤りがあります（HTTPS 受付で拒否）"};
             if (received.count(name)) return {200, "text/plain; charset=utf-8", "accepted again\n"};
-            SoupMessageBody* body = soup_server_message_get_request_body(msg);
-            GBytes* bytes = soup_message_body_flatten(body);
-            gsize n = 0;
-            const auto* data = static_cast<const char*>(g_bytes_get_data(bytes, &n));
-            const std::string content(data ? data : "", n);
-            g_bytes_unref(bytes);
+            const std::string content = body_of(msg);
             const fs::path tmp = fs::path(o.req_dir) / ("." + name + ".https");
             {
                 std::ofstream out(tmp, std::ios::binary);
