@@ -339,7 +339,14 @@ HttpsSession::Reply HttpsSession::call(const char* method, const std::string& pa
     const std::string sink = std::string(method) == "GET"
                                  ? fac_.res_dir + "/." + path.substr(path.rfind('/') + 1) + "." + std::to_string(::getpid()) + ".part"
                                  : "";
-    auto once = [&] { return http_->send(method, path, body, content_type.empty() ? nullptr : content_type.c_str(), session_, sink); };
+    auto once = [&] {
+        try {
+            return http_->send(method, path, body, content_type.empty() ? nullptr : content_type.c_str(), session_, sink);
+        } catch (...) {
+            if (!sink.empty()) ::unlink(sink.c_str());  // no half download left in the spool
+            throw;
+        }
+    };
     HttpClient::Result r = once();
     if (r.status == 401) {  // the session expired: renew it once
         log::info("https: facility %d: session expired, logging in again", fac_.hospnum);

@@ -127,6 +127,10 @@ renewed=$(cat "$T/expire.out" "$T/expire.err" | grep -c 'session expired, loggin
 assert_eq "logins = first + renewals" "$((logins + 1 + renewed))" "$(grep -c 'https POST /v1/sessions -> 200' "$T/sim.log")"
 ok "an expired session is renewed ($renewed times in one fetch) and the call goes through"
 
+# (staged requests of jobs that could not send them stay: those jobs are resumable)
+[ -z "$(find "$T/spool" -name '*.part')" ] || fail "half downloads left in the spool: $(find "$T/spool" -name '*.part')"
+ok "no half download left in the spool after every fault"
+
 # ---- configuration: http:// and a password in the file are refused ---------------------------------------
 sed 's|^base_url=https://|base_url=http://|' "$CONF" > "$T/http.conf"
 rc=0; "$ONSHI" --config "$T/http.conf" jobs > /dev/null 2> "$T/http.err" || rc=$?
