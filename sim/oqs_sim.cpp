@@ -7,6 +7,7 @@
 #include "output.hpp"
 #include "population.hpp"
 #include "result_xml.hpp"
+#include "proxy.hpp"
 #include "serve.hpp"
 
 #include <sstream>
@@ -32,6 +33,7 @@ constexpr const char* kUsage =
     "  expect-validity  TSV of the changes a 資格確認 (OQSmuquc) reports\n"
     "  make-result      write one complete 02res (SegmentOfResult 1)\n"
     "  serve            answer OQS request files (OQSmuhvq/onq/tic/quc/imm, YZK/TKKsiquc) like the 連携アプリ\n"
+    "  proxy            a CONNECT-only HTTP proxy on 127.0.0.1 (--port P --port-file F), for the HTTPS tests\n"
     "run 'orca-onshi-sim COMMAND --help' for the options of a command\n";
 
 // Every option of every command; each command registers the ones it takes.
@@ -401,6 +403,17 @@ int cmd_serve(int argc, char** argv) {
     return serve(people, o);
 }
 
+int cmd_proxy(int argc, char** argv) {
+    Args a;
+    gint port = 0;
+    std::vector<GOptionEntry> entries;
+    entries.push_back(num("port", &port, "port on 127.0.0.1 (default 0: any)", "P"));
+    entries.push_back(str("port-file", &a.https_port_file, "write the port here once listening", "FILE"));
+    parse(argc, argv, entries, "A CONNECT-only HTTP proxy on 127.0.0.1 that logs each tunnel (tests of the HTTPS transport).");
+    if (port < 0 || port > 65535) throw Error(Errc::usage, "--port must be 0-65535");
+    return run_proxy(port, a.https_port_file ? a.https_port_file : "");
+}
+
 }  // namespace
 }  // namespace onshi::sim
 
@@ -417,6 +430,7 @@ int main(int argc, char** argv) {
         if (cmd == "expect-validity") return cmd_expect_validity(argc - 1, argv + 1);
         if (cmd == "make-result") return cmd_make_result(argc - 1, argv + 1);
         if (cmd == "serve") return cmd_serve(argc - 1, argv + 1);
+        if (cmd == "proxy") return cmd_proxy(argc - 1, argv + 1);
         if (cmd == "help" || cmd == "--help" || cmd == "-h") {
             std::fputs(kUsage, stdout);
             return 0;

@@ -131,6 +131,24 @@ ok "an expired session is renewed ($renewed times in one fetch) and the call goe
 [ -z "$(find "$T/spool" -name '*.part')" ] || fail "half downloads left in the spool: $(find "$T/spool" -name '*.part')"
 ok "no half download left in the spool after every fault"
 
+# ---- through a proxy: `proxy =` of the facility, then https_proxy from the environment ------------------
+HTTP_FAULTS= sim_start
+"$SIM" proxy --port-file "$T/proxy.port" 2>> "$T/proxy.log" &
+DAEMON_PIDS+=($!)  # stopped with the daemons by env_cleanup
+for _ in $(seq 1 50); do [ -s "$T/proxy.port" ] && break; sleep 0.1; done
+PROXY=http://127.0.0.1:$(cat "$T/proxy.port")
+sed "s|^ca_file=.*|&\nproxy=$PROXY|" "$CONF" > "$T/proxy.conf"
+clear_results all
+"$ONSHI" --config "$T/proxy.conf" fetch --hospnum 1 --kind homecare > "$T/proxy.out" 2> "$T/proxy.err" || { cat "$T/proxy.err"; fail "fetch through proxy="; }
+assert_eq "proxy=: rows" "$want" "$(rows)"
+tunnels=$(grep -c "proxy CONNECT 127.0.0.1:$HTTPS_PORT\$" "$T/proxy.log" || true)
+[ "$tunnels" -ge 1 ] || { cat "$T/proxy.log"; fail "proxy=: no tunnel through the proxy"; }
+clear_results all
+https_proxy=$PROXY onshi fetch --hospnum 1 --kind homecare > "$T/envproxy.out" 2> "$T/envproxy.err" || { cat "$T/envproxy.err"; fail "fetch with https_proxy"; }
+assert_eq "https_proxy: rows" "$want" "$(rows)"
+[ "$(grep -c "proxy CONNECT 127.0.0.1:$HTTPS_PORT\$" "$T/proxy.log")" -gt "$tunnels" ] || fail "https_proxy: no tunnel through the proxy"
+ok "the transport goes through proxy= and through https_proxy (TLS end to end, the proxy sees only CONNECT)"
+
 # ---- configuration: http:// and a password in the file are refused ---------------------------------------
 sed 's|^base_url=https://|base_url=http://|' "$CONF" > "$T/http.conf"
 rc=0; "$ONSHI" --config "$T/http.conf" jobs > /dev/null 2> "$T/http.err" || rc=$?
