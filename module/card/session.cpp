@@ -31,8 +31,9 @@ std::string pick_reader(pcsc::Context& ctx, const std::string& reader, int wait_
                         const std::atomic<bool>* cancel) {
     const auto names = ctx.readers();
     if (!reader.empty()) {
-        if (std::find(names.begin(), names.end(), reader) == names.end() && wait_ms == 0) throw Error(Errc::card, "no reader named '" + reader + "'");
-        if (std::find(names.begin(), names.end(), reader) != names.end() && ctx.card_present(reader)) return reader;
+        const bool listed = std::find(names.begin(), names.end(), reader) != names.end();
+        if (!listed && wait_ms == 0) throw Error(Errc::card, "no reader named '" + reader + "'");
+        if (listed && ctx.card_present(reader)) return reader;
     } else {
         for (const auto& n : names)
             if (ctx.card_present(n)) return n;
@@ -49,11 +50,16 @@ std::string pick_reader(pcsc::Context& ctx, const std::string& reader, int wait_
     throw Error(Errc::card, reader.empty() ? std::string("no card in any reader") : "no card in " + reader);
 }
 
-void check_pin_state(const PinState& s, const char* what, bool allow_last_try, const char* last_try_hint) {
+Pin checked_pin(Transport& c, PinFile which, bool allow_last_try, const char* last_try_hint, const PinSource& pin) {
+    const char* what = which == PinFile::jpki_auth ? "利用者証明用" : "券面事項入力補助用";
+    const PinState s = pin_status(c, which);
     if (s.blocked)
         throw Error(Errc::card, std::string("the ") + what + " PIN is blocked: nothing was sent; the holder must have it reset at the municipal office");
     if (s.tries == 1 && !allow_last_try)
         throw Error(Errc::card, std::string("only 1 PIN try left: nothing was sent (a wrong PIN now blocks the card; ") + last_try_hint + ")");
+    Pin p = pin(which, s.tries);
+    if (!p.is_digits(4)) throw Error(Errc::usage, "the PIN has 4 digits");
+    return p;
 }
 
 ConsentRead read_for_consent(pcsc::Context& ctx, const ConsentReadOptions& o, const PinSource& pin, const std::function<void()>& on_wait) {
@@ -72,20 +78,11 @@ ConsentRead read_for_consent(pcsc::Context& ctx, const ConsentReadOptions& o, co
     out.cert_apdus = cert.read_apdus;
     out.challenge.resize(32);
     if (RAND_bytes(out.challenge.data(), static_cast<int>(out.challenge.size())) != 1) throw Error(Errc::internal, "no random bytes for the challenge");
-    if (o.with_pin) {
-        const PinState s = pin_status(c, PinFile::jpki_auth);
-        check_pin_state(s, "利用者証明用", o.allow_last_try, o.last_try_hint);
-        const Pin p = pin(PinFile::jpki_auth, s.tries);
-        if (!p.is_digits(4)) throw Error(Errc::usage, "the PIN has 4 digits");
-        out.signature = sign_challenge(c, p, out.challenge, o.allow_last_try);
-    }  // the Pin zeroizes itself here
-    if (o.with_basic4) {
-        const PinState s = pin_status(c, PinFile::aux_input);
-        check_pin_state(s, "券面事項入力補助用", o.allow_last_try, o.last_try_hint);
-        const Pin p = pin(PinFile::aux_input, s.tries);
-        if (!p.is_digits(4)) throw Error(Errc::usage, "the PIN has 4 digits");
-        out.basic4 = read_basic4(c, p, o.allow_last_try);
-    }
+    // each Pin zeroizes itself at the end of its statement
+    if (o.with_pin)
+        out.signature = sign_challenge(c, checked_pin(c, PinFile::jpki_auth, o.allow_last_try, o.last_try_hint, pin), out.challenge,
+                                       o.allow_last_try);
+    if (o.with_basic4) out.basic4 = read_basic4(c, checked_pin(c, PinFile::aux_input, o.allow_last_try, o.last_try_hint, pin), o.allow_last_try);
     return out;
 }
 

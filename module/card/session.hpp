@@ -29,9 +29,6 @@ CertRead read_cert(pcsc::Card& c, bool& ext_ok, std::string& how, std::size_t ma
 std::string pick_reader(pcsc::Context& ctx, const std::string& reader, int wait_ms, const std::function<void()>& on_wait = {},
                         const std::atomic<bool>* cancel = nullptr);
 
-// PIN refusals that send nothing: blocked, or 1 try left without allow_last_try. `what` names the PIN.
-void check_pin_state(const PinState& s, const char* what, bool allow_last_try, const char* last_try_hint);
-
 struct ConsentRead {
     std::string reader;
     Bytes certificate;        // DER
@@ -54,6 +51,11 @@ struct ConsentReadOptions {
 
 // Asked for a PIN once its state allows sending it; `tries` = tries left (-1 unknown).
 using PinSource = std::function<Pin(PinFile which, int tries)>;
+
+// The PIN for `which`, once its state allows sending it: refused (Error(card), nothing sent) when
+// blocked, or at 1 try left without allow_last_try (last_try_hint says what to do); asked from `pin`;
+// Error(usage) unless 4 digits.
+Pin checked_pin(Transport& c, PinFile which, bool allow_last_try, const char* last_try_hint, const PinSource& pin);
 
 // One transaction on a My Number card (not 住基カード): certificate, challenge, signature, 基本4情報.
 // Error(card) for anything the card or reader refuses; Error(usage) for a PIN that is not 4 digits.

@@ -170,8 +170,7 @@ std::string cert_summary(const Bytes& der) {
     return out;
 }
 
-// The reader with a card: --reader, else the first with a card; --wait SECS waits for one to be
-// inserted (readers plugged in meanwhile included).
+// --wait SECS (0-3600), or `def`.
 int wait_seconds(const Args& a, int def) {
     int wait_s = def;
     if (const auto w = a.get("wait")) {
@@ -185,6 +184,8 @@ int wait_seconds(const Args& a, int def) {
     return wait_s;
 }
 
+// The reader with a card: --reader, else the first with a card; --wait SECS waits for one to be
+// inserted (readers plugged in meanwhile included).
 std::string pick_reader(pcsc::Context& ctx, const Args& a) {
     const int wait_s = wait_seconds(a, 0);
     return card::pick_reader(ctx, a.get("reader").value_or(""), wait_s * 1000,
@@ -196,6 +197,11 @@ Pin prompt_pin(PinFile which, int tries) {
     if (tries >= 0) std::fprintf(stderr, "PIN tries left: %d%s\n", tries, tries == 1 ? " (a wrong PIN now blocks the card)" : "");
     return Pin::prompt(which == PinFile::jpki_auth ? "利用者証明用 PIN (4 digits, the card holder types it): "
                                                    : "券面事項入力補助用 PIN (4 digits, the card holder types it): ");
+}
+
+// The 基本4情報 behind the 券面事項入力補助用 PIN (already inside a transaction on the card).
+Basic4 basic4_with_pin(Transport& c, bool last) {
+    return read_basic4(c, checked_pin(c, PinFile::aux_input, last, "--allow-last-try to use it", prompt_pin), last);
 }
 
 int card_read(const Args& a) {
@@ -220,26 +226,13 @@ int card_read(const Args& a) {
                (cert.read_apdus == 1 ? "" : "s") + (cert.extended ? ", extended" : ", short reads") + ")\n";
         out += cert_summary(cert.der);
         if (basic4) {
-            const PinState s = pin_status(c, PinFile::aux_input);
-            check_pin_state(s, "券面事項入力補助用", last, "--allow-last-try to use it");
-            const Pin pin = prompt_pin(PinFile::aux_input, s.tries);
-            if (!pin.is_digits(4)) throw Error(Errc::usage, "the PIN has 4 digits");
-            const Basic4 b = read_basic4(c, pin, last);
+            const Basic4 b = basic4_with_pin(c, last);
             out += "基本4情報\n  氏名        " + b.name + "\n  住所        " + b.address + "\n  生年月日    " + b.birth + "\n  性別        " +
                    sex_label(b.sex) + "\n";
         }
     }
     std::fputs(out.c_str(), stdout);
     return 0;
-}
-
-// The 基本4情報 behind the 券面事項入力補助用 PIN (already inside a transaction on the card).
-Basic4 basic4_with_pin(Transport& c, bool last) {
-    const PinState s = pin_status(c, PinFile::aux_input);
-    check_pin_state(s, "券面事項入力補助用", last, "--allow-last-try to use it");
-    const Pin pin = prompt_pin(PinFile::aux_input, s.tries);
-    if (!pin.is_digits(4)) throw Error(Errc::usage, "the PIN has 4 digits");
-    return read_basic4(c, pin, last);
 }
 
 // The ORCA patients with this 基本4情報 (test patients excluded), printed; returns how many.
