@@ -58,6 +58,19 @@ bool FolderTransport::is_staged(const std::string& name) const {
     return ::lstat(staged_path(name).c_str(), &st) == 0;
 }
 
+std::optional<std::string> FolderTransport::staged_content(const std::string& name) const {
+    std::ifstream in(staged_path(name), std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+void FolderTransport::drop_staged(const std::string& name) {
+    const std::string tmp = staged_path(name);
+    if (::unlink(tmp.c_str()) != 0 && errno != ENOENT) throw Error(Errc::io, sys_error("cannot remove", tmp));
+}
+
 bool FolderTransport::publish(const std::string& name) {
     const std::string tmp = staged_path(name);
     const std::string dst = req_dir_ + "/" + name;

@@ -23,6 +23,10 @@ public:
     // Renames the staged file into place if it is still staged; true if it did.
     bool publish(const std::string& name) override;
     [[nodiscard]] bool is_staged(const std::string& name) const;
+    // For a transport that sends staged requests itself (HTTPS): the content, if still staged, and
+    // removing it once sent.
+    [[nodiscard]] std::optional<std::string> staged_content(const std::string& name) const;
+    void drop_staged(const std::string& name);
 
     // The first of res_dir/<stem><ext> for ext in `exts` that exists and has stopped changing.
     // Symlinks and non-regular files are refused (Error io).

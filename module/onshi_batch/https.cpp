@@ -2,6 +2,8 @@
 
 #include "onshi_batch/https.hpp"
 
+#include "app/files.hpp"
+
 #include "core/error.hpp"
 #include "core/log.hpp"
 
@@ -98,18 +100,6 @@ std::string disposition_filename(const std::string& v) {
     while (!f.empty() && (f.back() == ' ' || f.back() == '\r' || f.back() == '\n')) f.pop_back();
     if (f.size() >= 2 && f.front() == '"' && f.back() == '"') f = f.substr(1, f.size() - 2);
     return f;
-}
-
-void write_file_0600(const std::string& path, const std::string& content) {
-    const std::string tmp = path + ".tmp";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) throw Error(Errc::io, "cannot write " + tmp + ": " + std::strerror(errno));
-    const bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-        ::unlink(tmp.c_str());
-        throw Error(Errc::io, "cannot write " + path + ": " + std::strerror(errno));
-    }
 }
 
 }  // namespace
@@ -430,21 +420,18 @@ HttpsTransport::HttpsTransport(const app::Facility& fac) : fac_(fac), local_(fac
 void HttpsTransport::stage(const std::string& name, const std::string& content) { local_.stage(name, content); }
 
 bool HttpsTransport::publish(const std::string& name) {
-    if (!local_.is_staged(name)) return false;
-    std::ifstream in(fac_.req_dir + "/." + name + ".tmp", std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    const auto r = session_->call("PUT", wire::request(name), ss.str(), wire::kXml);
+    const auto content = local_.staged_content(name);
+    if (!content) return false;
+    const auto r = session_->call("PUT", wire::request(name), *content, wire::kXml);
     if (r.status == 400 || r.status == 409 || r.status == 422) {
         // OQS refused the request itself: kept as the folder transport's .err, the job fails with it
-        write_file_0600(fac_.res_dir + "/" + basename_without_ext(name) + ".err", r.body.empty() ? "HTTP " + std::to_string(r.status) : r.body);
+        app::write_file_atomic(fac_.res_dir + "/" + basename_without_ext(name) + ".err", r.body.empty() ? "HTTP " + std::to_string(r.status) : r.body, 0600);
     } else if (r.status != 200 && r.status != 201 && r.status != 202 && r.status != 204) {
         throw Error(Errc::io, "https PUT " + wire::request(name) + ": HTTP " + std::to_string(r.status) +
                                   (r.body.empty() ? "" : ": " + r.body.substr(0, 200)));
     }
     // sent: nothing to keep (a crash before this line sends it again; the service takes a file name once)
-    if (::unlink((fac_.req_dir + "/." + name + ".tmp").c_str()) != 0 && errno != ENOENT)
-        throw Error(Errc::io, "cannot remove the sent request " + name + " from the spool: " + std::strerror(errno));
+    local_.drop_staged(name);
     return true;
 }
 
@@ -459,7 +446,7 @@ std::optional<std::string> HttpsTransport::stable_result(const std::string& stem
     const auto r = session_->call("GET", wire::result(stem), "", "");
     if (r.status == 404) return std::nullopt;
     if (r.status == 409) {
-        write_file_0600(fac_.res_dir + "/" + request_of(stem) + ".err", r.body.empty() ? "HTTP 409" : r.body);
+        app::write_file_atomic(fac_.res_dir + "/" + request_of(stem) + ".err", r.body.empty() ? "HTTP 409" : r.body, 0600);
         return std::nullopt;
     }
     if (r.status != 200) throw Error(Errc::io, "https GET " + wire::result(stem) + ": HTTP " + std::to_string(r.status));
@@ -485,7 +472,7 @@ void activate_device(const app::Facility& fac) {
     const fs::path dir = fs::path(fac.https.device_file).parent_path();
     std::error_code ec;
     fs::create_directories(dir, ec);
-    write_file_0600(fac.https.device_file, token.v + "\n");
+    app::write_file_atomic(fac.https.device_file, token.v + "\n", 0600);
     log::info("https: facility %d activated; device credential in %s", fac.hospnum, fac.https.device_file.c_str());
 }
 

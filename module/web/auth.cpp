@@ -1,5 +1,7 @@
 #include "web/auth.hpp"
 
+#include "app/files.hpp"
+
 #include "core/error.hpp"
 
 #include <crypt.h>
@@ -54,19 +56,9 @@ std::vector<User> read_users(const std::string& path) {
 }
 
 void write_users(const std::string& path, const std::vector<User>& users) {
-    const std::string tmp = path + ".tmp." + std::to_string(getpid());
-    const mode_t old = umask(027);
-    std::FILE* f = std::fopen(tmp.c_str(), "w");
-    umask(old);
-    if (!f) throw Error(Errc::io, tmp + ": " + std::strerror(errno));
-    for (const auto& u : users) std::fprintf(f, "%s:%s:%s\n", u.name.c_str(), u.role.c_str(), u.hash.c_str());
-    const bool ok = std::fflush(f) == 0 && fsync(fileno(f)) == 0;
-    std::fclose(f);
-    if (!ok || ::chmod(tmp.c_str(), 0640) != 0 || std::rename(tmp.c_str(), path.c_str()) != 0) {
-        const int e = errno;
-        ::unlink(tmp.c_str());
-        throw Error(Errc::io, path + ": " + std::strerror(e));
-    }
+    std::string text;
+    for (const auto& u : users) text += u.name + ":" + u.role + ":" + u.hash + "\n";
+    app::write_file_atomic(path, text, 0640);
 }
 
 std::string hash_password(const std::string& password) {
