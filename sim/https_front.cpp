@@ -85,47 +85,51 @@ struct HttpsFront::Impl {
 
     struct Answer {
         int status = 200;
-        std::string type = "text/plain; charset=utf-8";
+        std::string type;
         std::string body;
         std::vector<std::pair<std::string, std::string>> headers;
         bool drop = false;
     };
+    // A plain-text answer: every answer but a result file.
+    static Answer text(int status, std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
+        return Answer{status, "text/plain; charset=utf-8", std::move(body), std::move(headers), false};
+    }
 
     Answer route(SoupServerMessage* msg, const std::string& method, const std::string& path) {
         SoupMessageHeaders* rh = soup_server_message_get_request_headers(msg);
         if (method == "POST" && path == "/v1/devices/activate") {
             auto f = form_of(msg);
-            if (f["user_id"] != o.user_id || f["password"] != password) return {401, "text/plain; charset=utf-8", "ユーザIDまたはパスワードが違います"};
-            if (f["activation_code"] != o.activation_code) return {403, "text/plain; charset=utf-8", "アクティベーションコードが正しくありません"};
-            return {200, "text/plain; charset=utf-8", "device_token=" + device_token(o.activation_code, o.user_id) + "\n"};
+            if (f["user_id"] != o.user_id || f["password"] != password) return text(401, "ユーザIDまたはパスワードが違います");
+            if (f["activation_code"] != o.activation_code) return text(403, "アクティベーションコードが正しくありません");
+            return text(200, "device_token=" + device_token(o.activation_code, o.user_id) + "\n");
         }
         if (method == "POST" && path == "/v1/sessions") {
             auto f = form_of(msg);
-            if (f["user_id"] != o.user_id || f["password"] != password) return {401, "text/plain; charset=utf-8", "ユーザIDまたはパスワードが違います"};
-            if (f["device_token"] != device_token(o.activation_code, o.user_id)) return {403, "text/plain; charset=utf-8", "この端末は登録されていません"};
+            if (f["user_id"] != o.user_id || f["password"] != password) return text(401, "ユーザIDまたはパスワードが違います");
+            if (f["device_token"] != device_token(o.activation_code, o.user_id)) return text(403, "この端末は登録されていません");
             const std::string s = "s-" + std::to_string(++counter) + "-" + std::to_string(g_random_int());
             sessions[s] = 0;
-            return {200, "text/plain; charset=utf-8", "session=" + s + "\nexpires_in=3600\n"};
+            return text(200, "session=" + s + "\nexpires_in=3600\n");
         }
         // Everything else needs a session.
         const char* auth = soup_message_headers_get_one(rh, "Authorization");
         const std::string bearer = auth && std::string(auth).starts_with("Bearer ") ? std::string(auth).substr(7) : "";
         auto s = sessions.find(bearer);
-        if (s == sessions.end()) return {401, "text/plain; charset=utf-8", "セッションが無効です"};
+        if (s == sessions.end()) return text(401, "セッションが無効です");
         if (o.session_calls > 0 && ++s->second > o.session_calls) {
             sessions.erase(s);
-            return {401, "text/plain; charset=utf-8", "セッションの有効期限が切れました"};
+            return text(401, "セッションの有効期限が切れました");
         }
         ++after_login_calls;
         if (after_login_calls <= o.drop) return Answer{0, "", "", {}, true};
         if (after_login_calls <= o.drop + o.fail_503)
-            return {503, "text/plain; charset=utf-8", "しばらくしてから再度お試しください", {{"Retry-After", std::to_string(o.retry_after_s)}}};
+            return text(503, "しばらくしてから再度お試しください", {{"Retry-After", std::to_string(o.retry_after_s)}});
         static const std::regex file_name("^[A-Za-z0-9_.-]{1,120}$");
         if (method == "PUT" && path.starts_with("/v1/requests/")) {
             const std::string name = path.substr(13);
-            if (!std::regex_match(name, file_name) || !name.ends_with(".xml")) return {400, "text/plain; charset=utf-8", "ファイル名が正しくありません"};
-            if (o.reject_put) return {400, "text/plain; charset=utf-8", "要求ファイルの形式に誤りがあります（HTTPS 受付で拒否）"};
-            if (received.count(name)) return {200, "text/plain; charset=utf-8", "accepted again\n"};
+            if (!std::regex_match(name, file_name) || !name.ends_with(".xml")) return text(400, "ファイル名が正しくありません");
+            if (o.reject_put) return text(400, "要求ファイルの形式に誤りがあります（HTTPS 受付で拒否）");
+            if (received.count(name)) return text(200, "accepted again\n");
             const std::string content = body_of(msg);
             const fs::path tmp = fs::path(o.req_dir) / ("." + name + ".https");
             {
@@ -134,13 +138,13 @@ struct HttpsFront::Impl {
             }
             std::error_code ec;
             fs::rename(tmp, fs::path(o.req_dir) / name, ec);
-            if (ec) return {500, "text/plain; charset=utf-8", "cannot store"};
+            if (ec) return text(500, "cannot store");
             received.insert(name);
-            return {201, "text/plain; charset=utf-8", "accepted\n"};
+            return text(201, "accepted\n");
         }
         if (method == "GET" && path.starts_with("/v1/results/")) {
             const std::string stem = path.substr(12);
-            if (!std::regex_match(stem, file_name)) return {400, "text/plain; charset=utf-8", "名前が正しくありません"};
+            if (!std::regex_match(stem, file_name)) return text(400, "名前が正しくありません");
             for (const char* ext : {".xml", ".zip", ".pdf"}) {
                 const std::string p = o.res_dir + "/" + stem + ext;
                 struct stat st {};
@@ -148,17 +152,17 @@ struct HttpsFront::Impl {
                 // still being written (the slow-write fault writes in pieces): not yet
                 const auto age = std::chrono::system_clock::now().time_since_epoch() - std::chrono::seconds(st.st_mtim.tv_sec) -
                                  std::chrono::nanoseconds(st.st_mtim.tv_nsec);
-                if (age < std::chrono::milliseconds(400)) return {404, "text/plain; charset=utf-8", "処理中"};
+                if (age < std::chrono::milliseconds(400)) return text(404, "処理中");
                 const char* type = std::string(ext) == ".xml" ? "application/xml" : std::string(ext) == ".zip" ? "application/zip" : "application/pdf";
                 return {200, type, read_all(p), {{"Content-Disposition", std::string("attachment; filename=\"") + stem + ext + "\""}}};
             }
             std::string req = stem;
             if (const auto at = req.find("res_"); at != std::string::npos) req.replace(at, 4, "req_");
             const std::string err = o.res_dir + "/" + req + ".err";
-            if (fs::exists(err)) return {409, "text/plain; charset=utf-8", read_all(err)};
-            return {404, "text/plain; charset=utf-8", "まだ結果はありません"};
+            if (fs::exists(err)) return text(409, read_all(err));
+            return text(404, "まだ結果はありません");
         }
-        return {404, "text/plain; charset=utf-8", "not found"};
+        return text(404, "not found");
     }
 
     static void respond(SoupServerMessage* msg, const Answer& a) {
@@ -176,7 +180,7 @@ struct HttpsFront::Impl {
         try {
             a = self->route(msg, method, path ? path : "/");
         } catch (const std::exception& e) {
-            a = {500, "text/plain; charset=utf-8", e.what()};
+            a = text(500, e.what());
         }
         log(method + " " + (path ? path : "/") + " -> " + (a.drop ? std::string("dropped") : std::to_string(a.status)) + " (request " +
             (rid ? rid : "-") + ")");

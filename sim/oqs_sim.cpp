@@ -64,7 +64,7 @@ struct Args {
     gint welfare_pending_until = 0;
     gint units = -1;
     gint https_port = -1;
-    gchar* https_port_file = nullptr;
+    gchar* port_file = nullptr;  // serve --https-port-file, proxy --port-file
     gchar* tls_cert = nullptr;
     gchar* tls_key = nullptr;
     gchar* https_user = nullptr;
@@ -76,7 +76,7 @@ struct Args {
     Args(const Args&) = delete;
     Args& operator=(const Args&) = delete;
     ~Args() {
-        for (gchar* s : {https_port_file, tls_cert, tls_key, https_user, https_password_file, activation_code, http_fault})
+        for (gchar* s : {port_file, tls_cert, tls_key, https_user, https_password_file, activation_code, http_fault})
             g_free(s);
         for (gchar* s : {seed, today, out, encoding, wrapper, pharma, inst, file_id, reception, now, req_dir, res_dir,
                          state, fault, change_seed})
@@ -330,7 +330,7 @@ int cmd_serve(int argc, char** argv) {
                           "32 always)",
                           "DAY"));
     entries.push_back(num("https", &a.https_port, "also serve the HTTPS contract of a 資格確認限定型 facility on 127.0.0.1:PORT (0: any)", "PORT"));
-    entries.push_back(str("https-port-file", &a.https_port_file, "write the HTTPS port here once listening", "FILE"));
+    entries.push_back(str("https-port-file", &a.port_file, "write the HTTPS port here once listening", "FILE"));
     entries.push_back(str("tls-cert", &a.tls_cert, "HTTPS: server certificate (PEM)", "FILE"));
     entries.push_back(str("tls-key", &a.tls_key, "HTTPS: server key (PEM)", "FILE"));
     entries.push_back(str("https-user", &a.https_user, "HTTPS: the facility's user ID", "ID"));
@@ -368,7 +368,7 @@ int cmd_serve(int argc, char** argv) {
     if (a.https_port >= 0) {
         HttpsOptions h;
         h.port = a.https_port;
-        h.port_file = a.https_port_file ? a.https_port_file : "";
+        h.port_file = a.port_file ? a.port_file : "";
         h.cert_file = required(a.tls_cert, "tls-cert");
         h.key_file = required(a.tls_key, "tls-key");
         h.user_id = required(a.https_user, "https-user");
@@ -408,10 +408,10 @@ int cmd_proxy(int argc, char** argv) {
     gint port = 0;
     std::vector<GOptionEntry> entries;
     entries.push_back(num("port", &port, "port on 127.0.0.1 (default 0: any)", "P"));
-    entries.push_back(str("port-file", &a.https_port_file, "write the port here once listening", "FILE"));
+    entries.push_back(str("port-file", &a.port_file, "write the port here once listening", "FILE"));
     parse(argc, argv, entries, "A CONNECT-only HTTP proxy on 127.0.0.1 that logs each tunnel (tests of the HTTPS transport).");
     if (port < 0 || port > 65535) throw Error(Errc::usage, "--port must be 0-65535");
-    return run_proxy(port, a.https_port_file ? a.https_port_file : "");
+    return run_proxy(port, a.port_file ? a.port_file : "");
 }
 
 }  // namespace

@@ -78,6 +78,13 @@ std::size_t read_zip_archive(zip_t* za, const std::string& path, ResultSink& sin
     return parse_result(src, path, sink);
 }
 
+// A plain XML result over kMaxResultBytes is refused before a byte of it is parsed.
+void refuse_if_too_large(const std::string& what, std::uintmax_t size) {
+    if (size > kMaxResultBytes)
+        throw Error(Errc::malformed, what + ": result is larger than " + std::to_string(kMaxResultBytes >> 20) + " MiB (" +
+                                         std::to_string(size >> 20) + " MiB): not read");
+}
+
 std::size_t read_zip(const std::string& path, ResultSink& sink) {
     int err = 0;
     zip_t* z = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &err);
@@ -95,9 +102,7 @@ std::size_t read_result_file(const std::string& path, ResultSink& sink) {
     if (is_zip(path)) return read_zip(path, sink);
     auto f = open_file(path);
     struct stat st {};
-    if (::fstat(::fileno(f.get()), &st) == 0 && static_cast<std::uintmax_t>(st.st_size) > kMaxResultBytes)
-        throw Error(Errc::malformed, path + ": result is larger than " + std::to_string(kMaxResultBytes >> 20) + " MiB (" +
-                                         std::to_string(st.st_size >> 20) + " MiB): not read");
+    if (::fstat(::fileno(f.get()), &st) == 0) refuse_if_too_large(path, static_cast<std::uintmax_t>(st.st_size));
     const ByteSource src = [&](char* buf, int len) -> int {
         const std::size_t got = std::fread(buf, 1, static_cast<std::size_t>(len), f.get());
         if (got == 0 && std::ferror(f.get())) throw Error(Errc::io, "cannot read " + path);
@@ -120,8 +125,7 @@ std::size_t read_result_bytes(std::string_view data, const std::string& what, Re
         zip_error_fini(&ze);
         return read_zip_archive(z, what, sink);
     }
-    if (data.size() > kMaxResultBytes)
-        throw Error(Errc::malformed, what + ": result is larger than " + std::to_string(kMaxResultBytes >> 20) + " MiB: not read");
+    refuse_if_too_large(what, data.size());
     std::size_t off = 0;
     const ByteSource src = [&](char* buf, int len) -> int {
         const std::size_t n = std::min(static_cast<std::size_t>(len), data.size() - off);
