@@ -8,7 +8,7 @@ PKGS="build-essential autoconf automake pkg-config
       libsoup-3.0-dev libcrypt-dev curl glib-networking
       pcscd vsmartcard-vpcd pcsc-tools openssl libssl-dev
       chromium chromium-l10n fonts-ipafont-gothic
-      postgresql postgresql-client time zip
+      postgresql postgresql-client time zip python3 locales
       dpkg-dev debhelper lintian systemd
       clang libclang-rt-14-dev"
 missing=

@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -103,17 +104,32 @@ std::vector<GOptionEntry> style_options(Args& a) {
             str("wrapper", &a.wrapper, "ResultList wrapper: none, resultlist, mixed (default)", "W")};
 }
 
+// Thrown once a command's --help is printed: main returns 0.
+struct HelpShown {};
+
+struct OptionContextFree { void operator()(GOptionContext* c) const { g_option_context_free(c); } };
+
 // Parses argv (argv[0] = the command) with the given entries; anything left over is a usage error.
-// Option help stays ASCII: GOption converts it to the locale's charset.
+// --help is ours: GOption's own prints through g_print, which turns every non-ASCII character into
+// '?' when the locale's charset is not UTF-8 (the C locale); the help text is printed as the UTF-8 it is.
 void parse(int argc, char** argv, std::vector<GOptionEntry> entries, const char* summary) {
+    gboolean help = FALSE;
+    entries.push_back({"help", 'h', 0, G_OPTION_ARG_NONE, &help, "show the options of this command", nullptr});
     entries.push_back(GOptionEntry{});
     g_set_prgname((std::string("orca-onshi-sim ") + argv[0]).c_str());
-    GOptionContext* ctx = g_option_context_new(nullptr);
-    g_option_context_set_summary(ctx, summary);
-    g_option_context_add_main_entries(ctx, entries.data(), nullptr);
+    std::unique_ptr<GOptionContext, OptionContextFree> ctx(g_option_context_new(nullptr));
+    g_option_context_set_help_enabled(ctx.get(), FALSE);
+    g_option_context_set_summary(ctx.get(), summary);
+    g_option_context_add_main_entries(ctx.get(), entries.data(), nullptr);
     GError* err = nullptr;
-    const gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
-    g_option_context_free(ctx);
+    const gboolean ok = g_option_context_parse(ctx.get(), &argc, &argv, &err);
+    if (ok && help) {
+        gchar* text = g_option_context_get_help(ctx.get(), TRUE, nullptr);
+        std::fputs(text, stdout);
+        g_free(text);
+        throw HelpShown{};
+    }
+    ctx.reset();
     if (!ok) {
         const std::string msg = err->message;
         g_error_free(err);
@@ -437,6 +453,8 @@ int main(int argc, char** argv) {
         }
         std::fprintf(stderr, "orca-onshi-sim: unknown command %s\n%s", cmd.c_str(), kUsage);
         return 2;
+    } catch (const HelpShown&) {
+        return 0;
     } catch (const onshi::Error& e) {
         std::fprintf(stderr, "orca-onshi-sim: %s\n", e.what());
         return e.code() == onshi::Errc::usage ? 2 : 1;

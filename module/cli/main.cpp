@@ -48,7 +48,10 @@ constexpr const char* kUsage =
     "  pdf --hospnum N --patient PTNUM --type drug|checkup\n"
     "                                  fetch the 薬剤情報 / 特定健診 PDF of a consented patient\n"
     "  pdfs [--hospnum N]              stored PDFs\n"
-    "  ingest --hospnum N FILE...      ingest 02res result files (xml or zip) held by hand\n"
+    "  ingest --hospnum N [--kind KIND] [--opid ID] FILE...\n"
+    "                                  ingest 02res result files (xml or zip, UTF-8 or Shift_JIS) held by hand;\n"
+    "                                  KIND from the file name when not given: OQSmuhvq… homecare, OQSmuonq… online\n"
+    "                                  (a name that says another kind is refused); consent-style facilities need one\n"
     "  p031 --hospnum N [--date YYYYMMDD] [--view all|homecare|online] [--all] [--page K] [--format text|tsv]\n"
     "                                  the list ORCA's P031 shows for the day: 【全体】, 訪問診療同意, オンライン診療同意;\n"
     "                                  --all = F9 全対象; text pages by 50 rows, tsv prints every row unless --page\n"
@@ -251,20 +254,40 @@ int cmd_cancel(const app::Config& cfg, const Args& a) {
     return 0;
 }
 
+// The kind of one file: --kind, else its name's prefix (OQSmuhvq homecare, OQSmuonq online). A name
+// that says another kind's prefix than --kind is refused.
+std::string kind_for_file(const std::string& file, const std::string& given) {
+    const std::string named = jobs::kind_of_file_name(file);
+    if (given.empty()) return named;
+    if (!named.empty() && jobs::kind_info(named).prefix != jobs::kind_info(given).prefix)
+        throw Error(Errc::usage, file + ": the file name says " + std::string(jobs::kind_info(named).prefix) + " (" + named +
+                                     "), not --kind " + given + " (" + std::string(jobs::kind_info(given).prefix) + ")");
+    return given;
+}
+
 int cmd_ingest(const app::Config& cfg, const Args& a) {
     a.only({"hospnum", "opid", "kind"});
     const int hospnum = a.hospnum();
     const auto& fac = cfg.facility(hospnum);
     if (a.pos.empty()) throw Error(Errc::usage, "ingest needs at least one FILE");
-    // Which rows: the ★ recipe, or (p031_mark = consent) the 同意 recipe of the kind given.
-    jobs::Job as;
-    as.kind = a.get("kind").value_or("");
-    if (!as.kind.empty()) jobs::kind_info(as.kind);
-    const std::string style = as.kind.empty() ? "star" : jobs::row_style(as, fac);
-    if (fac.p031_mark == "consent" && as.kind.empty())
-        throw Error(Errc::usage, "facility " + std::to_string(hospnum) + " writes consent-style rows: say --kind homecare|online");
-    auto db = connect(cfg);
+    const std::string given = a.get("kind").value_or("");
+    if (!given.empty()) jobs::kind_info(given);
+    // Which rows: the ★ recipe, or (p031_mark = consent) the 同意 recipe of the file's kind. Every
+    // file's kind is settled before the first is read, so a refusal leaves nothing written.
+    std::vector<jobs::Job> kinds;
     for (const auto& file : a.pos) {
+        jobs::Job as;
+        as.kind = kind_for_file(file, given);
+        if (fac.p031_mark == "consent" && as.kind.empty())
+            throw Error(Errc::usage, "facility " + std::to_string(hospnum) + " writes consent-style rows: " + file +
+                                         " does not start with OQSmuhvq or OQSmuonq: say --kind homecare|online");
+        kinds.push_back(std::move(as));
+    }
+    auto db = connect(cfg);
+    for (std::size_t i = 0; i < a.pos.size(); ++i) {
+        const auto& file = a.pos[i];
+        const jobs::Job& as = kinds[i];
+        const std::string style = as.kind.empty() ? "star" : jobs::row_style(as, fac);
         db::Transaction tx(db);
         bridge::IngestOptions io{hospnum, fac.institution_code, a.get("opid").value_or("").substr(0, 16), bridge::default_termid(),
                                  std::nullopt, true, style, as.kind.empty() ? "" : std::string(jobs::kind_info(as.kind).treatment_flag)};

@@ -171,6 +171,15 @@ gboolean on_reload(gpointer data) {
 
 }  // namespace
 
+constexpr const char* kUsage =
+    "usage: orca-onshid [--config FILE] [--verbose]\n"
+    "オンライン資格確認の常駐プロセス: 日レセからの一括照会依頼と予定 (schedule) を実行し、結果を日レセの\n"
+    "テーブル (P031) に書き込み、画面 ([web] listen) を提供します。\n"
+    "  --config FILE   the configuration (else $ORCA_ONSHI_CONFIG, else /etc/orca-onshi/orca-onshi.conf + conf.d/*.conf)\n"
+    "  --verbose       debug messages too\n"
+    "  --version       print the version\n"
+    "  -h, --help      this help\n";
+
 int main(int argc, char** argv) {
     Daemon d;
     for (int i = 1; i < argc; ++i) {
@@ -179,8 +188,9 @@ int main(int argc, char** argv) {
         else if (a.starts_with("--config=")) d.config_path = a.substr(9);
         else if (a == "--verbose") d.verbose = true;
         else if (a == "--version") { std::printf("orca-onshid %s\n", PACKAGE_VERSION); return 0; }
+        else if (a == "--help" || a == "-h") { std::fputs(kUsage, stdout); return 0; }
         else {
-            std::fprintf(stderr, "usage: orca-onshid [--config FILE] [--verbose]\n");
+            std::fprintf(stderr, "orca-onshid: unknown option %s\n%s", a.c_str(), kUsage);
             return exit_status(Errc::usage);
         }
     }

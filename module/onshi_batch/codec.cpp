@@ -2,13 +2,19 @@
 
 #include "core/error.hpp"
 
+#include <glib.h>
 #include <libxml/encoding.h>
 #include <libxml/xmlreader.h>
 #include <libxml/xmlwriter.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <algorithm>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <type_traits>
 #include <vector>
 
 namespace onshi::oqs {
@@ -198,21 +204,37 @@ struct ReaderDeleter { void operator()(xmlTextReaderPtr r) const { xmlFreeTextRe
 // State shared with libxml2's C callbacks: nothing may be thrown through them.
 struct IoContext {
     const ByteSource* source;
+    std::string head;          // the bytes sniff_encoding looked at, handed to the parser first
+    std::size_t head_off = 0;
+    bool eof = false;          // the source said so while the window was read: not asked again
     std::size_t total = 0;
     std::exception_ptr error;
     std::string parse_error;
+    bool not_utf8 = false;     // the first error is libxml2's "Input is not proper UTF-8"
 };
+
+// One read from the caller's source, counted against kMaxResultBytes.
+int read_source(IoContext& io, char* buf, int len) {
+    const int n = (*io.source)(buf, len);
+    if (n > 0) {
+        io.total += static_cast<std::size_t>(n);
+        if (io.total > kMaxResultBytes)
+            throw Error(Errc::malformed, "result is larger than " + std::to_string(kMaxResultBytes >> 20) + " MiB");
+    }
+    return n;
+}
 
 int io_read(void* ctx, char* buf, int len) {
     auto* io = static_cast<IoContext*>(ctx);
     try {
-        const int n = (*io->source)(buf, len);
-        if (n > 0) {
-            io->total += static_cast<std::size_t>(n);
-            if (io->total > kMaxResultBytes)
-                throw Error(Errc::malformed, "result is larger than " + std::to_string(kMaxResultBytes >> 20) + " MiB");
+        if (io->head_off < io->head.size()) {
+            const std::size_t n = std::min(static_cast<std::size_t>(len), io->head.size() - io->head_off);
+            std::memcpy(buf, io->head.data() + io->head_off, n);
+            io->head_off += n;
+            if (io->head_off == io->head.size()) std::string().swap(io->head);  // the window's memory goes back
+            return static_cast<int>(n);
         }
-        return n;
+        return io->eof ? 0 : read_source(*io, buf, len);
     } catch (...) {
         io->error = std::current_exception();
         return -1;
@@ -226,6 +248,9 @@ void on_parse_error(void* ctx, const xmlError* err) {
     if (io->parse_error.empty() && err && err->message) {
         io->parse_error = err->message;
         while (!io->parse_error.empty() && io->parse_error.back() == '\n') io->parse_error.pop_back();
+        std::replace(io->parse_error.begin(), io->parse_error.end(), '\n', ' ');
+        io->not_utf8 = err->domain == XML_FROM_PARSER && err->code == XML_ERR_INVALID_CHAR &&
+                       io->parse_error.find("not proper UTF-8") != std::string::npos;
         io->parse_error += " (line " + std::to_string(err->line) + ")";
     }
 }
@@ -235,7 +260,100 @@ std::string xml_name(xmlTextReaderPtr r) {
     return n ? reinterpret_cast<const char*>(n) : "";
 }
 
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// An XML declaration at the very start (after a UTF-8 BOM) with an encoding= pseudo-attribute.
+bool declares_encoding(std::string_view head) {
+    if (head.starts_with(kUtf8Bom)) head.remove_prefix(kUtf8Bom.size());
+    if (!head.starts_with("<?xml") || head.size() < 6 || !is_space(head[5])) return false;
+    const std::size_t end = head.find("?>");
+    std::string_view decl = head.substr(0, end == std::string_view::npos ? std::min<std::size_t>(head.size(), 512) : end);
+    for (std::size_t at = decl.find("encoding"); at != std::string_view::npos; at = decl.find("encoding", at + 8)) {
+        std::size_t i = at + 8;
+        while (i < decl.size() && is_space(decl[i])) ++i;
+        if (i < decl.size() && decl[i] == '=' && at > 0 && is_space(decl[at - 1])) return true;
+    }
+    return false;
+}
+
+// The value of the first <CharacterCodeIdentifier> in `head` ("" if none): ASCII in every encoding we
+// take, and '<' is never the second byte of a Shift_JIS character.
+std::string character_code_identifier(std::string_view head) {
+    constexpr std::string_view tag = "<CharacterCodeIdentifier>";
+    const std::size_t at = head.find(tag);
+    if (at == std::string_view::npos) return "";
+    std::size_t i = at + tag.size();
+    while (i < head.size() && is_space(head[i])) ++i;
+    std::string v;
+    while (i < head.size() && head[i] >= '0' && head[i] <= '9' && v.size() < 4) v += head[i++];
+    return v;
+}
+
+std::string byte_at(std::string_view s, std::size_t off) {
+    char b[48];
+    std::snprintf(b, sizeof b, "byte 0x%02X at offset %zu", static_cast<unsigned>(static_cast<unsigned char>(s[off])), off);
+    return b;
+}
+
+// The offset of the first byte that is not UTF-8, or npos. A character cut by the end of a window
+// (`whole` false) is not an error.
+std::size_t utf8_error(std::string_view s, bool whole) {
+    const char* end = nullptr;
+    if (g_utf8_validate_len(s.data(), s.size(), &end)) return std::string_view::npos;
+    const std::size_t off = static_cast<std::size_t>(end - s.data());
+    if (whole || s.size() - off >= 4) return off;
+    const auto lead = static_cast<unsigned char>(s[off]);
+    const std::size_t need = lead >= 0xF0 && lead <= 0xF4 ? 4 : lead >= 0xE0 && lead <= 0xEF ? 3 : lead >= 0xC2 && lead <= 0xDF ? 2 : 0;
+    if (need <= s.size() - off) return off;
+    for (std::size_t i = off + 1; i < s.size(); ++i)
+        if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) return off;
+    return std::string_view::npos;
+}
+
+struct IconvCloser { void operator()(GIConv c) const { g_iconv_close(c); } };
+
+// The offset of the first byte CP932 (as iconv, and so libxml2, reads it) does not take, or npos.
+std::size_t cp932_error(std::string_view s, bool whole) {
+    GIConv raw = g_iconv_open("UTF-8", "CP932");
+    if (raw == reinterpret_cast<GIConv>(-1)) throw Error(Errc::internal, "iconv has no CP932 converter");
+    std::unique_ptr<std::remove_pointer_t<GIConv>, IconvCloser> cd(raw);
+    gchar* in = const_cast<gchar*>(s.data());
+    gsize in_left = s.size();
+    char out[4096];
+    while (in_left > 0) {
+        gchar* o = out;
+        gsize out_left = sizeof out;
+        if (g_iconv(cd.get(), &in, &in_left, &o, &out_left) != static_cast<gsize>(-1)) continue;
+        if (errno == E2BIG) continue;
+        if (errno == EINVAL && !whole) return std::string_view::npos;  // a character cut by the window
+        return static_cast<std::size_t>(in - s.data());
+    }
+    return std::string_view::npos;
+}
+
 }  // namespace
+
+EncodingGuess sniff_encoding(std::string_view head, bool whole) {
+    if (head.starts_with("\xFE\xFF") || head.starts_with("\xFF\xFE")) return {TextEncoding::declared, "a UTF-16 byte order mark"};
+    if (declares_encoding(head)) return {TextEncoding::declared, "its XML declaration"};
+    const bool bom = head.starts_with(kUtf8Bom);
+    const bool ascii = std::all_of(head.begin(), head.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    const std::string cci = character_code_identifier(head);
+    if (ascii && !bom)
+        return cci == "1" ? EncodingGuess{TextEncoding::cp932, "no XML declaration; CharacterCodeIdentifier 1"}
+                          : EncodingGuess{TextEncoding::utf8, "no XML declaration; ASCII so far"};
+    const std::size_t bad_utf8 = utf8_error(head, whole);
+    if (bad_utf8 == std::string_view::npos)
+        return {TextEncoding::utf8, bom ? "no XML declaration; a UTF-8 byte order mark" : "no XML declaration; valid UTF-8"};
+    if (bom) return {TextEncoding::invalid, "a UTF-8 byte order mark, but not UTF-8 (" + byte_at(head, bad_utf8) + ")"};
+    const std::size_t bad_sjis = cp932_error(head, whole);
+    if (bad_sjis == std::string_view::npos)
+        return {TextEncoding::cp932, cci == "1" ? "no XML declaration; CharacterCodeIdentifier 1" : "no XML declaration; valid Shift_JIS"};
+    return {TextEncoding::invalid, "no XML declaration, and the text is neither UTF-8 (" + byte_at(head, bad_utf8) +
+                                       ") nor Shift_JIS (" + byte_at(head, bad_sjis) + ")"};
+}
 
 void init_codec() {
     static std::once_flag once;
@@ -249,16 +367,34 @@ void init_codec() {
 std::size_t parse_result(const ByteSource& source, std::string_view what, ResultSink& sink) {
     init_codec();
     IoContext io{&source};
-    xmlResetLastError();
-    // No XML_PARSE_NOENT (entities are not substituted), no DTD loading, no network.
-    std::unique_ptr<xmlTextReader, ReaderDeleter> reader(
-        xmlReaderForIO(io_read, io_close, &io, nullptr, nullptr, XML_PARSE_NONET | XML_PARSE_NOCDATA));
-    if (!reader) throw Error(Errc::internal, "cannot create the XML reader");
-    xmlTextReaderSetStructuredErrorHandler(reader.get(), reinterpret_cast<xmlStructuredErrorFunc>(on_parse_error), &io);
-
     auto fail = [&](const std::string& why) -> Error {
         return Error(Errc::malformed, std::string(what) + ": " + why);
     };
+
+    // The sniffing window: read before the parser starts (outside libxml2's callbacks), then fed to it.
+    bool whole = false, non_ascii = false;
+    while (io.head.size() < kSniffMaxBytes) {
+        const std::size_t at = io.head.size();
+        io.head.resize(at + 16384);
+        const int n = read_source(io, io.head.data() + at, 16384);
+        if (n < 0) throw Error(Errc::io, std::string(what) + ": read error");
+        io.head.resize(at + static_cast<std::size_t>(n));
+        if (n == 0) { whole = io.eof = true; break; }
+        non_ascii = non_ascii || std::any_of(io.head.begin() + static_cast<std::ptrdiff_t>(at), io.head.end(),
+                                             [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+        if (io.head.size() >= 1024 && declares_encoding(io.head)) break;
+        if (non_ascii && io.head.size() >= kSniffMinBytes) break;
+    }
+    const EncodingGuess guess = sniff_encoding(io.head, whole);
+    if (guess.encoding == TextEncoding::invalid) throw fail(guess.why);
+    const char* forced = guess.encoding == TextEncoding::cp932 ? "CP932" : nullptr;
+
+    xmlResetLastError();
+    // No XML_PARSE_NOENT (entities are not substituted), no DTD loading, no network.
+    std::unique_ptr<xmlTextReader, ReaderDeleter> reader(
+        xmlReaderForIO(io_read, io_close, &io, nullptr, forced, XML_PARSE_NONET | XML_PARSE_NOCDATA));
+    if (!reader) throw Error(Errc::internal, "cannot create the XML reader");
+    xmlTextReaderSetStructuredErrorHandler(reader.get(), reinterpret_cast<xmlStructuredErrorFunc>(on_parse_error), &io);
 
     std::vector<std::string> stack;   // open element names
     std::vector<Ctx> ctx{Ctx::none};   // record context per open element
@@ -373,10 +509,14 @@ std::size_t parse_result(const ByteSource& source, std::string_view what, Result
         const xmlError* last = xmlGetLastError();
         if (io.parse_error.empty() && last &&
             (last->domain == XML_FROM_I18N || (last->domain == XML_FROM_IO && last->code == XML_IO_ENCODER))) {
+            if (guess.encoding == TextEncoding::cp932) throw fail("the text is not valid Shift_JIS (CP932), read as such: " + guess.why);
+            if (guess.encoding == TextEncoding::utf8) throw fail("the text is not valid UTF-8, read as such: " + guess.why);
             const xmlChar* enc = xmlTextReaderConstEncoding(reader.get());
             throw fail(std::string("the text is not valid in its declared encoding") +
                        (enc ? std::string(" (") + reinterpret_cast<const char*>(enc) + ")" : std::string()));
         }
+        if (io.not_utf8 && guess.encoding == TextEncoding::utf8)
+            throw fail("the text is not valid UTF-8, read as such: " + guess.why + " (" + io.parse_error + ")");
         throw fail(io.parse_error.empty() ? "not well-formed XML" : io.parse_error);
     }
     if (!saw_root) throw fail("empty document");

@@ -32,9 +32,30 @@ public:
 // Once per process: Shift_JIS is decoded as Windows-31J (CP932), the superset Windows writers use.
 void init_codec();
 
+// How a result's bytes are read. A document that declares its encoding (XML declaration with
+// encoding=, or a UTF-16 BOM) is read as it says. Without a declaration (oqs-interface.md §8):
+// bytes that are valid UTF-8 (with or without a BOM) are UTF-8; otherwise CharacterCodeIdentifier 1
+// or bytes that are valid Shift_JIS are read as CP932 (Windows-31J: the JIS and Windows forms of
+// 〜 − ‖ — ¢ £ ¬ are the same bytes and arrive as ～ － ∥ ― ￠ ￡ ￢, NEC/IBM extensions such as 髙 﨑 ①
+// are kept); anything else is an error.
+enum class TextEncoding { declared, utf8, cp932, invalid };
+struct EncodingGuess {
+    TextEncoding encoding;
+    std::string why;  // how it was decided, or (invalid) what is wrong; for messages
+};
+// Pure: decides from the first bytes of a document. `whole`: `head` is the entire document (then a
+// character cut at its end is an error, not the edge of the window).
+EncodingGuess sniff_encoding(std::string_view head, bool whole);
+// parse_result looks at no more than this before it decides: up to kSniffMaxBytes while the text is
+// plain ASCII, kSniffMinBytes once a non-ASCII byte is seen; the window is then fed to the parser,
+// so nothing is read twice.
+inline constexpr std::size_t kSniffMinBytes = 64 * 1024;
+inline constexpr std::size_t kSniffMaxBytes = 1024 * 1024;
+
 // Streams a 01res/02res document. The header first (with the body fields of a 01res), once, when the
 // first BulkConfirmUnit opens or the document ends; then each BulkConfirmUnit as it ends, so memory does not grow with the number of units. Throws
-// Error(Errc::malformed) naming `what` on bad XML, a DTD or entity, wrong root, too deep or too long.
+// Error(Errc::malformed) naming `what` on bad XML, a DTD or entity, wrong root, too deep or too long,
+// or text that is not valid in its declared or sniffed encoding (sniff_encoding).
 // Returns the number of units delivered.
 std::size_t parse_result(const ByteSource& source, std::string_view what, ResultSink& sink);
 

@@ -365,6 +365,15 @@ std::string kind_names() {
     return known;
 }
 
+std::string kind_of_file_name(std::string_view path) {
+    const std::size_t slash = path.rfind('/');
+    const std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
+    for (const auto& k : kKinds)  // the first kind of a prefix is its own (homecare before nursing)
+        if (base.size() >= k.prefix.size() && g_ascii_strncasecmp(base.data(), k.prefix.data(), k.prefix.size()) == 0)
+            return std::string(k.kind);
+    return "";
+}
+
 void Params::apply_defaults(std::string_view kind, const std::string& today) {
     if (kind == "homecare" || kind == "nursing" || (kind == "online" && exam_from.empty() && exam_to.empty())) {
         if (consent_to.empty()) consent_to = today;

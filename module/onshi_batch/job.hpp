@@ -32,6 +32,10 @@ struct KindInfo {
 };
 const KindInfo& kind_info(std::string_view kind);  // throws Error(usage) for an unknown kind
 std::string kind_names();                          // "homecare, online, ..." for messages
+// The kind a result file's name says by its OQS prefix (the base name's start, any case): "homecare"
+// for OQSmuhvq (訪問看護 shares it), "online" for OQSmuonq, the one kind of any other known prefix;
+// "" when the name starts with none.
+std::string kind_of_file_name(std::string_view path);
 
 // What a job asks for; stored as jsonb (empty values are left out).
 struct Params {

@@ -29,6 +29,7 @@ volatile std::sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
 
 const char kUsage[] =
+    "マイナンバーカード (JPKI 利用者証明用 + 券面事項入力補助AP) のエミュレータ: vpcd の仮想リーダーに挿します (テスト用)\n"
     "usage: orca-onshi-card-sim --identity DIR [--port N] [--trace FILE] [--short-only] [--pin-tries N]\n"
     "                           [--blocked] [--token mynumber|juki] [--basic4-leading]\n"
     "                           [--remove-after-apdus N] [--reconnect] [--removal-ms MS]\n"

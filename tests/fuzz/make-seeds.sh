@@ -14,6 +14,12 @@ mk() { "$SIM" make-result --seed "$1" --size "$2" --today 20250110 --now 2025011
 mk 1 2 --encoding utf-8 --out "$C/codec/02res_utf8.xml"
 mk 2 2 --encoding shift_jis --wrapper none --out "$C/codec/02res_sjis.xml"
 mk 3 3 --wrapper resultlist --fault unit-errors,validity-mix --out "$C/codec/02res_faults.xml"
+# ... and from a second writer: Shift_JIS with no declaration, UTF-8 with a BOM and no declaration.
+printf '01280015\t66858837\t400000\t00\t19670620\t2\n39270012\t\t12900001\t\t19430107\t2\n' > "$tmp/persons.tsv"
+python3 "$top_srcdir/tests/lib/second_writer.py" --out "$C/codec/02res_sjis_undeclared.xml" --reception R_SEED \
+  --encoding shift_jis --declare no < "$tmp/persons.tsv"
+python3 "$top_srcdir/tests/lib/second_writer.py" --out "$C/codec/02res_utf8_bom_undeclared.xml" --reception R_SEED \
+  --encoding utf-8 --declare no --bom < "$tmp/persons.tsv"
 cat > "$C/codec/01res.xml" <<'XML'
 <?xml version="1.0" encoding="UTF-8" standalone="no"?>
 <XmlMsg><MessageHeader><ProcessExecutionTime>20250110093000</ProcessExecutionTime><MedicalInstitutionCode>1310000017</MedicalInstitutionCode><ArbitraryFileIdentifier>ORCA-ONSHI-1-1</ArbitraryFileIdentifier><CharacterCodeIdentifier>0</CharacterCodeIdentifier></MessageHeader><MessageBody><ReceptionNumber>20250110093000123_0001</ReceptionNumber><ReceptionDateTime>20250110093000</ReceptionDateTime></MessageBody></XmlMsg>

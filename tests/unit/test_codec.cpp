@@ -194,6 +194,98 @@ START_TEST(shift_jis_declared) {
 }
 END_TEST
 
+// sniff_encoding: the decision alone (oqs-interface.md §8: the declared encoding cannot be trusted to be there).
+START_TEST(sniff_decision) {
+    using oqs::TextEncoding;
+    auto enc = [](std::string_view head, bool whole = true) { return oqs::sniff_encoding(head, whole).encoding; };
+    const std::string sjis = "<XmlMsg><Name>\x8E\x91\x8A\x69\x81\x60\xFB\xFC\xC0</Name></XmlMsg>";  // 資格～髙ﾀ
+    const std::string utf8 = "<XmlMsg><Name>資格〜髙</Name></XmlMsg>";
+    // Declared: libxml2 reads it as it says (even when the bytes say otherwise: that stays an error later).
+    ck_assert(enc("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>" + sjis) == TextEncoding::declared);
+    ck_assert(enc("\xEF\xBB\xBF<?xml version='1.0' encoding='UTF-8'?>" + utf8) == TextEncoding::declared);
+    ck_assert(enc("<?xml version=\"1.0\"\n  encoding = \"UTF-8\"?>" + sjis) == TextEncoding::declared);
+    ck_assert(enc("\xFF\xFE<\0X\0" + std::string(1, '\0')) == TextEncoding::declared);  // UTF-16 BOM
+    // A declaration without encoding= declares nothing.
+    ck_assert(enc("<?xml version=\"1.0\"?>" + sjis) == TextEncoding::cp932);
+    ck_assert(enc("<?xml version=\"1.0\" standalone=\"no\"?>" + utf8) == TextEncoding::utf8);
+    // Plain ASCII: CharacterCodeIdentifier 1 says Shift_JIS; otherwise UTF-8.
+    ck_assert(enc("<XmlMsg><MessageHeader><CharacterCodeIdentifier>1</CharacterCodeIdentifier>", false) == TextEncoding::cp932);
+    ck_assert(enc("<XmlMsg><MessageHeader><CharacterCodeIdentifier> 1 </CharacterCodeIdentifier>", false) == TextEncoding::cp932);
+    ck_assert(enc("<XmlMsg><MessageHeader><CharacterCodeIdentifier>0</CharacterCodeIdentifier>", false) == TextEncoding::utf8);
+    ck_assert(enc("<XmlMsg><MessageHeader><CharacterCodeIdentifier>10</CharacterCodeIdentifier>", false) == TextEncoding::utf8);
+    ck_assert(enc("<XmlMsg/>") == TextEncoding::utf8);
+    // Non-ASCII: valid UTF-8 wins (with or without BOM, whatever CharacterCodeIdentifier says) ...
+    ck_assert(enc(utf8) == TextEncoding::utf8);
+    ck_assert(enc("\xEF\xBB\xBF" + utf8) == TextEncoding::utf8);
+    ck_assert(enc("<CharacterCodeIdentifier>1</CharacterCodeIdentifier>" + utf8) == TextEncoding::utf8);
+    ck_assert(oqs::sniff_encoding("\xEF\xBB\xBF" + utf8, true).why.find("byte order mark") != std::string::npos);
+    // ... then Shift_JIS, by its identifier or its bytes.
+    ck_assert(enc("<CharacterCodeIdentifier>1</CharacterCodeIdentifier>" + sjis) == TextEncoding::cp932);
+    ck_assert(enc(sjis) == TextEncoding::cp932);
+    ck_assert_msg(oqs::sniff_encoding(sjis, true).why.find("valid Shift_JIS") != std::string::npos, "why");
+    ck_assert(enc("<CharacterCodeIdentifier>0</CharacterCodeIdentifier>" + sjis) == TextEncoding::cp932);
+    // Neither: an error that names the bytes.
+    const auto bad = oqs::sniff_encoding("<XmlMsg><Name>\x8E\x91\xFD\xFE</Name></XmlMsg>", true);
+    ck_assert(bad.encoding == TextEncoding::invalid);
+    ck_assert_msg(bad.why.find("neither UTF-8 (byte 0x8E at offset 14) nor Shift_JIS (byte 0xFD at offset 16)") != std::string::npos,
+                  "%s", bad.why.c_str());
+    ck_assert(enc("\xEF\xBB\xBF" + sjis) == TextEncoding::invalid);   // a UTF-8 BOM on Shift_JIS bytes
+    ck_assert(enc("<x>\x80</x>") == TextEncoding::invalid);            // 0x80: in neither
+    ck_assert(enc("<x>\x85\x40</x>") == TextEncoding::invalid);        // a Shift_JIS row CP932 leaves empty
+    // The window's edge: a character cut there is no error; the same cut at the end of the document is.
+    ck_assert(enc("<x>資格\xE3\x81", false) == TextEncoding::utf8);
+    ck_assert(enc("<x>資\xE3", true) == TextEncoding::invalid);
+    ck_assert(enc("<x>\x8E\x91\x8E", false) == TextEncoding::cp932);
+    ck_assert(enc("<x>\x8E\x91\x8E", true) == TextEncoding::invalid);
+}
+END_TEST
+
+// Undeclared documents through the parser: Shift_JIS by its identifier, a UTF-8 BOM, and the limits.
+START_TEST(undeclared_documents) {
+    const std::string head = "<XmlMsg><MessageHeader><CharacterCodeIdentifier>1</CharacterCodeIdentifier></MessageHeader><MessageBody>";
+    auto unit = [](const std::string& name) {
+        return "<BulkConfirmUnit><ResultOfQualificationConfirmation><Name>" + name + "</Name></ResultOfQualificationConfirmation></BulkConfirmUnit>";
+    };
+    const std::string tail = "</MessageBody></XmlMsg>";
+    // 81 60, 81 7C, 81 61, 81 91 92 CA, 81 5C: the JIS and the Windows characters are the same bytes; read as CP932.
+    // EE E0 and FB FC are both 髙 (NEC-selected and IBM extension rows), FA B1 﨑, 87 40 ①, C0 ﾀ (half-width).
+    const std::string names = "\x81\x60\x81\x7C\x81\x61\x81\x91\x81\x92\x81\xCA\x81\x5C\xEE\xE0\xFB\xFC\xFA\xB1\x87\x40\xC0";
+    Collect c;
+    ck_assert_uint_eq(parse(head + unit(names) + tail, c), 1);
+    ASSERT_STR(c.units[0].results[0].name, "～－∥￠￡￢―髙髙﨑①ﾀ");
+    ASSERT_STR(c.header.character_code_identifier, "1");
+    // The same bytes after more than a whole window of ASCII: CharacterCodeIdentifier decides.
+    std::string filler;
+    for (int i = 0; filler.size() < oqs::kSniffMaxBytes + 100; ++i) filler += unit("TARO" + std::to_string(i));
+    Collect big;
+    ck_assert_uint_gt(parse(head + filler + unit(names) + tail, big), 1000);
+    ASSERT_STR(big.units.back().results[0].name, "～－∥￠￡￢―髙髙﨑①ﾀ");
+    // Without an identifier, Shift_JIS bytes past the window (1 MiB of ASCII) cannot be told: a clear error.
+    const std::string no_cci = "<XmlMsg><MessageHeader/><MessageBody>";
+    ck_assert_msg(errc_of(no_cci + filler + unit(names) + tail).find("not valid UTF-8, read as such") != std::string::npos,
+                  "%s", errc_of(no_cci + filler + unit(names) + tail).c_str());
+    // Within the window, the bytes alone decide.
+    Collect near;
+    ck_assert_uint_eq(parse(no_cci + unit("TARO") + unit(names) + tail, near), 2);
+    ASSERT_STR(near.units[1].results[0].name, "～－∥￠￡￢―髙髙﨑①ﾀ");
+    // Identifier 1 but bytes CP932 does not take after the window: a clear error that says so.
+    ck_assert_msg(errc_of(head + filler + unit("\x85\x40") + tail).find("not valid Shift_JIS (CP932)") != std::string::npos,
+                  "%s", errc_of(head + filler + unit("\x85\x40") + tail).c_str());
+    // UTF-8 with a BOM and no declaration; UTF-8 wins over an identifier that says 1.
+    Collect bom;
+    ck_assert_uint_eq(parse("\xEF\xBB\xBF" + head + unit("資格〜太郎") + tail, bom), 1);
+    ASSERT_STR(bom.units[0].results[0].name, "資格〜太郎");
+    // Neither: refused before a unit is delivered.
+    Collect none;
+    const std::string bad = head + unit("TARO") + unit("\x8E\x91\xFD\xFE") + tail;
+    ck_assert_msg(errc_of(bad).find("neither UTF-8") != std::string::npos, "%s", errc_of(bad).c_str());
+    try { parse(bad, none); } catch (const Error&) {}
+    ck_assert_uint_eq(none.units.size(), 0);
+    // A declared encoding is honoured, even when wrong.
+    ck_assert_msg(errc_of("<?xml version=\"1.0\" encoding=\"UTF-8\"?>" + head + unit(names) + tail).starts_with("malformed"), "declared");
+}
+END_TEST
+
 START_TEST(hostile_and_broken) {
     ck_assert_msg(errc_of("<XmlMsg><MessageHeader>").starts_with("malformed"), "truncated");
     ck_assert_msg(errc_of("").starts_with("malformed"), "empty");
@@ -329,6 +421,8 @@ Suite* codec_suite() {
     tcase_add_test(t, every_field);
     tcase_add_test(t, both_spellings_and_wrappers);
     tcase_add_test(t, shift_jis_declared);
+    tcase_add_test(t, sniff_decision);
+    tcase_add_test(t, undeclared_documents);
     tcase_add_test(t, hostile_and_broken);
     tcase_add_test(t, header_only_and_processing);
     tcase_add_test(t, writers_round_trip);
