@@ -133,8 +133,10 @@ grep -q 'no card in any reader' "$T/e2.err" || fail "no card message"
 # ---- no PIN anywhere in the trace or the logs (G_MESSAGES_DEBUG=all) -------------------------------
 grep -q 'card > 00 20 00 80 04 \*\* \*\* \*\* \*\*' "$T"/*.out || fail "no masked VERIFY in our debug trace"
 for f in "$T"/trace "$T"/card.log "$T"/*.err "$T"/*.out; do
+  [ -f "$f" ] || fail "no file $f to look for the PIN in"
   ! grep -q "$PIN" "$f" || fail "the PIN in $f"
 done
+[ -s "$T/trace" ] || fail "the debug trace is empty"
 ok "no PIN in the trace or the logs"
 
 echo "1 passed, 0 failed"

@@ -27,6 +27,7 @@ sim_start --fault processing-forever --processing 1 --delay-ms 50 --state "$T/si
 id=$(onshi fetch --hospnum 1 --kind homecare --consent-from 20200101 --queue 2>/dev/null | awk '/queued/ { print $2 }')
 daemon_start
 wait_sql "SELECT state IN ('received','polling') AND poll_count >= 1 FROM onshi.job WHERE id = $id" 30
+log_mark
 start=$(date +%s%N)
 kill -TERM "$LAST_DAEMON"
 wait "$LAST_DAEMON"; rc=$?
@@ -37,7 +38,7 @@ assert_eq "SIGTERM: exit status" "0" "$rc"
 ok "SIGTERM: stopped in $ms ms"
 state=$(q "SELECT state FROM onshi.job WHERE id = $id")
 case "$state" in received|polling) ok "SIGTERM: job left resumable ($state)" ;; *) fail "SIGTERM: job is $state" ;; esac
-grep -q "stopping: finishing the current step" "$T/daemon.log" || fail "no stop message in the log"
+wait_log "stopping: finishing the current step" 1
 sim_start --processing 0 --delay-ms 20 --state "$T/sim-state"
 daemon_start
 wait_sql "SELECT state = 'done' FROM onshi.job WHERE id = $id" 60
@@ -45,13 +46,16 @@ ok "the next daemon finished job $id"
 
 # SIGHUP: a broken configuration is refused and the running one kept.
 echo "bogus_key = 1" >> "$CONF"
+log_mark
 kill -HUP "$LAST_DAEMON"
-sleep 1
-grep -q "reload refused, keeping the running configuration" "$T/daemon.log" || fail "broken reload not refused"
+wait_log "reload refused, keeping the running configuration|configuration reloaded" 10
+grep -q "reload refused, keeping the running configuration" "$T/daemon.log.since" || fail "broken reload not refused"
+! grep -q "configuration reloaded" "$T/daemon.log.since" || fail "broken configuration loaded"
 sed -i '/^bogus_key/d' "$CONF"
+log_mark
 kill -HUP "$LAST_DAEMON"
-sleep 1
-grep -q "configuration reloaded" "$T/daemon.log" || fail "reload not done"
+wait_log "reload refused, keeping the running configuration|configuration reloaded" 10
+grep -q "configuration reloaded" "$T/daemon.log.since" || fail "reload not done"
 kill -0 "$LAST_DAEMON" || fail "the daemon died on SIGHUP"
 ok "SIGHUP: broken configuration refused, good one loaded"
 echo "1 passed, 0 failed"

@@ -112,17 +112,13 @@ grep -q '^ERR  cannot connect to the database: .*no-socket' "$T/doctor.out" || {
 grep -qxF "OK   [facility 1] req_dir $T/req exists and is writable" "$T/doctor.out" || { show; fail "folders not checked"; }
 ok "unreachable database: $(grep '^ERR' "$T/doctor.out" | cut -c1-90)..."
 
-# --- p031_mark=consent: 1051 HOUMON/ONLINE (only once the configuration accepts consent).
+# --- p031_mark=consent: 1051 HOUMON/ONLINE.
 conf=$(conf_with 's/^p031_mark=star$/p031_mark=consent/')
 doctor "$conf"
-if grep -q "consent is not available" "$T/doctor.err"; then
-  ok "p031_mark=consent not accepted by this configuration yet: 1051 checks covered by the unit tests"
-else
-  expect_line "consent, 1051 HOUMON off" "ERR  [facility 1] 1051 HOUMON (訪問診療) is not '1': ORCA's P031 will not show the 訪問診療同意 view"
-  q "UPDATE tbl_syskanri SET kanritbl = '1' || repeat(' ', 213) || '11' WHERE hospnum = 1 AND kanricd = '1051'" > /dev/null
-  doctor "$conf"; expect_clean "consent, 1051 HOUMON and ONLINE on"
-  q "UPDATE tbl_syskanri SET kanritbl = '1' || repeat(' ', 213) || '00' WHERE hospnum = 1 AND kanricd = '1051'" > /dev/null
-fi
+expect_line "consent, 1051 HOUMON off" "ERR  [facility 1] 1051 HOUMON (訪問診療) is not '1': ORCA's P031 will not show the 訪問診療同意 view"
+q "UPDATE tbl_syskanri SET kanritbl = '1' || repeat(' ', 213) || '11' WHERE hospnum = 1 AND kanricd = '1051'" > /dev/null
+doctor "$conf"; expect_clean "consent, 1051 HOUMON and ONLINE on"
+q "UPDATE tbl_syskanri SET kanritbl = '1' || repeat(' ', 213) || '00' WHERE hospnum = 1 AND kanricd = '1051'" > /dev/null
 
 doctor "$CONF"; expect_clean "everything restored"
 echo "1 passed, 0 failed"

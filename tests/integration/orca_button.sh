@@ -30,6 +30,14 @@ assert_eq "tbl_jobkanri: pid1 = persons" "$units" "$(q "SELECT pid1 FROM tbl_job
 assert_eq "tbl_jobkanri: updcnt" "$units" "$(q "SELECT updcnt FROM tbl_jobkanri WHERE jobid = 1")"
 assert_eq "tbl_jobkanri: yobi = 受付番号" "$(q "SELECT reception_number FROM onshi.job WHERE id = $job")" "$(q "SELECT yobi FROM tbl_jobkanri WHERE jobid = 1")"
 assert_eq "tbl_jobkanri: shellmsg" "訪問診療一括返却" "$(q "SELECT trim(shellmsg) FROM tbl_jobkanri WHERE jobid = 1")"
-sleep 3
-assert_eq "adopted once" "1" "$(q "SELECT count(*) FROM onshi.job WHERE orca_jobid IS NOT NULL")"
+# A second press, made after the first finished: once it is adopted, the daemon has polled
+# tbl_jobkanri again since, and must not have taken the first row a second time.
+uid2=$(cat /proc/sys/kernel/random/uuid)
+q "INSERT INTO tbl_jobkanri (hospnum, jobid, shellid, run_opid, startymd, endymd, jobstarttime, sryymd, karte_uid, errcd, syokbn,
+     param, termid, opid, updcnt, stepcnt, stopflg) VALUES
+   (1, 2, 'P02V001', '', '$from', '$TODAY', to_char(now(), 'HH24MISS'), '$TODAY', '$uid2', '', '', '', '', '', 0, 0, 0)" > /dev/null
+wait_sql "SELECT count(*) = 1 FROM onshi.job WHERE orca_jobid = 2" 60
+assert_eq "first press adopted once" "1" "$(q "SELECT count(*) FROM onshi.job WHERE orca_jobid = 1")"
+assert_eq "first press still reported finished to ORCA" "0003" "$(q "SELECT errcd FROM tbl_jobkanri WHERE jobid = 1")"
+assert_eq "presses adopted" "2" "$(q "SELECT count(*) FROM onshi.job WHERE orca_jobid IS NOT NULL")"
 echo "1 passed, 0 failed"

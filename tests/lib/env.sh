@@ -152,6 +152,18 @@ daemon_stop_all() {
   for p in "${DAEMON_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
   DAEMON_PIDS=()
 }
+# log_mark: remember where the daemon's log ends now; wait_log PATTERN SECONDS then waits for a line
+# matching PATTERN (grep -E) written after that mark, so a line left by an earlier daemon never counts.
+log_mark() { LOG_MARK=$(stat -c %s "$T/daemon.log" 2>/dev/null || echo 0); }
+wait_log() {
+  local i
+  for i in $(seq 1 $(($2 * 10))); do
+    tail -c +$((LOG_MARK + 1)) "$T/daemon.log" > "$T/daemon.log.since" 2>/dev/null
+    grep -qE "$1" "$T/daemon.log.since" && return 0
+    sleep 0.1
+  done
+  fail "timed out after $2 s waiting for a new daemon log line: $1"
+}
 # wait_sql SQL SECONDS: until the query answers 't'.
 wait_sql() {
   local i
