@@ -98,7 +98,9 @@ Status classify(std::uint16_t sw) noexcept {
     if (sw == 0x6282) return Status::end_of_file;
     if ((sw & 0xFF00) == 0x6100) return Status::more_data;
     if ((sw & 0xFF00) == 0x6C00) return Status::wrong_le;
-    if (sw == 0x6983 || sw == 0x63C0) return Status::blocked;
+    // 69 84 (reference data not usable) is what some cards answer for a blocked PIN; OpenSC and
+    // myna read it as blocked too.
+    if (sw == 0x6983 || sw == 0x6984 || sw == 0x63C0) return Status::blocked;
     if ((sw & 0xFFF0) == 0x63C0) return Status::wrong_pin;
     if (sw == 0x6A82) return Status::not_found;
     if (sw == 0x6982) return Status::security;
@@ -107,7 +109,7 @@ Status classify(std::uint16_t sw) noexcept {
 }
 
 int tries_left(std::uint16_t sw) noexcept {
-    if (sw == 0x6983) return 0;
+    if (sw == 0x6983 || sw == 0x6984) return 0;
     if ((sw & 0xFFF0) == 0x63C0) return sw & 0x0F;
     return -1;
 }
@@ -139,6 +141,8 @@ std::size_t cert_length(std::span<const std::uint8_t> first4) {
 bool is_verify_with_data(std::span<const std::uint8_t> apdu) noexcept {
     return apdu.size() > 4 && apdu[1] == 0x20;
 }
+
+bool is_extended(std::span<const std::uint8_t> apdu) noexcept { return apdu.size() > 5 && apdu[4] == 0x00; }
 
 bool is_forbidden_select(std::span<const std::uint8_t> apdu) noexcept {
     // SELECT EF by FID (P1 02) of 00 01, in any AP: the 個人番号 of the 入力補助AP (and the 署名用

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "card/pin.hpp"
+#include "core/error.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -73,14 +74,14 @@ enum class Status {
     more_data,     // 61 xx: GET RESPONSE with Le xx
     wrong_le,      // 6C xx: send again with Le xx
     wrong_pin,     // 63 Cx, x > 0: x tries left
-    blocked,       // 69 83, or 63 C0
+    blocked,       // 69 83, 69 84, or 63 C0
     not_found,     // 6A 82
     security,      // 69 82: security status not satisfied
     wrong_length,  // 67 00
     other,
 };
 Status classify(std::uint16_t sw) noexcept;
-// Tries left from 63 Cx (0 when blocked: 69 83 / 63 C0); -1 for any other status word.
+// Tries left from 63 Cx (0 when blocked: 69 83 / 69 84 / 63 C0); -1 for any other status word.
 int tries_left(std::uint16_t sw) noexcept;
 std::string sw_text(std::uint16_t sw);  // "6A82 (file or application not found)"
 
@@ -90,10 +91,21 @@ std::size_t cert_length(std::span<const std::uint8_t> first4);
 // Hex of an APDU for the trace; a VERIFY's data is shown as ** per byte.
 std::string trace_text(std::span<const std::uint8_t> apdu);
 bool is_verify_with_data(std::span<const std::uint8_t> apdu) noexcept;
+// An extended-length command (case 2E/3E/4E: 00 after the header, then more bytes).
+bool is_extended(std::span<const std::uint8_t> apdu) noexcept;
 // True for a SELECT of an EF that no caller may select (個人番号 EF 0001, by FID), whatever AP.
 bool is_forbidden_select(std::span<const std::uint8_t> apdu) noexcept;
 
-// Whatever carries APDUs to the card (PC/SC, or a test's fake). transmit() returns the raw response.
+// A command that got no answer at all: the reader failed it at the PC/SC level (SCardTransmit
+// error, not a status word), the card still being there. What a reader that cannot carry an
+// extended APDU gives. Error(card).
+class NoAnswer : public Error {
+public:
+    explicit NoAnswer(const std::string& message) : Error(Errc::card, message) {}
+};
+
+// Whatever carries APDUs to the card (PC/SC, or a test's fake). transmit() returns the raw response;
+// it throws NoAnswer when the reader gave none, Error(card) when the card went away.
 class Transport {
 public:
     virtual ~Transport() = default;

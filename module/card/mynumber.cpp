@@ -82,12 +82,18 @@ CertRead read_auth_cert(Transport& t, bool extended, std::size_t max_le) {
     CertRead c;
     c.extended = extended;
     if (extended) {
-        const auto r = exchange(t, read_binary(0, std::clamp<std::size_t>(max_le, 257, 65536), true), &c.read_apdus);
+        Response r;
+        try {
+            r = exchange(t, read_binary(0, std::clamp<std::size_t>(max_le, 257, 65536), true), &c.read_apdus);
+        } catch (const NoAnswer& e) {
+            throw ExtendedRefused(std::string("extended READ BINARY: the reader gave no answer (") + e.what() + ")", true);
+        }
         const auto st = classify(r.sw);
-        if (st != Status::ok && st != Status::end_of_file) refused("extended READ BINARY", r.sw);
+        if (st != Status::ok && st != Status::end_of_file)
+            throw ExtendedRefused("extended READ BINARY: the card answered " + sw_text(r.sw), false);
         const std::size_t n = cert_length(r.data);
         if (r.data.size() < n)
-            throw Error(Errc::card, "extended READ BINARY returned " + std::to_string(r.data.size()) + " of " + std::to_string(n) + " bytes");
+            throw ExtendedRefused("extended READ BINARY returned " + std::to_string(r.data.size()) + " of " + std::to_string(n) + " bytes", false);
         c.der.assign(r.data.begin(), r.data.begin() + static_cast<std::ptrdiff_t>(n));
         return c;
     }
@@ -97,6 +103,23 @@ CertRead read_auth_cert(Transport& t, bool extended, std::size_t max_le) {
     c.der = std::move(head);
     read_short(t, 4, n - 4, c.der, &c.read_apdus);
     return c;
+}
+
+CertRead read_cert(Transport& t, bool& ext_ok, std::string& how, std::size_t max_le, bool ext_known) {
+    if (ext_ok) {
+        try {
+            auto r = read_auth_cert(t, true, max_le);
+            how += ext_known ? ", confirmed by an extended READ BINARY" : "; an extended READ BINARY of the certificate worked";
+            return r;
+        } catch (const ExtendedRefused& e) {
+            // Only the extended command itself failing means "no extended APDU"; anything else
+            // (removal, a refused SELECT) ends the read.
+            ext_ok = false;
+            how += std::string(ext_known ? ", but" : ";") + (e.by_reader() ? " the reader failed" : " the card refused") +
+                   " the extended READ BINARY (" + e.what() + "): short reads";
+        }
+    }
+    return read_auth_cert(t, false);
 }
 
 PinState pin_status(Transport& t, PinFile which) {

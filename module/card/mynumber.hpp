@@ -23,10 +23,27 @@ struct CertRead {
     int read_apdus = 0;    // READ BINARY / GET RESPONSE commands used for the certificate
     bool extended = false; // read with one extended READ BINARY
 };
+// The extended READ BINARY of the certificate did not work: the card refused it (a status word
+// other than 90 00 / 62 82 with a whole certificate), or the reader failed it (`by_reader`: no answer
+// at the PC/SC level). Error(card).
+class ExtendedRefused : public Error {
+public:
+    ExtendedRefused(const std::string& message, bool by_reader) : Error(Errc::card, message), by_reader_(by_reader) {}
+    [[nodiscard]] bool by_reader() const noexcept { return by_reader_; }
+
+private:
+    bool by_reader_;
+};
+
 // The 利用者証明用電子証明書 (JPKI EF 000A). `extended`: one case-2E READ BINARY of the whole file;
-// when the card refuses it (any status but 90 00 / 62 82 with a whole certificate) Error(card).
-// Without `extended`: 4 bytes for the length, then short reads (≤ 256) with the offset in P1P2.
+// ExtendedRefused when that does not work. Without `extended`: 4 bytes for the length, then short
+// reads (≤ 256) with the offset in P1P2.
 CertRead read_auth_cert(Transport& t, bool extended, std::size_t max_le = 65536);
+
+// Reads the certificate: extended when `ext_ok`; when the card refuses it or the reader fails it
+// (ExtendedRefused), with short reads, and `ext_ok` turns false. `how` gets how it was decided
+// (`ext_known`: the reader itself reported its extended APDU size).
+CertRead read_cert(Transport& t, bool& ext_ok, std::string& how, std::size_t max_le, bool ext_known);
 
 struct PinState {
     int tries = -1;       // tries left (-1 unknown)

@@ -157,16 +157,19 @@ Bytes Card::transmit(std::span<const std::uint8_t> apdu) {
     ++count_;
     log::debug("card > %s", trace_text(apdu).c_str());
     Bytes rx(MAX_BUFFER_SIZE_EXTENDED);
-    DWORD rlen = static_cast<DWORD>(rx.size());
-    const SCARD_IO_REQUEST* pci = proto_ == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
-    LONG rv = SCardTransmit(h_, pci, apdu.data(), static_cast<DWORD>(apdu.size()), nullptr, rx.data(), &rlen);
+    DWORD rlen = 0;
+    const SCARD_IO_REQUEST* pci = nullptr;
+    auto send = [&] {
+        pci = proto_ == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
+        rlen = static_cast<DWORD>(rx.size());
+        return SCardTransmit(h_, pci, apdu.data(), static_cast<DWORD>(apdu.size()), nullptr, rx.data(), &rlen);
+    };
+    LONG rv = send();
     if (rv == SCARD_E_PROTO_MISMATCH) {
         // The card was powered up again (a previous session's reset) with another protocol; the
         // command never reached it, so sending it once more with the active protocol is safe.
         reconnect();
-        pci = proto_ == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
-        rlen = static_cast<DWORD>(rx.size());
-        rv = SCardTransmit(h_, pci, apdu.data(), static_cast<DWORD>(apdu.size()), nullptr, rx.data(), &rlen);
+        rv = send();
     }
     if (rv == SCARD_W_RESET_CARD) {
         // Someone reset the card: the selected AP and any verified PIN are gone. Reconnect, but do
@@ -175,12 +178,31 @@ Bytes Card::transmit(std::span<const std::uint8_t> apdu) {
         throw Error(Errc::card, "the card was reset by another application; nothing was re-sent, try again");
     }
     if (removed(rv)) throw Error(Errc::card, "the card was removed during the read");
+    const bool link_error = rv == SCARD_E_NOT_TRANSACTED || rv == SCARD_F_COMM_ERROR || rv == SCARD_E_READER_UNAVAILABLE;
+    if (link_error && is_extended(apdu)) {
+        // A reader that cannot carry extended APDUs fails them here, without a status word. The
+        // caller falls back to short commands (a removal shows there).
+        link_failed_ = true;
+        throw NoAnswer("SCardTransmit of an extended APDU: " + reason(rv));
+    }
+    if (link_error && link_failed_ && apdu.size() >= 2 && apdu[1] == 0xA4) {
+        // The first command after such a failure: some readers (and vpcd, which takes the card back
+        // at its next presence poll) need a moment. A SELECT carries no secret and changes nothing
+        // but the selection, so it is sent again for up to 2 s while the card is still there.
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+        while (std::chrono::steady_clock::now() < until && !gone_within(100)) {
+            rv = send();
+            if (rv != SCARD_E_NOT_TRANSACTED && rv != SCARD_F_COMM_ERROR && rv != SCARD_E_READER_UNAVAILABLE) break;
+        }
+        if (removed(rv)) throw Error(Errc::card, "the card was removed during the read");
+    }
     if (rv != SCARD_S_SUCCESS) {
         // A card pulled out mid-command shows first as a failed transaction or a comm error.
         if ((rv == SCARD_E_NOT_TRANSACTED || rv == SCARD_F_COMM_ERROR || rv == SCARD_E_READER_UNAVAILABLE) && gone_within(2000))
             throw Error(Errc::card, "the card was removed during the read");
         fail("SCardTransmit", rv);
     }
+    link_failed_ = false;
     rx.resize(rlen);
     if (rlen >= 2) {
         log::debug("card < %zu bytes, SW %s", static_cast<std::size_t>(rlen - 2),

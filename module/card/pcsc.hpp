@@ -50,6 +50,8 @@ public:
     Card(const Card&) = delete;
     Card& operator=(const Card&) = delete;
 
+    // NoAnswer when the reader fails an extended APDU (SCardTransmit error, card still there);
+    // Error(card) on removal, reset by another application, or any other PC/SC failure.
     Bytes transmit(std::span<const std::uint8_t> apdu) override;
     // CM_IOCTL_GET_FEATURE_REQUEST → FEATURE_GET_TLV_PROPERTIES → dwMaxAPDUDataSize (tag 0x0A).
     Extended reader_extended();
@@ -67,6 +69,7 @@ private:
     std::string reader_;
     bool pin_sent_ = false;
     bool in_tx_ = false;
+    bool link_failed_ = false;  // the last command got no answer from the reader (extended APDU)
     int count_ = 0;
 };
 

@@ -10,23 +10,6 @@ namespace onshi::card {
 
 bool worth_trying(const pcsc::Extended& e) { return e.known ? e.max_apdu_data >= 2048 : true; }
 
-CertRead read_cert(pcsc::Card& c, bool& ext_ok, std::string& how, std::size_t max_le, bool ext_known) {
-    if (ext_ok) {
-        try {
-            auto r = read_auth_cert(c, true, max_le);
-            how += ext_known ? ", confirmed by an extended READ BINARY" : "; an extended READ BINARY of the certificate worked";
-            return r;
-        } catch (const Error& e) {
-            // Only the card's answer to the extended command itself means "no extended APDU";
-            // PC/SC failures (removal, reset) end the read.
-            if (!std::string(e.what()).starts_with("extended READ BINARY")) throw;
-            ext_ok = false;
-            how += std::string(ext_known ? ", but" : ";") + " the card refused the extended READ BINARY (" + e.what() + "): short reads";
-        }
-    }
-    return read_auth_cert(c, false);
-}
-
 std::string pick_reader(pcsc::Context& ctx, const std::string& reader, int wait_ms, const std::function<void()>& on_wait,
                         const std::atomic<bool>* cancel) {
     const auto names = ctx.readers();

@@ -19,10 +19,6 @@ namespace onshi::card {
 // readers list no PC/SC v2 part 10 properties): then the card's answer decides.
 bool worth_trying(const pcsc::Extended& e);
 
-// Reads the certificate: extended when `ext_ok` (a card that refuses it gets the short reads, and
-// `ext_ok` turns false); `how` gets how it was decided.
-CertRead read_cert(pcsc::Card& c, bool& ext_ok, std::string& how, std::size_t max_le, bool ext_known);
-
 // The reader with a card: `reader`, else the first with a card; waits up to wait_ms for a card
 // (0: no wait), calling on_wait once first. `cancel`, when set, is looked at every second.
 // Error(card) when there is none.

@@ -119,6 +119,7 @@ Identity load_identity(const std::string& dir) {
     Identity id;
     id.auth_cert = read_file(dir + "/auth_cert.der");
     id.ca_cert = read_file(dir + "/ca_cert.der");
+    id.sign_ca_cert = read_file(dir + "/sign_ca_cert.der");
     std::FILE* f = std::fopen((dir + "/auth_key.pem").c_str(), "r");
     if (!f) throw std::runtime_error("cannot read " + dir + "/auth_key.pem");
     id.auth_key = PEM_read_PrivateKey(f, nullptr, nullptr, nullptr);
@@ -141,8 +142,12 @@ Identity load_identity(const std::string& dir) {
     if (!p.empty()) id.auth_pin = trim(std::string(p.begin(), p.end()));
     p = read_file(dir + "/aux_pin", false);
     if (!p.empty()) id.aux_pin = trim(std::string(p.begin(), p.end()));
+    p = read_file(dir + "/sign_pin", false);
+    if (!p.empty()) id.sign_pin = trim(std::string(p.begin(), p.end()));
     return id;
 }
+
+bool is_extended(const Bytes& c) { return c.size() > 5 && c[4] == 0x00; }
 
 Bytes basic4_ef(const Identity& id, bool leading) {
     Bytes inner;
@@ -172,11 +177,12 @@ Card::Card(Identity id, Options opt) : id_(std::move(id)), opt_(opt) {
     j[0x0006] = {bytes_of(token), Access::open, 0};
     j[0x000A] = {id_.auth_cert, Access::open, 0};
     j[0x000B] = {id_.ca_cert, Access::open, 0};
+    j[0x0002] = {id_.sign_ca_cert, Access::open, 0};  // 署名用電子証明書's CA
     j[0x0001] = {{}, Access::never, 0};  // 署名用電子証明書: needs the signing password (not emulated)
     j[0x0017] = {{}, Access::key, 0};
     j[0x0018] = {{}, Access::pin, 0};
-    j[0x001A] = {{}, Access::key, 0};
-    j[0x001B] = {{}, Access::never, 0};
+    j[0x001A] = {{}, Access::key, 0};  // 署名用 key: SIGN with it is not emulated
+    j[0x001B] = {{}, Access::pin, 2};  // 署名用 password
     auto& a = files_[Ap::aux];
     a[0x0011] = {{}, Access::pin, 1};
     a[0x0001] = {{}, Access::never, 0};  // 個人番号: never readable here
@@ -185,6 +191,7 @@ Card::Card(Identity id, Options opt) : id_(std::move(id)), opt_(opt) {
     int tries = opt_.blocked ? 0 : opt_.pin_tries;
     pins_[0] = {id_.auth_pin, tries, 3};
     pins_[1] = {id_.aux_pin, tries, 3};
+    pins_[2] = {id_.sign_pin, opt_.blocked ? 0 : 5, 5};
 }
 
 Card::~Card() {
@@ -194,7 +201,7 @@ Card::~Card() {
 void Card::reset_session() {
     ap_ = Ap::none;
     ef_ = -1;
-    verified_[0] = verified_[1] = false;
+    verified_[0] = verified_[1] = verified_[2] = false;
 }
 
 Bytes Card::transmit(const Bytes& c) {
@@ -251,7 +258,8 @@ Bytes Card::verify(const Bytes& data, bool has_data) {
     const Ef& ef = files_[ap_][std::uint16_t(ef_)];
     if (ef.access != Access::pin) return sw(0x6981);  // not a PIN EF
     Pin& pin = pins_[ef.pin];
-    if (pin.tries <= 0) return sw(0x6983);
+    // VERIFY-status of a blocked PIN: 63 C0 (or what --blocked-sw says); with a PIN: 69 83.
+    if (pin.tries <= 0) return sw(has_data ? (opt_.blocked_sw == 0x6984 ? 0x6984 : 0x6983) : opt_.blocked_sw);
     if (!has_data) return sw(std::uint16_t(0x63C0 | pin.tries));
     bool match = data.size() == pin.value.size() && std::equal(data.begin(), data.end(), pin.value.begin());
     if (match) {

@@ -31,9 +31,11 @@ void on_signal(int) { g_stop = 1; }
 const char kUsage[] =
     "マイナンバーカード (JPKI 利用者証明用 + 券面事項入力補助AP) のエミュレータ: vpcd の仮想リーダーに挿します (テスト用)\n"
     "usage: orca-onshi-card-sim --identity DIR [--port N] [--trace FILE] [--short-only] [--pin-tries N]\n"
-    "                           [--blocked] [--token mynumber|juki] [--basic4-leading]\n"
+    "                           [--blocked] [--blocked-sw 63C0|6983|6984] [--token mynumber|juki]\n"
+    "                           [--basic4-leading] [--drop-extended]\n"
     "                           [--remove-after-apdus N] [--reconnect] [--removal-ms MS]\n"
-    "DIR: auth_cert.der auth_key.pem ca_cert.der basic4.txt [auth_pin aux_pin] (sim/card/make-test-card.sh)\n";
+    "DIR: auth_cert.der auth_key.pem ca_cert.der sign_ca_cert.der basic4.txt [auth_pin aux_pin sign_pin]\n"
+    "     (sim/card/make-test-card.sh)\n";
 
 unsigned long g_apdus = 0;
 
@@ -107,6 +109,14 @@ int main(int argc, char** argv) {
         else if (a == "--short-only") opt.short_only = true;
         else if (a == "--pin-tries") opt.pin_tries = std::atoi(value().c_str());
         else if (a == "--blocked") opt.blocked = true;
+        else if (a == "--blocked-sw") {
+            std::string v = value();
+            if (v != "63C0" && v != "6983" && v != "6984") {
+                std::cerr << "orca-onshi-card-sim: --blocked-sw 63C0|6983|6984\n";
+                return 2;
+            }
+            opt.blocked_sw = std::uint16_t(std::stoul(v, nullptr, 16));
+        } else if (a == "--drop-extended") opt.drop_extended = true;
         else if (a == "--token") {
             std::string t = value();
             if (t != "juki" && t != "mynumber") {
@@ -183,6 +193,29 @@ int main(int argc, char** argv) {
                     log(msg[0] == 0x00 ? "# power off" : msg[0] == 0x01 ? "# power on" : "# reset");
                     card->reset_session();
                 }
+                continue;
+            }
+            if (opt.drop_extended && onshi::sim::card::is_extended(msg)) {
+                // A reader that fails extended APDUs: no answer at all, an error at the PC/SC level.
+                // vpcd fails a transmit only when reading the answer fails (an early end of the
+                // connection is taken as an empty answer): announce a 2-byte answer, let vpcd read
+                // that length, then reset the connection before the bytes. The next connection is
+                // made first (it waits in vpcd's backlog) and vpcd's next presence poll takes it, so
+                // pcscd never sees a removal. The card's selection is lost (as after a reader error);
+                // its PIN counters are not.
+                ++g_apdus;
+                log("> " + onshi::sim::card::trace_hex(msg, true));
+                log("# dropped: extended APDU");
+                const std::uint8_t len2[2] = {0x00, 0x02};
+                (void)::send(fd, len2, sizeof len2, MSG_NOSIGNAL);
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                int next = connect_vpcd(port, 0);
+                linger lg{1, 0};
+                ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+                ::close(fd);
+                fd = next;
+                card->reset_session();
+                if (fd < 0) break;
                 continue;
             }
             Bytes r = card->transmit(msg);

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # make-test-card.sh DIR [--name NAME] [--address ADDR] [--birth YYYYMMDD] [--sex 1|2|9]
-#                       [--auth-pin NNNN] [--aux-pin NNNN] [--person-index N]
+#                       [--auth-pin NNNN] [--aux-pin NNNN] [--sign-pin PASSWORD] [--person-index N]
 # Creates a throwaway test CA and one synthetic card identity for orca-onshi-card-sim in DIR:
 #   ca_cert.der ca_key.pem   the test CA (RSA-2048, self-signed)
 #   auth_cert.der auth_key.pem   利用者証明用電子証明書 (RSA-2048) and its key, issued by the test CA
 #   basic4.txt   name= address= birth= sex= (基本4情報, UTF-8)
-#   auth_pin aux_pin   the test PINs (default 1234), mode 0600: test data, never a real person's PIN
+#   sign_ca_cert.der   the CA of the 署名用電子証明書 (JPKI EF 0002; RSA-2048, self-signed; its key is thrown
+#                      away: the 署名用 certificate itself is not emulated)
+#   auth_pin aux_pin sign_pin   the test PINs (default 1234) and 署名用 password (default ABC123),
+#                      mode 0600: test data, never a real person's PIN
 # --person-index N: the certificate's CN is ONSHI-SIM-<N>, which orca-onshi-sim maps to its population
 # person N (the card request of `orca-onshi card consent`); without it the CN is a random TEST serial.
 # Synthetic person only (default 資格　太郎); never use a real person's data.
@@ -18,6 +21,7 @@ birth=19800101
 sex=1
 auth_pin=1234
 aux_pin=1234
+sign_pin=ABC123
 cn=TEST$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 while [ $# -gt 0 ]; do
   case $1 in
@@ -27,6 +31,7 @@ while [ $# -gt 0 ]; do
     --sex) sex=$2; shift 2 ;;
     --auth-pin) auth_pin=$2; shift 2 ;;
     --aux-pin) aux_pin=$2; shift 2 ;;
+    --sign-pin) sign_pin=$2; shift 2 ;;
     --person-index) cn=ONSHI-SIM-$2; shift 2 ;;
     *) echo "make-test-card.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -37,6 +42,9 @@ ossl() { local e; e=$(openssl "$@" 2>&1) || { printf 'make-test-card.sh: openssl
 ossl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$dir/ca_key.pem"
 ossl req -x509 -new -key "$dir/ca_key.pem" -days 3650 -sha256 -utf8 \
   -subj "/C=JP/O=orca-onshi test/OU=TEST ONLY/CN=orca-onshi Test JPKI CA" -out "$dir/ca_cert.pem"
+ossl req -x509 -new -newkey rsa:2048 -nodes -keyout "$dir/sign_ca_key.pem" -days 3650 -sha256 -utf8 \
+  -subj "/C=JP/O=orca-onshi test/OU=TEST ONLY/CN=orca-onshi Test JPKI Sign CA" -outform DER -out "$dir/sign_ca_cert.der"
+rm -f "$dir/sign_ca_key.pem"
 ossl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$dir/auth_key.pem"
 # The real 利用者証明用 certificate carries no name; the subject is a random serial-like CN. The
 # extensions bring it near a real one's size (about 1.3 kB; real ones ~1.5 kB): six short READ BINARYs.
@@ -60,4 +68,5 @@ rm -f "$dir/auth.csr" "$dir/auth.ext" "$dir/ca_cert.srl"
 printf 'name=%s\naddress=%s\nbirth=%s\nsex=%s\n' "$name" "$address" "$birth" "$sex" > "$dir/basic4.txt"
 printf '%s\n' "$auth_pin" > "$dir/auth_pin"
 printf '%s\n' "$aux_pin" > "$dir/aux_pin"
-chmod 0644 "$dir/ca_cert.der" "$dir/auth_cert.der" "$dir/ca_cert.pem" "$dir/auth_cert.pem" "$dir/basic4.txt"
+printf '%s\n' "$sign_pin" > "$dir/sign_pin"
+chmod 0644 "$dir/ca_cert.der" "$dir/sign_ca_cert.der" "$dir/auth_cert.der" "$dir/ca_cert.pem" "$dir/auth_cert.pem" "$dir/basic4.txt"

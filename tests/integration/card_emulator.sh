@@ -116,16 +116,37 @@ assert_eq "VERIFY status does not consume" 63C3 "$(nth 4)"
 assert_eq "wrong PIN (1)" 63C2 "$(nth 5)"
 assert_eq "wrong PIN (2)" 63C1 "$(nth 6)"
 assert_eq "wrong PIN (3)" 63C0 "$(nth 7)"
-assert_eq "blocked: status" 6983 "$(nth 8)"
+# A blocked PIN still answers VERIFY-status with 63 Cx (63 C0), as OpenSC's GET_INFO needs.
+assert_eq "blocked: status" 63C0 "$(nth 8)"
 assert_eq "blocked: the right PIN is refused" 6983 "$(nth 9)"
 card_remove
 card_insert --blocked
-run "$JPKI" "$(sel 0018)" "0020008004$pin"
+run "$JPKI" "$(sel 0018)" "0020008004$pin" 00200080 "$(sel 001B)" 00200080
 assert_eq "--blocked" 6983 "$(nth 3)"
+assert_eq "--blocked: status" 63C0 "$(nth 4)"
+assert_eq "--blocked: 署名用 password status" 63C0 "$(nth 6)"
+card_remove
+card_insert --blocked --blocked-sw 6984
+run "$JPKI" "$(sel 0018)" 00200080 "0020008004$pin"
+assert_eq "--blocked-sw 6984: status" 6984 "$(nth 3)"
+assert_eq "--blocked-sw 6984: with a PIN" 6984 "$(nth 4)"
 card_remove
 card_insert --pin-tries 1
 run "$JPKI" "$(sel 0018)" 00200080
 assert_eq "--pin-tries 1" 63C1 "$(nth 3)"
+card_remove
+
+# ---- every PIN EF answers VERIFY-status; the 署名用 password and CA ------------------------------
+card_insert
+sign_pin=$(ascii_hex "$(cat "$CARD_DIR/sign_pin")")
+run "$JPKI" "$(sel 001B)" 00200080 "$(sel 0018)" 00200080 "$AUX" "$(sel 0011)" 00200080 \
+  "$JPKI" "$(sel 001B)" "00200080$(printf '%02X' $((${#sign_pin} / 2)))$sign_pin" "$(sel 0002)" 00B00000000000
+assert_eq "署名用 password EF 001B: status" 63C5 "$(nth 3)"
+assert_eq "利用者証明用 PIN EF 0018: status" 63C3 "$(nth 5)"
+assert_eq "入力補助 PIN EF 0011: status" 63C3 "$(nth 8)"
+assert_eq "署名用 password: VERIFY" 9000 "$(nth 11)"
+[ "$(nth 13)" = "$(hexof "$CARD_DIR/sign_ca_cert.der")9000" ] || fail "EF 0002 is not sign_ca_cert.der"
+ok "EF 0002 (署名用CA) holds sign_ca_cert.der"
 card_remove
 
 # ---- a short-only reader ----------------------------------------------------------------------------
@@ -134,6 +155,20 @@ run "$JPKI" "$(sel 000A)" 00B00000000000 00B0000000 00B0000004
 assert_eq "--short-only: extended READ BINARY" 6700 "$(nth 3)"
 [ "$(nth 4)" = "${cert:0:512}9000" ] || fail "--short-only: short read"
 ok "--short-only: short read still works"
+card_remove
+
+# ---- a reader that drops extended APDUs: a PC/SC error, the card stays -----------------------------
+card_insert --drop-extended --trace "$T/trace-drop"
+rc=0
+probe "$JPKI" "$(sel 000A)" 00B00000000000 > "$T/probe.out" || rc=$?
+assert_eq "--drop-extended: probe exit" 3 "$rc"
+assert_eq "--drop-extended: extended READ BINARY" "error SCARD_E_NOT_TRANSACTED" "$(nth 3)"
+sleep 1  # vpcd takes the card back at its next presence poll (~400 ms)
+"$APDU_PROBE" --wait-card 5 || fail "--drop-extended: the card left"
+run "$JPKI" "$(sel 000A)" 00B0000000
+[ "$(nth 3)" = "${cert:0:512}9000" ] || fail "--drop-extended: short read after the drop: $(nth 3)"
+ok "--drop-extended: short reads still work"
+grep -q '^# dropped: extended APDU' "$T/trace-drop" || fail "--drop-extended: no drop in the trace"
 card_remove
 
 # ---- removal mid-read ------------------------------------------------------------------------------

@@ -66,6 +66,9 @@ Pin pin_of(const char* text) {
 // A small scripted card: files per AP, PINs with tries, extended or short only.
 struct FakeCard : Transport {
     bool short_only = false;
+    bool drop_extended = false;   // the reader fails extended APDUs (NoAnswer, no status word)
+    bool drop_everything = false; // the reader fails every command
+    int blocked_sw = 0x6983;      // what a blocked PIN answers
     int ap = 0;  // 1 jpki, 2 aux
     int ef = -1;
     int tries[3] = {0, 3, 3};
@@ -80,6 +83,7 @@ struct FakeCard : Transport {
     }
     Bytes transmit(std::span<const std::uint8_t> a) override {
         log.emplace_back(a.begin(), a.end());
+        if (drop_everything || (drop_extended && is_extended(a))) throw NoAnswer("SCardTransmit: Transaction failed.");
         if (a[1] == 0xA4 && a[2] == 0x04) {
             const Bytes aid(a.begin() + 5, a.end());
             const auto j = card::aid(Ap::jpki), x = card::aid(Ap::aux_input);
@@ -89,7 +93,7 @@ struct FakeCard : Transport {
         if (a[1] == 0xA4) { ef = a[5] << 8 | a[6]; return sw(0x9000); }
         if (a[1] == 0x20) {
             const int which = ef == 0x0018 ? 1 : 2;
-            if (tries[which] == 0) return sw(0x6983);
+            if (tries[which] == 0) return sw(blocked_sw);
             if (a.size() == 4) return sw(0x63C0 | tries[which]);
             if (std::string(a.begin() + 5, a.end()) == pin) { tries[which] = 3; verified[which] = true; return sw(0x9000); }
             --tries[which];
@@ -201,6 +205,13 @@ START_TEST(status_words) {
     ck_assert_int_eq(tries_left(0x63C2), 2);
     ck_assert_int_eq(tries_left(0x63C0), 0);
     ck_assert_int_eq(tries_left(0x6983), 0);
+    // 69 84 (reference data not usable): blocked, as OpenSC and myna read it.
+    ck_assert(classify(0x6984) == Status::blocked);
+    ck_assert_int_eq(tries_left(0x6984), 0);
+    ASSERT_STR(sw_text(0x6984), "6984 (PIN blocked)");
+    ck_assert(classify(0x6981) == Status::other);
+    ck_assert_int_eq(tries_left(0x6981), -1);
+    ck_assert_int_eq(tries_left(0x63CF), 15);
     ck_assert_int_eq(tries_left(0x9000), -1);
     ASSERT_STR(sw_text(0x6A82), "6A82 (file or application not found)");
     const auto r = parse_response(B({0x01, 0x02, 0x90, 0x00}));
@@ -230,6 +241,10 @@ START_TEST(apdu_builders) {
     ck_assert(select_df(Ap::aux_input) == B({0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08}));
     ck_assert(select_ef(Ef::jpki_auth_cert) == B({0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x0A}));
     ck_assert(verify_status() == B({0x00, 0x20, 0x00, 0x80}));
+    ck_assert(is_extended(read_binary(0, 0x061F, true)));
+    ck_assert(!is_extended(read_binary(0, 256, false)));
+    ck_assert(!is_extended(verify_status()));
+    ck_assert(!is_extended(select_ef(Ef::jpki_auth_cert)));
     Pin p = pin_of("4826");
     SecretBytes v;
     verify(p, v);
@@ -346,6 +361,68 @@ START_TEST(card_flows) {
 }
 END_TEST
 
+// 69 84 from VERIFY-status: blocked like 69 83 / 63 C0, so no VERIFY with a PIN is ever sent.
+START_TEST(blocked_6984_no_verify) {
+    for (int blocked : {0x6984, 0x6983, 0x63C0}) {
+        FakeCard c;
+        c.basic4 = basic4_file("資格　花子", "住所");
+        c.tries[1] = c.tries[2] = 0;
+        c.blocked_sw = blocked;
+        const auto st = pin_status(c, PinFile::jpki_auth);
+        ck_assert_msg(st.blocked && st.tries == 0, "%04X: not blocked", blocked);
+        Pin good = pin_of("4826");
+        ck_assert(throws_card([&] { read_basic4(c, good, true); }));
+        ck_assert(throws_card([&] { sign_challenge(c, good, std::span<const std::uint8_t>(), true); }));
+        ck_assert_int_eq(c.verifies_with_pin(), 0);
+    }
+}
+END_TEST
+
+// The extended READ BINARY of the certificate: refused by the card (a status word) or failed by the
+// reader (no answer at the PC/SC level): short reads, the same bytes, and ext_ok false.
+START_TEST(extended_fallback) {
+    for (int by_reader = 0; by_reader < 2; ++by_reader) {
+        FakeCard c;
+        c.cert = fake_cert(1571);
+        (by_reader ? c.drop_extended : c.short_only) = true;
+        bool ext_ok = true;
+        std::string how = "dwMaxAPDUDataSize 65536";
+        const CertRead r = read_cert(c, ext_ok, how, 65536, true);
+        ck_assert(r.der == c.cert);
+        ck_assert(!r.extended);
+        ck_assert(!ext_ok);
+        ck_assert_int_eq(r.read_apdus, 1 + 7);
+        ck_assert_msg(how.find(by_reader ? "the reader failed the extended READ BINARY" : "the card refused the extended READ BINARY") !=
+                          std::string::npos, "%s", how.c_str());
+        // The one extended command, then SELECT AP, SELECT EF and the short reads.
+        int extended = 0;
+        for (const auto& a : c.log) extended += is_extended(a);
+        ck_assert_int_eq(extended, 1);
+    }
+    // Extended works: one command, ext_ok stays.
+    FakeCard ok;
+    ok.cert = fake_cert(1571);
+    bool ext_ok = true;
+    std::string how;
+    const CertRead r = read_cert(ok, ext_ok, how, 65536, false);
+    ck_assert(r.extended && ext_ok && r.der == ok.cert);
+    // ext_ok false from the start: no extended command at all.
+    FakeCard no;
+    no.cert = fake_cert(300);
+    no.drop_extended = true;
+    ext_ok = false;
+    ck_assert(read_cert(no, ext_ok, how, 65536, true).der == no.cert);
+    for (const auto& a : no.log) ck_assert(!is_extended(a));
+    // A reader that answers nothing at all: the SELECT fails, no fallback, Error(card).
+    FakeCard dead;
+    dead.cert = fake_cert(300);
+    dead.drop_everything = true;
+    ext_ok = true;
+    ck_assert(throws_card([&] { read_cert(dead, ext_ok, how, 65536, true); }));
+    ck_assert_uint_eq(dead.log.size(), 1);
+}
+END_TEST
+
 START_TEST(sign_flow) {
     FakeCard c;
     c.pin = "5917";
@@ -379,6 +456,8 @@ Suite* card_suite() {
     tcase_add_test(tc, pin_from_form);
     tcase_add_test(tc, exchange_61_6c);
     tcase_add_test(tc, card_flows);
+    tcase_add_test(tc, blocked_6984_no_verify);
+    tcase_add_test(tc, extended_fallback);
     tcase_add_test(tc, sign_flow);
     suite_add_tcase(s, tc);
     return s;
