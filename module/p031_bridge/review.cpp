@@ -103,9 +103,10 @@ std::string review_accept(db::Connection& db, std::int64_t id, const AcceptOptio
             if (ptid) h.ptid = ptid;
         for (auto& a : rows.aid)
             if (ptid) a.ptid = ptid;
-        copy_kaku(db, lines);
-        write_houmon(db, o.hospnum, rows.houmon, ymd, hms);
-        copy_aid(db, o.hospnum, rows.aid, ymd, hms);
+        const OrcaColumns cols = read_orca_columns(db);
+        copy_kaku(db, cols, lines);
+        write_houmon(db, cols, o.hospnum, rows.houmon, ymd, hms);
+        copy_aid(db, cols, o.hospnum, rows.aid, ymd, hms);
         done = std::to_string(rows.kaku.size()) + " row(s) written" + (opt.name ? " with the name given" : " (外字 shown as 〓)");
     } else if (ptid) {
         const std::string p = std::to_string(ptid), h = std::to_string(o.hospnum);
