@@ -116,7 +116,16 @@ std::string to_zenkaku(std::string_view s) {
                 end = j;
             }
             gchar* n = g_utf8_normalize(s.data() + start, static_cast<gssize>(end - start), G_NORMALIZE_NFKC);
-            if (n) { out += n; g_free(n); }
+            if (n) {
+                // A (han)dakuten with no kana before it to merge with: the spacing ゛ ゜ (JIS X 0208), as
+                // ORCSKANACHK gives, not the combining U+3099/U+309A NFKC leaves.
+                each_cp(n, [&](char32_t cp, std::string_view one) {
+                    if (cp == 0x3099 || cp == 0x309A) put_cp(out, cp + 2);
+                    else out.append(one);
+                    return true;
+                });
+                g_free(n);
+            }
             i = end;
         } else {
             out.append(s.substr(start, i - start));

@@ -8,7 +8,8 @@
 namespace onshi::text {
 
 // ORCSKANACHK mode "2": ASCII 0x20-0x7E to JIS X 0208 full width, half-width katakana to
-// full-width katakana with (han)dakuten merged; everything else kept. The code points are those
+// full-width katakana with (han)dakuten merged (one with no kana to merge with becomes ゛ / ゜);
+// everything else kept. The code points are those
 // PostgreSQL's EUC_JP conversion maps to the bytes ORCA's euc.c writes: space -> U+3000,
 // '-' -> U+FF0D (EUC A1DD), '~' -> U+FF5E (A1C1), '\' -> U+FF3C, '"' -> U+201D, '\'' -> U+2019,
 // '`' -> U+FF40, the rest U+FF01-FF5E.

@@ -22,6 +22,7 @@ START_TEST(zenkaku_specials) {
     ASSERT_STR(text::to_zenkaku("資格 太郎"), "資格\u3000太郎");   // kanji kept, space widened
     ASSERT_STR(text::to_zenkaku("ｶﾞｯｺｳ ﾊﾟﾝ"), "ガッコウ\u3000パン");  // half-width kana merged
     ASSERT_STR(text::to_zenkaku("ｳﾞ"), "ヴ");
+    ASSERT_STR(text::to_zenkaku("ﾞｱ ﾟ"), "゛ア\u3000゜");  // nothing to merge with: the spacing forms
     ASSERT_STR(text::to_zenkaku(""), "");
 }
 END_TEST
