@@ -3,6 +3,7 @@
 // of folders. Synthetic people only. Exit status: 0 ok, 1 runtime error, 2 bad usage.
 #include "calendar.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "orca_sql.hpp"
 #include "output.hpp"
 #include "population.hpp"
@@ -18,6 +19,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -64,6 +66,7 @@ struct Args {
     gint change_rate = 0;
     gint welfare_pending_until = 0;
     gint units = -1;
+    gchar* names = nullptr;  // make-result --names
     gint https_port = -1;
     gchar* port_file = nullptr;  // serve --https-port-file, proxy --port-file
     gchar* tls_cert = nullptr;
@@ -77,7 +80,7 @@ struct Args {
     Args(const Args&) = delete;
     Args& operator=(const Args&) = delete;
     ~Args() {
-        for (gchar* s : {port_file, tls_cert, tls_key, https_user, https_password_file, activation_code, http_fault})
+        for (gchar* s : {port_file, tls_cert, tls_key, https_user, https_password_file, activation_code, http_fault, names})
             g_free(s);
         for (gchar* s : {seed, today, out, encoding, wrapper, pharma, inst, file_id, reception, now, req_dir, res_dir,
                          state, fault, change_seed})
@@ -277,6 +280,21 @@ int cmd_expect_validity(int argc, char** argv) {
     return 0;
 }
 
+// --names FILE: line K (UTF-8) is the Name OQS sends for person K-1; the rest keep theirs.
+void apply_names(std::vector<Person>& people, const char* file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw Error(Errc::usage, std::string("--names: cannot read ") + file);
+    std::size_t k = 0;
+    for (std::string line; std::getline(in, line); ++k) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.empty() || !onshi::text::is_valid_utf8(line))
+            throw Error(Errc::usage, "--names: line " + std::to_string(k + 1) + " is empty or not UTF-8");
+        if (k >= people.size()) throw Error(Errc::usage, "--names holds more names than the population (--size)");
+        people[k].name = line;
+        people[k].gaiji = people[k].black_circle = false;  // the name is the corpus's now
+    }
+}
+
 int cmd_make_result(int argc, char** argv) {
     Args a;
     auto entries = population_options(a);
@@ -289,6 +307,7 @@ int cmd_make_result(int argc, char** argv) {
     entries.push_back(str("now", &a.now, "ProcessExecutionTime (default: now)", "YYYYMMDDHHMMSS"));
     entries.push_back(fault_option(a));
     entries.push_back(num("units", &a.units, "only the first K persons of the population become units (default: all)", "K"));
+    entries.push_back(str("names", &a.names, "UTF-8 file, one name a line: line K is the Name OQS sends for person K-1 (the names corpus)", "FILE"));
     parse(argc, argv, entries,
           "Write one complete 02res (SegmentOfResult 1), one BulkConfirmUnit per person. Of --fault only "
           "unit-errors, validity-mix and not-found apply.");
@@ -309,7 +328,8 @@ int cmd_make_result(int argc, char** argv) {
     h.institution_code = a.inst ? a.inst : "1310000017";
     h.file_id = a.file_id ? a.file_id : "orca-onshi-sim";
     h.reception_number = a.reception ? a.reception : now + "000_0001";
-    const auto people = make_population(p.seed, p.size, p.today);
+    auto people = make_population(p.seed, p.size, p.today);
+    if (a.names) apply_names(people, a.names);
     if (a.units > p.size) throw Error(Errc::usage, "--units is larger than the population (--size)");
     std::vector<Unit> units;
     for (const Person& x : people) {
@@ -352,6 +372,7 @@ int cmd_serve(int argc, char** argv) {
     entries.push_back(str("https-user", &a.https_user, "HTTPS: the facility's user ID", "ID"));
     entries.push_back(str("https-password-file", &a.https_password_file, "HTTPS: the user's password (first line)", "FILE"));
     entries.push_back(str("activation-code", &a.activation_code, "HTTPS: the device's 12-digit activation code", "CODE"));
+    entries.push_back(str("names", &a.names, "UTF-8 file, one name a line: line K is the Name OQS sends for person K-1", "FILE"));
     entries.push_back(str("http-fault", &a.http_fault,
                           "HTTPS faults, comma-separated: delay:MS, 503:N[:RETRY_AFTER_S], drop:N, expire:N (session after N calls), reject-put",
                           "LIST"));
@@ -415,7 +436,8 @@ int cmd_serve(int argc, char** argv) {
         }
         o.https = h;
     }
-    const auto people = make_population(p.seed, p.size, p.today);
+    auto people = make_population(p.seed, p.size, p.today);
+    if (a.names) apply_names(people, a.names);
     return serve(people, o);
 }
 

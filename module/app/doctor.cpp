@@ -62,14 +62,15 @@ std::string facility(int hospnum) { return "[facility " + std::to_string(hospnum
 }  // namespace
 
 std::string line(const Finding& f) {
-    const char* tag = f.level == Level::ok ? "OK   " : f.level == Level::warn ? "WARN " : "ERR  ";
+    const char* tag = f.level == Level::ok ? "OK   " : f.level == Level::info ? "INFO " : f.level == Level::warn ? "WARN " : "ERR  ";
     return tag + f.what + (f.why.empty() ? "" : ": " + f.why);
 }
 
 std::string summary(const std::vector<Finding>& fs) {
-    std::size_t n[3] = {0, 0, 0};
+    std::size_t n[4] = {0, 0, 0, 0};
     for (const auto& f : fs) ++n[static_cast<int>(f.level)];
-    return "doctor: " + std::to_string(n[0]) + " OK, " + std::to_string(n[1]) + " WARN, " + std::to_string(n[2]) + " ERR";
+    return "doctor: " + std::to_string(n[0]) + " OK, " + std::to_string(n[1]) + " WARN, " + std::to_string(n[2]) + " ERR" +
+           (n[3] ? ", " + std::to_string(n[3]) + " INFO" : "");
 }
 
 bool has_err(const std::vector<Finding>& fs) {
@@ -147,11 +148,17 @@ std::vector<Finding> check_schema(const std::vector<std::string>& present, const
                 bad = true;
             }
         }
-        if (t == kKaku)
-            for (const auto& [col, f] : cols)
-                if (!known.count(col))
-                    out.push_back({Level::warn, t + "." + col + " is not known to orca-onshi",
-                                   "a newer ORCA? rows are written without it (NULL or its default)"});
+        for (const auto& [col, f] : cols) {
+            if (known.count(col)) continue;
+            const std::string what = t + "." + col + " (" + type_label(*f) + ") is not known to orca-onshi";
+            if (const auto v = bridge::orca_blank_value(f->data_type))
+                out.push_back({Level::info, what, "a newer ORCA? written as " + (v->empty() ? std::string("''") : *v) + ", as ORCA's own insert does"});
+            else if (f->not_null && !f->has_default) {
+                out.push_back({Level::err, what, "NOT NULL without a default, and orca-onshi has no value for its type: no row can be written"});
+                bad = true;
+            } else
+                out.push_back({Level::warn, what, "a newer ORCA? rows are written without it (" + std::string(f->has_default ? "its default" : "NULL") + ")"});
+        }
         if (!bad) out.push_back({Level::ok, t + ": " + std::to_string(n) + " columns with the types and lengths orca-onshi needs"});
     }
     return out;

@@ -11,7 +11,7 @@
 
 namespace onshi::app::doctor {
 
-enum class Level { ok, warn, err };
+enum class Level { ok, warn, err, info };
 
 struct Finding {
     Level level = Level::ok;
@@ -19,9 +19,9 @@ struct Finding {
     std::string why;   // optional: why it matters / what to do ("" = nothing after `what`)
 };
 
-// "OK   what", "WARN what: why", "ERR  what: why" (": why" only when why is not empty).
+// "OK   what", "INFO what: why", "WARN what: why", "ERR  what: why" (": why" only when why is not empty).
 std::string line(const Finding& f);
-// "doctor: N OK, N WARN, N ERR".
+// "doctor: N OK, N WARN, N ERR", then ", N INFO" when there is any.
 std::string summary(const std::vector<Finding>& fs);
 bool has_err(const std::vector<Finding>& fs);
 
@@ -29,6 +29,8 @@ bool has_err(const std::vector<Finding>& fs);
 struct ColumnFact {
     std::string table, column, data_type;
     std::optional<long long> char_max_length;  // NULL for numbers, text and unconstrained varchar
+    bool not_null = false;     // is_nullable = 'NO'
+    bool has_default = false;  // column_default IS NOT NULL
 };
 
 // One column the module reads or writes: a number (smallint/integer/bigint/numeric all do) or text
@@ -47,8 +49,10 @@ const std::vector<ExpectedColumn>& expected_columns();
 
 // Tables: ERR per required table that is not in `present` (resolved through the search path).
 // Columns: for each table of `expected` that is present, ERR per missing column, per text column
-// shorter than expected, per column of the wrong kind; WARN per tbl_onshi_kaku column the module does
-// not know (a newer ORCA: rows are written without it); otherwise one OK line per table.
+// shorter than expected, per column of the wrong kind; otherwise one OK line per table. A column of
+// tbl_onshi_kaku, tbl_onshi_houmon or tbl_onshi_aidlst the module does not know (a newer ORCA): INFO
+// naming the value written into it (bridge::orca_blank_value: '' or 0); of a type with no such value,
+// WARN (left to its default or NULL), or ERR when it is NOT NULL without a default (no row could be written).
 // `facts` should hold the columns of each table in the schema `present` resolved it to.
 std::vector<Finding> check_schema(const std::vector<std::string>& present, const std::vector<ColumnFact>& facts,
                                   const std::vector<ExpectedColumn>& expected = expected_columns(),

@@ -140,7 +140,8 @@ void schema_facts(db::Connection& c, std::vector<std::string>& present, std::vec
         " JOIN pg_class k ON k.oid = to_regclass(quote_ident(t)) JOIN pg_namespace n ON n.oid = k.relnamespace";
     auto r = c.exec(resolved, {tables});
     for (int i = 0; i < r.rows(); ++i) present.push_back(r.str(i, 0));
-    auto cols = c.exec("SELECT c.table_name, c.column_name, c.data_type, c.character_maximum_length"
+    auto cols = c.exec("SELECT c.table_name, c.column_name, c.data_type, c.character_maximum_length, c.is_nullable = 'NO',"
+                       " c.column_default IS NOT NULL"
                        " FROM information_schema.columns c JOIN (" + resolved + ") r"
                        " ON r.t = c.table_name::text AND r.nspname = c.table_schema::text"
                        " ORDER BY c.table_name, c.ordinal_position",
@@ -148,6 +149,8 @@ void schema_facts(db::Connection& c, std::vector<std::string>& present, std::vec
     for (int i = 0; i < cols.rows(); ++i) {
         ColumnFact f{cols.str(i, 0), cols.str(i, 1), cols.str(i, 2), std::nullopt};
         if (!cols.is_null(i, 3)) f.char_max_length = cols.num(i, 3);
+        f.not_null = cols.get(i, 4) == "t";
+        f.has_default = cols.get(i, 5) == "t";
         facts.push_back(std::move(f));
     }
 }

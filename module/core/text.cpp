@@ -116,7 +116,16 @@ std::string to_zenkaku(std::string_view s) {
                 end = j;
             }
             gchar* n = g_utf8_normalize(s.data() + start, static_cast<gssize>(end - start), G_NORMALIZE_NFKC);
-            if (n) { out += n; g_free(n); }
+            if (n) {
+                // A (han)dakuten with no kana before it to merge with: the spacing ゛ ゜ (JIS X 0208), as
+                // ORCSKANACHK gives, not the combining U+3099/U+309A NFKC leaves.
+                each_cp(n, [&](char32_t cp, std::string_view one) {
+                    if (cp == 0x3099 || cp == 0x309A) put_cp(out, cp + 2);
+                    else out.append(one);
+                    return true;
+                });
+                g_free(n);
+            }
             i = end;
         } else {
             out.append(s.substr(start, i - start));
@@ -185,13 +194,69 @@ std::string to_pg_eucjp_forms(std::string_view s) {
     return out;
 }
 
+bool is_variation_selector(char32_t cp) { return (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0xE0100 && cp <= 0xE01EF); }
+
+namespace {
+// Fits ORCA's database as ORCA uses it (first_gaiji's rule for one character).
+bool fits_orca(char32_t cp, std::string_view one) {
+    return cp < 0x80 || is_halfwidth_kana(cp) || (cp != 0xFFFD && orca_bytes(cp, one) == 2);
+}
+}  // namespace
+
+std::string to_storable_form(std::string_view raw) {
+    const std::string s = to_pg_eucjp_forms(raw);
+    std::string composed;
+    composed.reserve(s.size());
+    // 2. Each base + combining marks sequence to NFC; everything else as it is.
+    for (std::size_t i = 0; i < s.size();) {
+        const std::size_t start = i;
+        next_cp(s, i);
+        std::size_t end = i;
+        while (end < s.size()) {
+            std::size_t j = end;
+            const char32_t m = next_cp(s, j);
+            if (g_unichar_combining_class(static_cast<gunichar>(m)) == 0) break;
+            end = j;
+        }
+        if (end == i) {
+            composed.append(s, start, i - start);
+            continue;
+        }
+        gchar* n = g_utf8_normalize(s.data() + start, static_cast<gssize>(end - start), G_NORMALIZE_NFC);
+        if (n) {
+            composed += n;
+            g_free(n);
+        } else {
+            composed.append(s, start, end - start);
+        }
+        i = end;
+    }
+    // 3. A variation selector after a base that fits is dropped.
+    std::string out;
+    out.reserve(composed.size());
+    bool prev_fits = false;
+    each_cp(composed, [&](char32_t cp, std::string_view one) {
+        if (is_variation_selector(cp)) {
+            if (!prev_fits) out.append(one);
+            return true;
+        }
+        prev_fits = fits_orca(cp, one);
+        out.append(one);
+        return true;
+    });
+    return out;
+}
+
 std::string replace_gaiji(std::string_view raw, std::string_view with) {
     const std::string s = to_pg_eucjp_forms(raw);
     std::string out;
     out.reserve(s.size());
+    bool prev_replaced = false;
     each_cp(s, [&](char32_t cp, std::string_view one) {
-        const bool fits = cp < 0x80 ? (cp >= 0x20 || cp == '\t' || cp == '\n') : cp != 0xFFFD && (is_halfwidth_kana(cp) || orca_bytes(cp, one) == 2);
+        if (is_variation_selector(cp) && prev_replaced) return true;  // part of the character replaced
+        const bool fits = cp < 0x80 ? (cp >= 0x20 || cp == '\t' || cp == '\n') : fits_orca(cp, one);
         out.append(fits ? one : with);
+        prev_replaced = !fits;
         return true;
     });
     return out;

@@ -8,7 +8,8 @@
 namespace onshi::text {
 
 // ORCSKANACHK mode "2": ASCII 0x20-0x7E to JIS X 0208 full width, half-width katakana to
-// full-width katakana with (han)dakuten merged; everything else kept. The code points are those
+// full-width katakana with (han)dakuten merged (one with no kana to merge with becomes ゛ / ゜);
+// everything else kept. The code points are those
 // PostgreSQL's EUC_JP conversion maps to the bytes ORCA's euc.c writes: space -> U+3000,
 // '-' -> U+FF0D (EUC A1DD), '~' -> U+FF5E (A1C1), '\' -> U+FF3C, '"' -> U+201D, '\'' -> U+2019,
 // '`' -> U+FF40, the rest U+FF01-FF5E.
@@ -34,8 +35,29 @@ std::string first_gaiji(std::string_view utf8);
 // Same character for a person, same bytes in ORCA; without it PostgreSQL refuses the whole row.
 std::string to_pg_eucjp_forms(std::string_view s);
 
+// THE decisions on how text from OQS is brought into the form ORCA's EUC_JP database takes, made
+// here once (star.cpp's fit_to_orca applies it to every text column before the hold decision; the
+// names corpus, tests/integration/names_corpus.sh, holds the module to it):
+//  1. JIS/Windows forms as PostgreSQL takes them (to_pg_eucjp_forms).
+//  2. NFD is composed: a base character followed by combining marks (canonical combining class > 0,
+//     e.g. か + U+3099) becomes its NFC form (が). Only such sequences are normalized: compatibility
+//     ideographs (U+F900-FAFF, U+2F800-2FA1F) are never replaced by their unified twins (NFC would
+//     change the glyph a person's name is written with); they are written when EUC_JP holds them
+//     as JIS X 0208, else held. Marks that compose to nothing stay, and make the unit held.
+//  3. Variation selectors (IVS U+E0100-E01EF, SVS U+FE00-FE0F) are dropped after a base character
+//     that fits ORCA's database: ORCA cannot store the glyph variant, and the character is the same.
+//     After a base that does not fit they are kept (the unit is held; the reviewer sees the variant)
+//     and on `review accept` base + selector become ONE 〓 (replace_gaiji).
+//  4. Whatever still does not fit is not written: the unit is held for review; `review accept`
+//     writes 〓 for each character that cannot be stored (as ORCA does), ● (OQS's own placeholder) too.
+std::string to_storable_form(std::string_view utf8);
+
+// A variation selector (SVS U+FE00-FE0F or IVS U+E0100-E01EF).
+bool is_variation_selector(char32_t cp);
+
 // `s` with every character that does not fit ORCA's database replaced by `with` (for free text the
 // module itself stores: OQS error messages, .err contents, notes; never for patient data, which is held).
+// A variation selector after a replaced character is part of it: base + selector give one `with`.
 std::string replace_gaiji(std::string_view s, std::string_view with = "?");
 
 // OQS's placeholder for a character it could not carry.

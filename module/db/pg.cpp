@@ -120,6 +120,15 @@ std::vector<std::string> split_copy_line(std::string_view line) {
     return out;
 }
 
+std::string bytea_from_hex(std::string_view hex) {
+    if (hex.starts_with("\\x")) hex.remove_prefix(2);
+    std::string out;
+    out.reserve(hex.size() / 2);
+    auto val = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(val(hex[i]) * 16 + val(hex[i + 1]));
+    return out;
+}
+
 std::string text_array(const std::vector<std::string>& v) {
     std::string s = "{";
     for (std::size_t i = 0; i < v.size(); ++i) {

@@ -89,6 +89,10 @@ private:
 void append_copy_value(std::string& line, std::string_view v);
 // The values of one COPY text-format line (the inverse of append_copy_value, tab-separated).
 std::vector<std::string> split_copy_line(std::string_view line);
+// A bytea as PostgreSQL sends it in text form ("\\x" + hex) or encode(…, 'hex') gives it, back to
+// its bytes. Payloads that may hold 外字 are read this way: never convert_from() inside SQL, which
+// converts to the database's encoding (EUC_JP) and fails on what it cannot hold.
+std::string bytea_from_hex(std::string_view hex);
 // A PostgreSQL array literal of text: {"a","b"}.
 std::string text_array(const std::vector<std::string>& v);
 

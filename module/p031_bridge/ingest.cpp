@@ -207,10 +207,11 @@ struct BatchOut {
     std::vector<AidRow> aid;
 };
 
-void write_batch(db::Connection& db, int hospnum, const std::string& ymd, const std::string& hms, const BatchOut& b) {
-    if (!b.kaku.empty()) copy_kaku(db, b.kaku);
-    write_houmon(db, hospnum, b.houmon, ymd, hms);
-    copy_aid(db, hospnum, b.aid, ymd, hms);
+void write_batch(db::Connection& db, const OrcaColumns& cols, int hospnum, const std::string& ymd, const std::string& hms,
+                 const BatchOut& b) {
+    if (!b.kaku.empty()) copy_kaku(db, cols, b.kaku);
+    write_houmon(db, cols, hospnum, b.houmon, ymd, hms);
+    copy_aid(db, cols, hospnum, b.aid, ymd, hms);
     if (!b.review.empty()) {
         db::Connection::Copy r(db, "COPY onshi.review (hospnum, file_id, seq, kind, reason, ptid, tbl_uuids, payload) FROM STDIN");
         r.put(b.review);
@@ -230,6 +231,7 @@ public:
         ctx_.now_ymd = dates::today();
         ctx_.now_hms = dates::now_hms();
         ctx_.new_uuid = new_uuid;
+        if (opt.write_rows) orca_cols_ = read_orca_columns(db_);  // a newer ORCA's columns, once per file
     }
 
     void on_header(const ResultHeader& h) override {
@@ -293,7 +295,7 @@ private:
         if (batch_.empty()) return;
         if (!writer_) {
             writer_ = std::make_unique<Stage<BatchOut>>(
-                [this](BatchOut& b) { write_batch(db_, opt_.hospnum, ctx_.now_ymd, ctx_.now_hms, b); });
+                [this](BatchOut& b) { write_batch(db_, orca_cols_, opt_.hospnum, ctx_.now_ymd, ctx_.now_hms, b); });
             mapper_ = std::make_unique<Stage<std::vector<BulkConfirmUnit>>>([this](std::vector<BulkConfirmUnit>& units) { map_batch(units); });
         }
         mapper_->push(std::move(batch_));
@@ -392,6 +394,7 @@ private:
     std::string path_;
     const IngestOptions& opt_;
     WriteContext ctx_;
+    OrcaColumns orca_cols_;
     IngestSummary sum_;
     std::string file_id_;
     std::vector<BulkConfirmUnit> batch_;

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,19 @@ inline constexpr std::array<ColumnInfo, kColumnCount> kColumns{{
 }};
 
 inline bool is_numeric(Kind k) { return k == Kind::smallint || k == Kind::integer || k == Kind::bigint; }
+
+// A column of tbl_onshi_kaku, tbl_onshi_houmon or tbl_onshi_aidlst the module does not know (a newer
+// ORCA) gets what ORCA's own DBINSERT gives a column of its record nobody set: '' for character
+// types, 0 for numbers (information_schema.columns.data_type). Never NULL, whatever its default:
+// a later P031 condition on the column would hide rows holding NULL. nullopt: a type ORCA does not use
+// in these tables; the column is left out (its default, or NULL) and doctor warns.
+inline std::optional<std::string> orca_blank_value(std::string_view data_type) {
+    if (data_type == "character varying" || data_type == "character" || data_type == "text") return std::string();
+    if (data_type == "smallint" || data_type == "integer" || data_type == "bigint" || data_type == "numeric" || data_type == "real" ||
+        data_type == "double precision")
+        return std::string("0");
+    return std::nullopt;
+}
 
 class KakuRow {
 public:

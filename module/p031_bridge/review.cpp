@@ -16,12 +16,13 @@ struct Open {
 };
 
 Open lock_open(db::Connection& db, std::int64_t id) {
-    const auto r = db.exec("SELECT kind, convert_from(coalesce(payload, ''::bytea), 'UTF8'), hospnum, tbl_uuids::text, status"
+    // The payload is read as bytes (hex) and decoded here: it may hold what EUC_JP cannot (db::bytea_from_hex).
+    const auto r = db.exec("SELECT kind, encode(coalesce(payload, ''::bytea), 'hex'), hospnum, tbl_uuids::text, status"
                            " FROM onshi.review WHERE id = $1 FOR UPDATE",
                            {std::to_string(id)});
     if (r.rows() != 1) throw Error(Errc::not_found, "no review item " + std::to_string(id));
     if (r.get(0, 4) != "open") throw Error(Errc::usage, "review item " + std::to_string(id) + " was " + r.str(0, 4) + " already");
-    return Open{r.str(0, 0), r.str(0, 1), static_cast<int>(r.num(0, 2)), r.str(0, 3)};
+    return Open{r.str(0, 0), db::bytea_from_hex(r.get(0, 1)), static_cast<int>(r.num(0, 2)), r.str(0, 3)};
 }
 
 void decide(db::Connection& db, std::int64_t id, const char* status, const std::string& op, const std::string& detail) {
@@ -44,7 +45,7 @@ std::vector<ReviewItem> review_list(db::Connection& db, int hospnum, bool all) {
     // The name of a held unit is in its payload (it may hold 外字); of a flagged one, in its rows.
     const auto r = db.exec(
         "SELECT v.id, to_char(v.created_at, 'YYYY-MM-DD HH24:MI'), v.kind, v.reason, v.status, v.decided_by, v.ptid,"
-        " coalesce(f.job_id, 0), coalesce(k.res_name, ''), coalesce(k.res_kananame, ''), convert_from(coalesce(v.payload, ''::bytea), 'UTF8')"
+        " coalesce(f.job_id, 0), coalesce(k.res_name, ''), coalesce(k.res_kananame, ''), encode(coalesce(v.payload, ''::bytea), 'hex')"
         " FROM onshi.review v JOIN onshi.result_file f ON f.id = v.file_id"
         " LEFT JOIN tbl_onshi_kaku k ON k.hospnum = v.hospnum AND k.tbl_uuid = v.tbl_uuids[1]"
         " WHERE ($1 = 0 OR v.hospnum = $1::smallint) AND ($2 OR v.status = 'open') ORDER BY v.id",
@@ -63,7 +64,7 @@ std::vector<ReviewItem> review_list(db::Connection& db, int hospnum, bool all) {
         it.name = r.str(i, 8);
         it.kana = r.str(i, 9);
         if (it.kind == "held") {
-            const auto rows = from_payload(r.get(i, 10));
+            const auto rows = from_payload(db::bytea_from_hex(r.get(i, 10)));
             if (!rows.kaku.empty()) {
                 it.name = rows.kaku[0][Col::res_name];
                 it.kana = rows.kaku[0][Col::res_kananame];
@@ -102,9 +103,10 @@ std::string review_accept(db::Connection& db, std::int64_t id, const AcceptOptio
             if (ptid) h.ptid = ptid;
         for (auto& a : rows.aid)
             if (ptid) a.ptid = ptid;
-        copy_kaku(db, lines);
-        write_houmon(db, o.hospnum, rows.houmon, ymd, hms);
-        copy_aid(db, o.hospnum, rows.aid, ymd, hms);
+        const OrcaColumns cols = read_orca_columns(db);
+        copy_kaku(db, cols, lines);
+        write_houmon(db, cols, o.hospnum, rows.houmon, ymd, hms);
+        copy_aid(db, cols, o.hospnum, rows.aid, ymd, hms);
         done = std::to_string(rows.kaku.size()) + " row(s) written" + (opt.name ? " with the name given" : " (外字 shown as 〓)");
     } else if (ptid) {
         const std::string p = std::to_string(ptid), h = std::to_string(o.hospnum);

@@ -301,7 +301,7 @@ std::vector<std::string> fit_to_orca(KakuRow& row) {
         if (is_numeric(c.kind)) continue;
         std::string& v = row.at(i);
         if (std::any_of(v.begin(), v.end(), [](char ch) { return static_cast<unsigned char>(ch) >= 0x80; }))
-            v = text::to_pg_eucjp_forms(v);
+            v = text::to_storable_form(v);
         if (v.size() <= c.length) continue;  // bytes >= EUC-JP bytes for every character we keep
         if (text::euc_jp_bytes(v) <= c.length) continue;
         v = text::cut_euc_jp_bytes(v, c.length);

@@ -58,8 +58,8 @@ struct ConsentRows {
 ConsentRows map_consent(const ResultHeader& h, const BulkConfirmUnit& u, const UnitMatch& m, std::string_view flag,
                         const WriteContext& ctx);
 
-// Every text column in the form ORCA's EUC_JP database takes (text::to_pg_eucjp_forms) and cut to
-// ORCA's length (COBOL bytes, EUC-JP). Returns the names of the columns that had to be cut
+// Every text column in the form ORCA's EUC_JP database takes (text::to_storable_form: the NFD, IVS
+// and JIS-form decisions) and cut to ORCA's length (COBOL bytes, EUC-JP). Returns the names of the columns that had to be cut
 // (recorded in the module's audit, never silent).
 std::vector<std::string> fit_to_orca(KakuRow& row);
 

@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 
 #include <map>
+#include <set>
 #include <sstream>
 
 namespace onshi::bridge {
@@ -42,7 +43,67 @@ std::string aid_line(const AidRow& a) {
     return s;
 }
 
+constexpr const char* kHoumonColumns =
+    "hospnum, tbl_uuid, ptid, onshinryo_kbn, shokai_kbn, hknjanum, kigo, num, edaban, ftnjanum, jkysnum, doui_startymd,"
+    " doui_endymd, doui_torikesi, doui_torikesi_ymd, kenshin_douiflg, yakuzai_douiflg, shinryo_douiflg, ope_douiflg,"
+    " gendo_shutokuflg, sikkan_shutokuflg, kaku_kakuninymd, kaku_kakuninhms, kaku_kakuninflg, shisetu_id, target_uuid, termid,"
+    " opid, creymd, crehms, upymd, uphms";
+constexpr const char* kAidColumns =
+    "hospnum, tbl_uuid, fujyo_uuid, ptid, ftnjanum, jkysnum, rennum, tekstymd, tekedymd, medical_type, nyugaikbn, sryym, kofunum,"
+    " ftngaku, xml_image_file_status, aid_imagedata, termid, opid, creymd, crehms, upymd, uphms";
+
+std::set<std::string> column_set(std::string_view list) {
+    std::set<std::string> out;
+    for (std::size_t i = 0; i < list.size();) {
+        while (i < list.size() && (list[i] == ',' || list[i] == ' ')) ++i;
+        std::size_t j = i;
+        while (j < list.size() && list[j] != ',') ++j;
+        if (j > i) out.emplace(list.substr(i, j - i));
+        i = j;
+    }
+    return out;
+}
+
+// `lines` (COPY text, one row a line) with `values` at the end of every row.
+std::string with_values(const std::string& lines, const std::string& values) {
+    if (values.empty()) return lines;
+    std::string out;
+    out.reserve(lines.size() + values.size() * 64);
+    std::size_t from = 0;
+    for (std::size_t nl; (nl = lines.find('\n', from)) != std::string::npos; from = nl + 1) {
+        out.append(lines, from, nl - from);
+        out += values;
+        out += '\n';
+    }
+    out.append(lines, from);
+    return out;
+}
+
 }  // namespace
+
+OrcaColumns read_orca_columns(db::Connection& db) {
+    const auto r = db.exec("SELECT table_name::text, column_name::text, data_type::text FROM information_schema.columns c"
+                           " JOIN pg_class k ON k.oid = to_regclass(quote_ident(c.table_name::text))"
+                           " JOIN pg_namespace n ON n.oid = k.relnamespace AND n.nspname = c.table_schema::text"
+                           " WHERE c.table_name IN ('tbl_onshi_kaku', 'tbl_onshi_houmon', 'tbl_onshi_aidlst')"
+                           " ORDER BY c.table_name, c.ordinal_position");
+    std::set<std::string> kaku;
+    for (const auto& c : kColumns) kaku.emplace(c.name);
+    const std::set<std::string> houmon = column_set(kHoumonColumns), aid = column_set(kAidColumns);
+    OrcaColumns out;
+    for (int i = 0; i < r.rows(); ++i) {
+        const std::string table = r.str(i, 0), column = r.str(i, 1);
+        const auto& known = table == "tbl_onshi_kaku" ? kaku : table == "tbl_onshi_houmon" ? houmon : aid;
+        if (known.count(column)) continue;
+        const auto value = orca_blank_value(r.get(i, 2));
+        if (!value) continue;  // left to its default (doctor warns)
+        ExtraColumns& e = table == "tbl_onshi_kaku" ? out.kaku : table == "tbl_onshi_houmon" ? out.houmon : out.aid;
+        e.names += ", \"" + column + "\"";
+        e.values += '\t';
+        db::append_copy_value(e.values, *value);
+    }
+    return out;
+}
 
 std::string kaku_copy_line(const KakuRow& row) {
     std::string s;
@@ -54,14 +115,14 @@ std::string kaku_copy_line(const KakuRow& row) {
     return s;
 }
 
-void copy_kaku(db::Connection& db, const std::string& lines) {
+void copy_kaku(db::Connection& db, const OrcaColumns& cols, const std::string& lines) {
     if (lines.empty()) return;
-    db::Connection::Copy c(db, "COPY tbl_onshi_kaku (" + kaku_columns_sql() + ") FROM STDIN");
-    c.put(lines);
+    db::Connection::Copy c(db, "COPY tbl_onshi_kaku (" + kaku_columns_sql() + cols.kaku.names + ") FROM STDIN");
+    c.put(with_values(lines, cols.kaku.values));
     c.finish();
 }
 
-void write_houmon(db::Connection& db, int hospnum, const std::vector<HoumonRow>& rows, const std::string& ymd, const std::string& hms) {
+void write_houmon(db::Connection& db, const OrcaColumns& cols, int hospnum, const std::vector<HoumonRow>& rows, const std::string& ymd, const std::string& hms) {
     if (rows.empty()) return;
     const std::string hosp = std::to_string(hospnum);
     // ORCA's key4: the patient's newest record per 診療区分; ptid 0 always gets a new record.
@@ -109,27 +170,20 @@ void write_houmon(db::Connection& db, int hospnum, const std::vector<HoumonRow>&
                     h.jkysnum, h.doui_startymd, h.doui_endymd, "", "", h.kenshin_douiflg, h.yakuzai_douiflg, h.shinryo_douiflg,
                     h.ope_douiflg, h.gendo_shutokuflg, h.sikkan_shutokuflg, h.kaku_kakuninymd, h.kaku_kakuninhms, "", "", "", "", "",
                     ymd, hms, ymd, hms});
-    db::Connection::Copy c(db,
-                           "COPY tbl_onshi_houmon (hospnum, tbl_uuid, ptid, onshinryo_kbn, shokai_kbn, hknjanum, kigo, num, edaban,"
-                           " ftnjanum, jkysnum, doui_startymd, doui_endymd, doui_torikesi, doui_torikesi_ymd, kenshin_douiflg,"
-                           " yakuzai_douiflg, shinryo_douiflg, ope_douiflg, gendo_shutokuflg, sikkan_shutokuflg, kaku_kakuninymd,"
-                           " kaku_kakuninhms, kaku_kakuninflg, shisetu_id, target_uuid, termid, opid, creymd, crehms, upymd, uphms)"
-                           " FROM STDIN");
-    c.put(data);
+    db::Connection::Copy c(db, std::string("COPY tbl_onshi_houmon (") + kHoumonColumns + cols.houmon.names + ") FROM STDIN");
+    c.put(with_values(data, cols.houmon.values));
     c.finish();
 }
 
-void copy_aid(db::Connection& db, int hospnum, const std::vector<AidRow>& rows, const std::string& ymd, const std::string& hms) {
+void copy_aid(db::Connection& db, const OrcaColumns& cols, int hospnum, const std::vector<AidRow>& rows, const std::string& ymd, const std::string& hms) {
     if (rows.empty()) return;
     std::string data;
     const std::string hosp = std::to_string(hospnum);
     for (const auto& a : rows)
         line(data, {hosp, a.tbl_uuid, a.fujyo_uuid, std::to_string(a.ptid), a.ftnjanum, a.jkysnum, std::to_string(a.rennum), "", "",
                     a.medical_type, "", a.sryym, a.kofunum, "0", "", "", "", "", ymd, hms, ymd, hms});
-    db::Connection::Copy c(db, "COPY tbl_onshi_aidlst (hospnum, tbl_uuid, fujyo_uuid, ptid, ftnjanum, jkysnum, rennum, tekstymd,"
-                               " tekedymd, medical_type, nyugaikbn, sryym, kofunum, ftngaku, xml_image_file_status, aid_imagedata,"
-                               " termid, opid, creymd, crehms, upymd, uphms) FROM STDIN");
-    c.put(data);
+    db::Connection::Copy c(db, std::string("COPY tbl_onshi_aidlst (") + kAidColumns + cols.aid.names + ") FROM STDIN");
+    c.put(with_values(data, cols.aid.values));
     c.finish();
 }
 

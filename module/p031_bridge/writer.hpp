@@ -11,11 +11,23 @@
 
 namespace onshi::bridge {
 
+// The columns of ORCA's three tables this build does not know (a newer ORCA), read from the catalog
+// once when a write starts (ingest, review accept), each with the value ORCA would write
+// (orca_blank_value): every COPY names them too, so no NULL reaches ORCA's tables.
+struct ExtraColumns {
+    std::string names;   // ", a, b" (appended to the COPY column list)
+    std::string values;  // "\t\t0" (appended to each COPY line)
+};
+struct OrcaColumns {
+    ExtraColumns kaku, houmon, aid;
+};
+OrcaColumns read_orca_columns(db::Connection& db);
+
 std::string kaku_copy_line(const KakuRow& row);  // with the trailing newline
-void copy_kaku(db::Connection& db, const std::string& lines);
-void write_houmon(db::Connection& db, int hospnum, const std::vector<HoumonRow>& rows, const std::string& now_ymd,
-                  const std::string& now_hms);
-void copy_aid(db::Connection& db, int hospnum, const std::vector<AidRow>& rows, const std::string& now_ymd,
+void copy_kaku(db::Connection& db, const OrcaColumns& cols, const std::string& lines);
+void write_houmon(db::Connection& db, const OrcaColumns& cols, int hospnum, const std::vector<HoumonRow>& rows,
+                  const std::string& now_ymd, const std::string& now_hms);
+void copy_aid(db::Connection& db, const OrcaColumns& cols, int hospnum, const std::vector<AidRow>& rows, const std::string& now_ymd,
               const std::string& now_hms);
 
 // A held unit's rows as one payload (lines "K\t…", "H\t…", "A\t…"), and back.

@@ -173,15 +173,6 @@ Response register_refs(const app::Config& cfg, db::Connection& db, const Request
 
 // ---- units ----
 
-std::string hex_decode(std::string_view hex) {
-    if (hex.starts_with("\\x")) hex.remove_prefix(2);
-    std::string out;
-    out.reserve(hex.size() / 2);
-    auto val = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(val(hex[i]) * 16 + val(hex[i + 1]));
-    return out;
-}
-
 struct Unit {
     int seq = 0;
     std::string status, reason, review_status, ptnum;
@@ -216,7 +207,7 @@ std::vector<Unit> load_units(db::Connection& db, const jobs::Job& j, int only_se
             if (!x.empty()) mine.push_back(x);
         uuids.insert(uuids.end(), mine.begin(), mine.end());
         unit_uuids.push_back(std::move(mine));
-        if (const std::string payload = hex_decode(r.get(i, 7)); !payload.empty() && u.status == "held") {
+        if (const std::string payload = db::bytea_from_hex(r.get(i, 7)); !payload.empty() && u.status == "held") {
             for (const auto& k : bridge::from_payload(payload).kaku) {
                 Row row;
                 for (std::size_t c = 0; c < bridge::kColumnCount; ++c) row[std::string(bridge::kColumns[c].name)] = k.at(c);

@@ -94,14 +94,30 @@ START_TEST(schema_missing_table_and_unknown_column) {
     auto v = all_fine();
     std::erase_if(v, [](const ColumnFact& f) { return f.table == "tbl_onshi_aidlst"; });
     v.push_back({"tbl_onshi_kaku", "new_col", "character varying", 1});
+    v.push_back({"tbl_onshi_houmon", "new_num", "numeric", std::nullopt});
+    v.push_back({"tbl_onshi_kaku", "new_when", "date", std::nullopt, false, false});
+    v.push_back({"tbl_onshi_houmon", "new_stamp", "timestamp without time zone", std::nullopt, true, true});
     const auto fs = check_schema(present, v);
     const auto err = lines(Level::err, fs);
     ck_assert_int_eq(err.size(), 2);  // one per missing table, not one per column
     ck_assert(err[0].starts_with("ERR  tbl_onshi_aidlst is missing"));
     ck_assert(err[1].starts_with("ERR  tbl_jobkanri is missing"));
+    // A newer ORCA's columns: INFO naming the value written; WARN for a type with no such value.
+    const auto info = lines(Level::info, fs);
+    ck_assert_int_eq(info.size(), 2);
+    ASSERT_STR(info[0], "INFO tbl_onshi_kaku.new_col (varchar(1)) is not known to orca-onshi: a newer ORCA? written as '', as ORCA's own insert does");
+    ASSERT_STR(info[1], "INFO tbl_onshi_houmon.new_num (numeric) is not known to orca-onshi: a newer ORCA? written as 0, as ORCA's own insert does");
     const auto warn = lines(Level::warn, fs);
-    ck_assert_int_eq(warn.size(), 1);
-    ck_assert(warn[0].starts_with("WARN tbl_onshi_kaku.new_col is not known to orca-onshi"));
+    ck_assert_int_eq(warn.size(), 2);
+    ASSERT_STR(warn[0], "WARN tbl_onshi_kaku.new_when (date) is not known to orca-onshi: a newer ORCA? rows are written without it (NULL)");
+    ASSERT_STR(warn[1], "WARN tbl_onshi_houmon.new_stamp (timestamp without time zone) is not known to orca-onshi: a newer ORCA? rows are written without it (its default)");
+    ck_assert(summary(fs).ends_with(" ERR, 2 INFO"));
+    // NOT NULL, no default, no value for its type: no row can be written.
+    auto v2 = all_fine();
+    v2.push_back({"tbl_onshi_aidlst", "new_flag", "boolean", std::nullopt, true, false});
+    const auto err2 = lines(Level::err, check_schema(required_tables(), v2));
+    ck_assert_int_eq(err2.size(), 1);
+    ck_assert(err2[0].starts_with("ERR  tbl_onshi_aidlst.new_flag (boolean) is not known to orca-onshi: NOT NULL without a default"));
 }
 END_TEST
 

@@ -22,6 +22,7 @@ START_TEST(zenkaku_specials) {
     ASSERT_STR(text::to_zenkaku("資格 太郎"), "資格\u3000太郎");   // kanji kept, space widened
     ASSERT_STR(text::to_zenkaku("ｶﾞｯｺｳ ﾊﾟﾝ"), "ガッコウ\u3000パン");  // half-width kana merged
     ASSERT_STR(text::to_zenkaku("ｳﾞ"), "ヴ");
+    ASSERT_STR(text::to_zenkaku("ﾞｱ ﾟ"), "゛ア\u3000゜");  // nothing to merge with: the spacing forms
     ASSERT_STR(text::to_zenkaku(""), "");
 }
 END_TEST
@@ -51,6 +52,29 @@ START_TEST(gaiji_detection) {
     ASSERT_STR(text::to_pg_eucjp_forms("1\u22122\u2016\u00A2"), "1\uFF0D2\u2225\uFFE0");
     ck_assert(!text::fits_jisx0208("\u2212"));   // PostgreSQL refuses the JIS form as it is
     ASSERT_STR(text::replace_gaiji("15～20日"), "15～20日");
+}
+END_TEST
+
+// The storable-form decisions (text.hpp, to_storable_form): NFD composed, selectors dropped after a
+// base that fits, compatibility ideographs left alone; what still does not fit is left for the hold.
+START_TEST(storable_form) {
+    ASSERT_STR(text::to_storable_form("がぽ"), "がぽ");           // NFD kana composed
+    ASSERT_STR(text::to_storable_form("ガ"), "ガ");
+    ASSERT_STR(text::to_storable_form("é"), "é");                         // composed, then held (JIS X 0212)
+    ck_assert(!text::fits_jisx0208(text::to_storable_form("é")));
+    ASSERT_STR(text::to_storable_form("か́"), "か́");              // nothing to compose: kept, held
+    ck_assert(!text::fits_jisx0208(text::to_storable_form("か́")));
+    ASSERT_STR(text::to_storable_form("辺󠄁田"), "辺田");              // IVS after a JIS X 0208 base: dropped
+    ASSERT_STR(text::to_storable_form("葛︀"), "葛");                          // SVS too
+    ASSERT_STR(text::to_storable_form("𠮷󠄀田"), "𠮷󠄀田");  // base does not fit: kept
+    ASSERT_STR(text::to_storable_form("朗"), "朗");                           // compatibility ideograph: never NFC'd
+    ASSERT_STR(text::to_storable_form("﨑"), "﨑");
+    ASSERT_STR(text::to_storable_form("15〜20"), "15～20");                   // the JIS forms as before
+    ASSERT_STR(text::to_storable_form("●〓・"), "●〓・");     // ● 〓 ・ kept (● is held elsewhere)
+    ck_assert(text::fits_jisx0208("●〓・"));
+    // One 〓 per character that cannot be stored: base + selector is one.
+    ASSERT_STR(text::replace_gaiji("𠮷󠄀田　髙", "〓"), "〓田　〓");
+    ASSERT_STR(text::replace_gaiji("か́", "〓"), "か〓");
 }
 END_TEST
 
@@ -105,6 +129,7 @@ Suite* text_suite() {
     tcase_add_test(t, address_rule);
     tcase_add_test(t, hankaku_back);
     tcase_add_test(t, gaiji_detection);
+    tcase_add_test(t, storable_form);
     tcase_add_test(t, cut_bytes);
     tcase_add_test(t, trim_and_digits);
     tcase_add_test(t, check_digits);
