@@ -82,7 +82,7 @@ std::string with_values(const std::string& lines, const std::string& values) {
 }  // namespace
 
 OrcaColumns read_orca_columns(db::Connection& db) {
-    const auto r = db.exec("SELECT table_name::text, column_name::text, data_type::text FROM information_schema.columns c"
+    const auto r = db.exec("SELECT table_name::text, column_name::text, data_type::text, quote_ident(column_name::text) FROM information_schema.columns c"
                            " JOIN pg_class k ON k.oid = to_regclass(quote_ident(c.table_name::text))"
                            " JOIN pg_namespace n ON n.oid = k.relnamespace AND n.nspname = c.table_schema::text"
                            " WHERE c.table_name IN ('tbl_onshi_kaku', 'tbl_onshi_houmon', 'tbl_onshi_aidlst')"
@@ -98,7 +98,7 @@ OrcaColumns read_orca_columns(db::Connection& db) {
         const auto value = orca_blank_value(r.get(i, 2));
         if (!value) continue;  // left to its default (doctor warns)
         ExtraColumns& e = table == "tbl_onshi_kaku" ? out.kaku : table == "tbl_onshi_houmon" ? out.houmon : out.aid;
-        e.names += ", \"" + column + "\"";
+        e.names += ", " + r.str(i, 3);  // quoted by PostgreSQL: any name a newer ORCA may choose
         e.values += '\t';
         db::append_copy_value(e.values, *value);
     }
