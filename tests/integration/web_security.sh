@@ -91,6 +91,14 @@ ok "a rebinding Host is refused (421, no session, no cookie) on every endpoint"
 for host in "localhost:$PORT" "LOCALHOST:$PORT" "127.0.0.1:$PORT"; do
   assert_eq "Host $host" 200 "$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $host" -b "$JAR" "$BASE/api/session")"
 done
+# [web] server_names: a name of the clinic's is ours after a reload.
+assert_eq "Host onshi.test before server_names" 421 "$(curl -s -o /dev/null -w '%{http_code}' -H "Host: onshi.test:$PORT" "$BASE/api/session")"
+echo "server_names=onshi.test" >> "$CONF"  # [web] is the last group
+kill -HUP "$LAST_DAEMON"
+for _ in $(seq 1 50); do [ "$(grep -c 'configuration reloaded' "$T/daemon.log")" -ge 1 ] && break; sleep 0.1; done
+assert_eq "Host onshi.test in server_names" 200 "$(curl -s -o /dev/null -w '%{http_code}' -H "Host: onshi.test:$PORT" -b "$JAR" "$BASE/api/session")"
+r=$(api POST /api/jobs -H "X-CSRF-Token: $CSRF" -H "Origin: http://onshi.test:$PORT" -d hospnum=1 -d kind=homecare -d consent_from=2020-01-01)
+assert_eq "Origin onshi.test: past the Origin check (400 for the date)" 400 "$(status_of "$r")"
 # The Origin is compared with our names, not with the Host as sent.
 r=$(api POST /api/jobs -H "X-CSRF-Token: $CSRF" -H "Origin: http://localhost:$((PORT + 1))" -d hospnum=1 -d kind=homecare)
 assert_eq "Origin with another port" 403 "$(status_of "$r")"
