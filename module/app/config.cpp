@@ -7,6 +7,7 @@
 #include <glib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -28,7 +29,7 @@ struct Value {
 using Raw = std::map<std::string, std::map<std::string, Value>>;
 
 const std::set<std::string, std::less<>> kDatabaseKeys{"conninfo"};
-const std::set<std::string, std::less<>> kWebKeys{"listen", "users_file", "static_dir"};
+const std::set<std::string, std::less<>> kWebKeys{"listen", "users_file", "static_dir", "server_names", "tls_cert", "tls_key"};
 const std::set<std::string, std::less<>> kFacilityKeys{"institution_code", "transport", "req_dir", "res_dir",
                                                        "poll_interval_ms", "result_timeout_s", "p031_mark", "archive_dir",
                                                        "result_settle_ms", "pdf_dir", "schedule_homecare", "schedule_online",
@@ -228,12 +229,31 @@ Config load_config(const std::optional<std::string>& path) {
                         fail(v.file, "web", key, "'" + v.text + "' is not host:port (e.g. 127.0.0.1:8931)");
                 }
                 cfg.web.listen = v.text;
+            } else if (key == "server_names") {
+                cfg.web.server_names.clear();
+                std::string name;
+                for (std::size_t i = 0; i <= v.text.size(); ++i) {
+                    const char c = i < v.text.size() ? v.text[i] : ' ';
+                    if (c == ' ' || c == ',' || c == ';' || c == '\t') {
+                        if (!name.empty()) cfg.web.server_names.push_back(name);
+                        name.clear();
+                    } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':') {
+                        name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                    } else {
+                        fail(v.file, "web", key, "'" + v.text + "' is not a list of host names (letters, digits, '.', '-'; IPv6 without [ ])");
+                    }
+                }
+            } else if (key == "tls_cert" || key == "tls_key") {
+                if (!v.text.empty() && !fs::path(v.text).is_absolute()) fail(v.file, "web", key, "'" + v.text + "' is not an absolute path");
+                (key == "tls_cert" ? cfg.web.tls_cert : cfg.web.tls_key) = v.text;
             } else {
                 if (v.text.empty() || !fs::path(v.text).is_absolute()) fail(v.file, "web", key, "'" + v.text + "' is not an absolute path");
                 (key == "users_file" ? cfg.web.users_file : cfg.web.static_dir) = v.text;
             }
         }
     }
+    if (cfg.web.tls_cert.empty() != cfg.web.tls_key.empty())
+        fail(cfg.files.back(), "web", cfg.web.tls_cert.empty() ? "tls_cert" : "tls_key", "tls_cert and tls_key go together");
     for (const auto& [group, kv] : raw)
         if (const auto n = facility_number(group)) cfg.facilities.emplace(*n, make_facility(*n, group, kv));
     return cfg;

@@ -46,7 +46,16 @@ struct Web {
     std::string listen;                                  // host:port; '' = no web server
     std::string users_file = "/etc/orca-onshi/users";   // name:role:hash lines
     std::string static_dir;                              // the screens (HTML/JS/CSS)
+    // Names the screens answer to besides the listen address and localhost (DNS rebinding: any
+    // other Host is refused). Lower case, no port.
+    std::vector<std::string> server_names;
+    // TLS certificate and key (PEM). Empty: the package's (kPackageTlsCert/Key) off loopback, plain
+    // HTTP on loopback.
+    std::string tls_cert, tls_key;
 };
+
+inline constexpr const char* kPackageTlsCert = "/etc/orca-onshi/tls/orca-onshi.crt";
+inline constexpr const char* kPackageTlsKey = "/etc/orca-onshi/tls/orca-onshi.key";
 
 struct Config {
     std::string conninfo;

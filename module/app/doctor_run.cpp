@@ -8,6 +8,12 @@
 #include "core/error.hpp"
 #include "db/pg.hpp"
 
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -15,6 +21,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <set>
 
@@ -117,6 +124,56 @@ std::optional<Finding> check_optional_dir(int h, const char* key, const std::str
     return Finding{Level::ok, what + " does not exist yet and can be created (under " + parent + ")"};
 }
 
+// The screens' certificate: readable, in its dates (WARN 30 days before the end), the key its own.
+std::vector<Finding> check_tls(const Web& web) {
+    std::string cert = web.tls_cert, key = web.tls_key;
+    std::string host = web.listen.substr(0, web.listen.rfind(':'));
+    const bool loopback = host == "127.0.0.1" || host == "[::1]";
+    struct stat st {};
+    if (cert.empty()) {
+        // The package's certificate: needed off loopback, checked whenever it is there.
+        const bool there = ::stat(kPackageTlsCert, &st) == 0;
+        if (web.listen.empty() || (loopback && !there)) return {};
+        cert = kPackageTlsCert;
+        key = kPackageTlsKey;
+    }
+    const std::string what = "[web] TLS certificate " + cert;
+    std::vector<Finding> out;
+    struct BioFree { void operator()(BIO* b) const { BIO_free(b); } };
+    struct X509Free { void operator()(X509* x) const { X509_free(x); } };
+    struct KeyFree { void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); } };
+    std::unique_ptr<BIO, BioFree> cb(BIO_new_file(cert.c_str(), "r"));
+    if (!cb) return {{Level::err, what + " is not readable", errtext(errno)}};
+    std::unique_ptr<X509, X509Free> x(PEM_read_bio_X509(cb.get(), nullptr, nullptr, nullptr));
+    if (!x) return {{Level::err, what + " is not a PEM certificate"}};
+    int days = 0, secs = 0;
+    if (X509_cmp_current_time(X509_get0_notBefore(x.get())) > 0) out.push_back({Level::err, what + " is not valid yet", "its notBefore is in the future"});
+    ASN1_TIME_diff(&days, &secs, nullptr, X509_get0_notAfter(x.get()));
+    const std::string left = std::to_string(days) + " days left";
+    if (days < 0 || (days == 0 && secs <= 0))
+        out.push_back({Level::err, what + " has expired", "browsers refuse it: make a new one (see orca-onshi.conf(5), tls_cert)"});
+    else if (days < 30)
+        out.push_back({Level::warn, what + " expires soon (" + left + ")", "make a new one before it does"});
+    std::unique_ptr<BIO, BioFree> kb(BIO_new_file(key.c_str(), "r"));
+    bool key_checked = false;
+    if (!kb) {
+        const int e = errno;  // as another user than root: the key is root:orca-onshi 0640
+        out.push_back({e == EACCES ? Level::warn : Level::err, "[web] TLS key " + key + " is not readable", errtext(e)});
+    } else {
+        std::unique_ptr<EVP_PKEY, KeyFree> k(PEM_read_bio_PrivateKey(kb.get(), nullptr, nullptr, nullptr));
+        if (!k) out.push_back({Level::err, "[web] TLS key " + key + " is not a PEM private key (without a passphrase)"});
+        else if (X509_check_private_key(x.get(), k.get()) != 1)
+            out.push_back({Level::err, "[web] TLS key " + key + " does not belong to " + cert, "browsers cannot connect"});
+        else key_checked = true;
+    }
+    if (::stat(key.c_str(), &st) == 0 && (st.st_mode & 0007))
+        out.push_back({Level::err, "[web] TLS key " + key + " is readable by others", "chmod 0640 it (owner root, group orca-onshi)"});
+    bool bad = false;
+    for (const auto& f : out) bad |= f.level == Level::err;
+    if (!bad) out.push_back({Level::ok, what + " is in its dates (" + left + ")" + (key_checked ? " and the key belongs to it" : "")});
+    return out;
+}
+
 std::string conn_label(db::Connection& c) {
     PGconn* p = c.raw();
     std::string s = "database ";
@@ -204,6 +261,7 @@ std::vector<Finding> run(const Config& cfg, std::optional<int> only_hospnum, con
         });
         step("module schema", [&] { rep.add(check_schema_version(db::schema_version(*db), db::current_schema_version())); });
     }
+    if (!only_hospnum) rep.add(check_tls(cfg.web));
     const std::string today = dates::today();
     for (const Facility* f : facs) {
         const std::string h = std::to_string(f->hospnum);

@@ -34,7 +34,7 @@ std::string read_line_secret(const char* prompt, bool tty) {
     return line;
 }
 
-std::string read_password() {
+std::string read_password(const std::string& name) {
     const bool tty = isatty(STDIN_FILENO);
     std::string pw = read_line_secret("Password: ", tty);
     if (tty) {
@@ -46,9 +46,9 @@ std::string read_password() {
             throw Error(Errc::usage, "the passwords differ");
         }
     }
-    if (pw.size() < 8) {
+    if (const std::string why = web::password_problem(pw, name); !why.empty()) {
         web::wipe(pw);
-        throw Error(Errc::usage, "the password must have at least 8 characters");
+        throw Error(Errc::usage, why);
     }
     return pw;
 }
@@ -66,12 +66,20 @@ int cmd_user(const app::Config& cfg, const Args& a) {
     auto it = users.begin();
     while (it != users.end() && it->name != name) ++it;
     if (what == "add") {
-        a.only({"role"});
+        a.only({"role", "facilities"});
+        std::vector<int> facilities;
+        if (const auto f = a.get("facilities")) {
+            const auto parsed = web::parse_facilities(*f);
+            if (!parsed) throw Error(Errc::usage, "--facilities is a comma list of hospnums 1-99 (e.g. 1,2)");
+            for (const int h : *parsed)
+                if (!cfg.facilities.contains(h)) throw Error(Errc::usage, "--facilities: [facility " + std::to_string(h) + "] is not configured");
+            facilities = *parsed;
+        }
         const std::string role = a.require("role");
         if (!web::valid_role(role)) throw Error(Errc::usage, "--role must be reception or admin");
         if (it != users.end()) throw Error(Errc::usage, "user " + name + " exists already (user passwd " + name + ")");
-        std::string pw = read_password();
-        users.push_back({name, role, web::hash_password(pw)});
+        std::string pw = read_password(name);
+        users.push_back({name, role, web::hash_password(pw), facilities});
         web::wipe(pw);
         web::write_users(file, users);
         std::printf("user %s added (%s) to %s\n", name.c_str(), role.c_str(), file.c_str());
@@ -80,7 +88,7 @@ int cmd_user(const app::Config& cfg, const Args& a) {
     a.only({});
     if (it == users.end()) throw Error(Errc::not_found, "no user " + name + " in " + file);
     if (what == "passwd") {
-        std::string pw = read_password();
+        std::string pw = read_password(name);
         it->hash = web::hash_password(pw);
         web::wipe(pw);
         web::write_users(file, users);

@@ -291,6 +291,16 @@ std::size_t char_count(std::string_view s) {
     return n;
 }
 
+std::string patient_number(std::string_view s) { return trim(s); }
+
+std::optional<long long> strict_id(std::string_view s, long long max) {
+    if (s.empty() || s.size() > 19 || s[0] == '0' || !all_digits(s)) return std::nullopt;
+    unsigned long long v = 0;
+    for (const char c : s) v = v * 10 + static_cast<unsigned>(c - '0');  // 19 digits fit in 64 bits unsigned
+    if (v > static_cast<unsigned long long>(max)) return std::nullopt;
+    return static_cast<long long>(v);
+}
+
 std::string trim(std::string_view s) {
     static constexpr std::string_view ideo = "\xE3\x80\x80";
     std::size_t b = 0, e = s.size();

@@ -2,6 +2,7 @@
 // database can hold, byte lengths as COBOL counts them. Pure functions, UTF-8 in and out.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -75,6 +76,11 @@ std::size_t char_count(std::string_view utf8);
 
 // Trim ASCII and ideographic spaces at both ends.
 std::string trim(std::string_view s);
+// An ORCA patient number (患者番号) as typed: the one rule everywhere (screens, CLI, jobs, review),
+// so " 123 " and "123" are the same patient and the same PDF job. Today: trim().
+std::string patient_number(std::string_view s);
+// A database id in a URL or form: digits only, no leading zero, 1..max; nullopt otherwise.
+std::optional<long long> strict_id(std::string_view s, long long max = 9223372036854775807LL);
 
 bool is_valid_utf8(std::string_view s);
 bool all_digits(std::string_view s);

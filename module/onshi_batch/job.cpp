@@ -211,7 +211,7 @@ db::Result consented_result(db::Connection& db, int hospnum, const std::string& 
         " WHERE k.hospnum = $1 AND n.ptnum = $2::bpchar AND k.card_class <> 'A1' AND k.scr_dltflg = ''"
         "   AND " + std::string(drug ? "k.yakuzai_douiflg" : "k.kenshin_douiflg") + " = '1'"
         " ORDER BY k.kaku_kakuninymd DESC, k.kaku_kakuninhms DESC, k.shori_time DESC LIMIT 1",
-        {std::to_string(hospnum), ptnum});
+        {std::to_string(hospnum), text::patient_number(ptnum)});
     if (r.rows() == 0)
         throw Error(Errc::usage, "patient " + ptnum + " has no stored qualification result with consent to " +
                                      (drug ? "薬剤情報 (PharmacistsInfoConsFlg 1)" : "特定健診情報 (SpecificHealthCheckupsInfoConsFlg 1)") +
@@ -432,12 +432,14 @@ void failpoint(const char* name) {
 std::int64_t create_or_resume(db::Connection& db, int hospnum, std::string_view kind, const Params& params,
                               const std::string& opid, bool& resumed) {
     kind_info(kind);
-    params.validate(kind);
+    Params q = params;
+    q.ptnum = text::patient_number(q.ptnum);  // " 123 " must not make a second job for patient 123
+    q.validate(kind);
     const std::string hosp = std::to_string(hospnum);
     db::Transaction tx(db);
     db.exec("SELECT pg_advisory_xact_lock(7302, $1::int)", {hosp});
     std::vector<db::Param> p{hosp, std::string(kind)};
-    const auto pv = param_values(params);
+    const auto pv = param_values(q);
     p.insert(p.end(), pv.begin(), pv.end());
     const auto open = db.exec("SELECT id FROM onshi.job WHERE hospnum = $1 AND kind = $2 AND params = " + params_sql(3) +
                               " AND state NOT IN " + kFinal + " ORDER BY id LIMIT 1", p);

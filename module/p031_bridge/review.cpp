@@ -34,7 +34,7 @@ void decide(db::Connection& db, std::int64_t id, const char* status, const std::
 std::int64_t ptid_of(db::Connection& db, int hospnum, const std::string& ptnum) {
     const auto r = db.exec("SELECT n.ptid FROM tbl_ptnum n JOIN tbl_ptinf i ON i.hospnum = n.hospnum AND i.ptid = n.ptid"
                            " WHERE n.hospnum = $1 AND n.ptnum = $2::bpchar AND coalesce(i.tstptnumkbn, '') <> '1'",
-                           {std::to_string(hospnum), ptnum});
+                           {std::to_string(hospnum), text::patient_number(ptnum)});
     if (r.rows() != 1) throw Error(Errc::usage, "no ORCA patient " + ptnum + " (test patients are never linked)");
     return r.num(0, 0);
 }

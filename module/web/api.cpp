@@ -14,7 +14,10 @@
 #include "p031_bridge/writer.hpp"
 #include "web/json.hpp"
 
+#include <libpq-fe.h>
+
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <optional>
@@ -36,18 +39,32 @@ std::string get(const std::map<std::string, std::string>& m, const std::string& 
 }
 
 
-int hospnum_of(const app::Config& cfg, const std::map<std::string, std::string>& m, bool required = true) {
+// A request the user's role or facilities do not allow (HTTP 403).
+struct Denied {
+    std::string message;
+};
+
+bool in_scope(const Request& req, int hospnum) {
+    return req.facilities.empty() || std::find(req.facilities.begin(), req.facilities.end(), hospnum) != req.facilities.end();
+}
+
+// The hospnum field: strict (1-99, no leading zero), configured, and one of the user's facilities.
+int hospnum_of(const app::Config& cfg, const Request& req, const std::map<std::string, std::string>& m, bool required = true) {
     const std::string v = get(m, "hospnum");
     if (v.empty() && !required) return 0;
-    if (!text::all_digits(v) || v.size() > 2 || std::stoi(v) < 1) throw FieldError{"hospnum", "施設番号（1-99）を指定してください"};
-    const int h = std::stoi(v);
+    const auto n = text::strict_id(v, 99);
+    if (!n) throw FieldError{"hospnum", "施設番号（1-99）を指定してください"};
+    const int h = static_cast<int>(*n);
     if (!cfg.facilities.contains(h)) throw FieldError{"hospnum", "施設 " + v + " は設定されていません"};
+    if (!in_scope(req, h)) throw Denied{"施設 " + v + " の情報を扱う権限がありません"};
     return h;
 }
 
+// An id in a URL: digits, no leading zero, within bigint; anything else is no such thing.
 std::int64_t id_of(const std::string& s) {
-    if (!text::all_digits(s) || s.size() > 18) throw Error(Errc::not_found, "no such id");
-    return std::stoll(s);
+    const auto n = text::strict_id(s);
+    if (!n) throw Error(Errc::not_found, "no such id");
+    return *n;
 }
 
 std::string state_label(const jobs::Job& j) {
@@ -97,13 +114,14 @@ Response ok_json(const Json& j) {
 // ---- jobs ----
 
 Response list_jobs(const app::Config& cfg, db::Connection& db, const Request& req) {
-    const int hospnum = hospnum_of(cfg, req.query, false);
+    const int hospnum = hospnum_of(cfg, req, req.query, false);
     const std::string filter = get(req.query, "filter").empty() ? "all" : get(req.query, "filter");
     if (filter != "all" && filter != "running" && filter != "done" && filter != "error")
         throw FieldError{"filter", "filter は all, running, done, error のいずれかです"};
     Json o;
     o.begin_array();
     for (const auto& j : jobs::list(db, hospnum, 200)) {
+        if (!in_scope(req, j.hospnum)) continue;
         const bool keep = filter == "all" || (filter == "running" && !j.finished()) || (filter == "done" && j.state == "done") ||
                           (filter == "error" && (j.state == "failed" || j.state == "expired"));
         if (keep) job_json(o, cfg, j);
@@ -117,7 +135,7 @@ void check_date_field(const std::string& v, const char* field, const char* label
 }
 
 Response create_job(const app::Config& cfg, db::Connection& db, const Request& req) {
-    const int hospnum = hospnum_of(cfg, req.form);
+    const int hospnum = hospnum_of(cfg, req, req.form);
     const std::string kind = get(req.form, "kind");
     const jobs::KindInfo* k = nullptr;
     try {
@@ -161,7 +179,7 @@ Response create_job(const app::Config& cfg, db::Connection& db, const Request& r
 }
 
 Response register_refs(const app::Config& cfg, db::Connection& db, const Request& req) {
-    const int hospnum = hospnum_of(cfg, req.form);
+    const int hospnum = hospnum_of(cfg, req, req.form);
     jobs::Params p;
     p.apply_defaults("register_refs", dates::today());
     bool resumed = false;
@@ -283,10 +301,15 @@ void unit_json(Json& o, const Unit& u) {
         .end_object();
 }
 
-const jobs::Job load_job(db::Connection& db, const std::string& id) { return jobs::load(db, id_of(id)); }
+// A job of the user's facilities; another facility's is not found.
+const jobs::Job load_job(db::Connection& db, const Request& req, const std::string& id) {
+    auto j = jobs::load(db, id_of(id));
+    if (!in_scope(req, j.hospnum)) throw Error(Errc::not_found, "no job " + id);
+    return j;
+}
 
-Response job_units(const app::Config& cfg, db::Connection& db, const std::string& id) {
-    const auto j = load_job(db, id);
+Response job_units(const app::Config& cfg, db::Connection& db, const Request& req, const std::string& id) {
+    const auto j = load_job(db, req, id);
     Json o;
     o.begin_object().key("job");
     job_json(o, cfg, j);
@@ -375,10 +398,11 @@ void block_json(Json& o, const Row& r) {
     o.end_object();
 }
 
-Response unit_detail(db::Connection& db, const std::string& id, const std::string& seq) {
-    const auto j = load_job(db, id);
-    if (!text::all_digits(seq) || seq.size() > 9) throw Error(Errc::not_found, "no such unit");
-    const auto units = load_units(db, j, std::stoi(seq));
+Response unit_detail(db::Connection& db, const Request& req, const std::string& id, const std::string& seq) {
+    const auto j = load_job(db, req, id);
+    const auto n = text::strict_id(seq, 999999999);
+    if (!n) throw Error(Errc::not_found, "no such unit");
+    const auto units = load_units(db, j, static_cast<int>(*n));
     if (units.empty()) throw Error(Errc::not_found, "no unit " + seq + " in job " + id);
     const Row* ins = insurance_row(units[0]);
     const Row* wel = welfare_row(units[0]);
@@ -397,6 +421,8 @@ Response unit_detail(db::Connection& db, const std::string& id, const std::strin
 
 Response review_decide(db::Connection& db, const Request& req, const std::string& id, const std::string& what) {
     const auto rid = id_of(id);
+    const auto h = db.exec("SELECT hospnum FROM onshi.review WHERE id = $1", {std::to_string(rid)});
+    if (h.rows() != 1 || !in_scope(req, static_cast<int>(h.num(0, 0)))) throw Error(Errc::not_found, "no review item " + id);
     if (what == "reject") {
         bridge::review_reject(db, rid, req.user);
         Response r = ok_json(Json().begin_object().kv("id", static_cast<long long>(rid)).kv("status", "rejected").end_object());
@@ -405,7 +431,7 @@ Response review_decide(db::Connection& db, const Request& req, const std::string
     }
     bridge::AcceptOptions o;
     o.operator_name = req.user;
-    if (const auto p = get(req.form, "patient"); !p.empty()) o.ptnum = p;
+    if (const auto p = text::patient_number(get(req.form, "patient")); !p.empty()) o.ptnum = p;
     if (const auto n = get(req.form, "name"); !n.empty()) o.name = n;
     const std::string done = bridge::review_accept(db, rid, o);
     Response r = ok_json(Json().begin_object().kv("id", static_cast<long long>(rid)).kv("status", "accepted").kv("message", done).end_object());
@@ -417,7 +443,7 @@ Response review_decide(db::Connection& db, const Request& req, const std::string
 
 Response p031(const app::Config& cfg, db::Connection& db, const Request& req) {
     bridge::P031Selection sel;
-    sel.hospnum = hospnum_of(cfg, req.query);
+    sel.hospnum = hospnum_of(cfg, req, req.query);
     sel.ymd = get(req.query, "date").empty() ? dates::today() : get(req.query, "date");
     if (!dates::valid_ymd(sel.ymd)) throw FieldError{"date", "確認日は正しい日付（YYYYMMDD）ではありません"};
     const std::string vn = get(req.query, "view").empty() ? "all" : get(req.query, "view");
@@ -451,11 +477,11 @@ Response p031(const app::Config& cfg, db::Connection& db, const Request& req) {
 // ---- PDFs ----
 
 Response create_pdf(const app::Config& cfg, db::Connection& db, const Request& req) {
-    const int hospnum = hospnum_of(cfg, req.form);
+    const int hospnum = hospnum_of(cfg, req, req.form);
     const std::string type = get(req.form, "type");
     if (type != "drug" && type != "checkup") throw FieldError{"type", "種類は drug（薬剤情報）か checkup（特定健診）です"};
     jobs::Params p;
-    p.ptnum = get(req.form, "patient");
+    p.ptnum = text::patient_number(get(req.form, "patient"));
     if (p.ptnum.empty()) throw FieldError{"patient", "患者番号を入力してください"};
     try {
         jobs::require_pdf_consent(db, hospnum, p.ptnum, "pdf_" + type);
@@ -470,9 +496,12 @@ Response create_pdf(const app::Config& cfg, db::Connection& db, const Request& r
     return r;
 }
 
-Response get_pdf(db::Connection& db, const std::string& id) {
-    const auto r = db.exec("SELECT path FROM onshi.pdf_file WHERE job_id = $1", {std::to_string(id_of(id))});
-    if (r.rows() == 0) throw Error(Errc::not_found, "no PDF for job " + id + " (yet)");
+// A PDF of one of the user's facilities; reception: only of a request that user made (admin: any).
+Response get_pdf(db::Connection& db, const Request& req, const std::string& id) {
+    const auto r = db.exec("SELECT p.path, p.hospnum, j.opid FROM onshi.pdf_file p JOIN onshi.job j ON j.id = p.job_id WHERE p.job_id = $1",
+                           {std::to_string(id_of(id))});
+    if (r.rows() == 0 || !in_scope(req, static_cast<int>(r.num(0, 1)))) throw Error(Errc::not_found, "no PDF for job " + id + " (yet)");
+    if (req.role != "admin" && r.str(0, 2) != req.user.substr(0, 16)) throw Denied{"この PDF は依頼した利用者と管理者だけが開けます"};
     std::ifstream in(r.str(0, 0), std::ios::binary);
     if (!in) throw Error(Errc::not_found, "the PDF of job " + id + " is not readable");
     Response out;
@@ -526,11 +555,12 @@ Response admin_doctor(const app::Config& cfg) {
     return ok_json(o);
 }
 
-Response admin_errors(const app::Config& cfg, db::Connection& db) {
+Response admin_errors(const app::Config& cfg, db::Connection& db, const Request& req) {
     const auto r = db.exec("SELECT id FROM onshi.job WHERE state IN ('failed', 'expired') ORDER BY id DESC LIMIT 20");
     Json o;
     o.begin_array();
-    for (int i = 0; i < r.rows(); ++i) job_json(o, cfg, jobs::load(db, r.num(i, 0)));
+    for (int i = 0; i < r.rows(); ++i)
+        if (const auto j = jobs::load(db, r.num(i, 0)); in_scope(req, j.hospnum)) job_json(o, cfg, j);
     o.end_array();
     return ok_json(o);
 }
@@ -551,7 +581,7 @@ Response dispatch(const app::Config& cfg, db::Connection& db, const Request& req
         Json o;
         o.begin_array();
         for (const auto& [h, f] : cfg.facilities)
-            o.begin_object().kv("hospnum", h).kv("institution_code", f.institution_code).kv("p031_mark", f.p031_mark).end_object();
+            if (in_scope(req, h)) o.begin_object().kv("hospnum", h).kv("institution_code", f.institution_code).kv("p031_mark", f.p031_mark).end_object();
         o.end_array();
         return ok_json(o);
     }
@@ -560,20 +590,20 @@ Response dispatch(const app::Config& cfg, db::Connection& db, const Request& req
     if (n == 2 && p[1] == "register-refs" && post) return register_refs(cfg, db, req);
     if (n == 3 && p[1] == "jobs" && get_) {
         Json o;
-        job_json(o, cfg, load_job(db, p[2]));
+        job_json(o, cfg, load_job(db, req, p[2]));
         return ok_json(o);
     }
-    if (n == 4 && p[1] == "jobs" && p[3] == "units" && get_) return job_units(cfg, db, p[2]);
-    if (n == 5 && p[1] == "jobs" && p[3] == "units" && get_) return unit_detail(db, p[2], p[4]);
+    if (n == 4 && p[1] == "jobs" && p[3] == "units" && get_) return job_units(cfg, db, req, p[2]);
+    if (n == 5 && p[1] == "jobs" && p[3] == "units" && get_) return unit_detail(db, req, p[2], p[4]);
     if (n == 4 && p[1] == "review" && (p[3] == "accept" || p[3] == "reject") && post) return review_decide(db, req, p[2], p[3]);
     if (n == 2 && p[1] == "p031" && get_) return p031(cfg, db, req);
     if (n == 2 && p[1] == "pdf" && post) return create_pdf(cfg, db, req);
-    if (n == 3 && p[1] == "pdf" && get_) return get_pdf(db, p[2]);
+    if (n == 3 && p[1] == "pdf" && get_) return get_pdf(db, req, p[2]);
     if (n == 3 && p[1] == "admin" && get_) {
         if (req.role != "admin") return json_error(403, "管理者だけが使えます");
         if (p[2] == "config") return admin_config(cfg);
         if (p[2] == "doctor") return admin_doctor(cfg);
-        if (p[2] == "errors") return admin_errors(cfg, db);
+        if (p[2] == "errors") return admin_errors(cfg, db, req);
     }
     return json_error(404, "not found");
 }
@@ -596,6 +626,8 @@ Response handle_api(const app::Config& cfg, db::Connection& db, const Request& r
         return dispatch(cfg, db, req);
     } catch (const FieldError& e) {
         return json_error(400, e.message, e.field);
+    } catch (const Denied& e) {
+        return json_error(403, e.message);
     } catch (const Error& e) {
         switch (e.code()) {
             case Errc::usage: return json_error(400, e.what());
@@ -623,7 +655,7 @@ std::variant<std::unique_ptr<CardConsent>, Response> parse_card_consent(const ap
         return json_error(400, "暗証番号は数字4桁です", "pin");
     }
     try {
-        c->hospnum = hospnum_of(cfg, req.form);
+        c->hospnum = hospnum_of(cfg, req, req.form);
         const std::string mode = get(req.form, "mode");
         if (mode != "homecare" && mode != "outpatient") throw FieldError{"mode", "動作モード（訪問診療 / 外来診療等）を選んでください"};
         c->choices.treatment = mode == "homecare" ? "2" : "1";
@@ -651,6 +683,8 @@ std::variant<std::unique_ptr<CardConsent>, Response> parse_card_consent(const ap
         c->allow_last_try = get(req.form, "allow_last_try") == "1";
     } catch (const FieldError& e) {
         return json_error(400, e.message, e.field);
+    } catch (const Denied& e) {
+        return json_error(403, e.message);
     }
     c->user = req.user;
     return c;
@@ -721,44 +755,33 @@ void audit(db::Connection& db, const std::string& user, const std::string& actio
 }
 
 std::string mask_conninfo(const std::string& conninfo) {
-    // key=value pairs, values optionally single-quoted; a URI's user:password@ too.
+    // libpq parses it (keyword=value or a postgres:// URI, the same parser it connects with); every
+    // option libpq itself shows as secret (dispchar "*": password, sslpassword, ...) becomes ***.
+    char* err = nullptr;
+    PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
+    if (!opts) {
+        if (err) PQfreemem(err);
+        return "(not a valid conninfo: not shown)";
+    }
     std::string out;
-    std::size_t i = 0;
-    if (conninfo.starts_with("postgres://") || conninfo.starts_with("postgresql://")) {
-        const auto scheme = conninfo.find("://") + 3;
-        const auto at = conninfo.find('@', scheme);
-        const auto colon = conninfo.find(':', scheme);
-        if (at != std::string::npos && colon != std::string::npos && colon < at)
-            return conninfo.substr(0, colon + 1) + "***" + conninfo.substr(at);
-        return conninfo;
-    }
-    while (i < conninfo.size()) {
-        const auto eq = conninfo.find('=', i);
-        if (eq == std::string::npos) {
-            out += conninfo.substr(i);
-            break;
+    for (const PQconninfoOption* o = opts; o->keyword; ++o) {
+        if (!o->val) continue;
+        std::string v = o->dispchar && o->dispchar[0] == '*' ? "***" : o->val;
+        if (v.empty() || v.find_first_of(" '\\") != std::string::npos) {
+            std::string q = "'";
+            for (const char c : v) {
+                if (c == '\'' || c == '\\') q += '\\';
+                q += c;
+            }
+            v = q + "'";
         }
-        std::string key = conninfo.substr(i, eq - i);
-        out += key + "=";
-        std::size_t j = eq + 1;
-        while (j < conninfo.size() && conninfo[j] == ' ') ++j;
-        std::string value;
-        if (j < conninfo.size() && conninfo[j] == '\'') {
-            std::size_t k = j + 1;
-            while (k < conninfo.size() && conninfo[k] != '\'') k += conninfo[k] == '\\' ? 2 : 1;
-            value = conninfo.substr(j, std::min(k + 1, conninfo.size()) - j);
-            j = std::min(k + 1, conninfo.size());
-        } else {
-            const auto sp = conninfo.find(' ', j);
-            value = conninfo.substr(j, sp == std::string::npos ? std::string::npos : sp - j);
-            j = sp == std::string::npos ? conninfo.size() : sp;
-        }
-        std::string trimmed = key;
-        while (!trimmed.empty() && trimmed.front() == ' ') trimmed.erase(0, 1);
-        while (!trimmed.empty() && trimmed.back() == ' ') trimmed.pop_back();
-        out += trimmed == "password" ? "***" : value;
-        i = j;
+        if (!out.empty()) out += ' ';
+        out += std::string(o->keyword) + "=" + v;
     }
+    // The values are in memory libpq allocated: the passwords are zeroed before it is freed.
+    for (PQconninfoOption* o = opts; o->keyword; ++o)
+        if (o->val && o->dispchar && o->dispchar[0] == '*') explicit_bzero(o->val, std::strlen(o->val));
+    PQconninfoFree(opts);
     return out;
 }
 

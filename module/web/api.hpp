@@ -22,6 +22,7 @@ struct Request {
     std::string method, path;
     std::map<std::string, std::string> query, form;  // form: POST body (application/x-www-form-urlencoded)
     std::string user, role;
+    std::vector<int> facilities;  // the user's facilities; empty: all
 };
 
 struct Response {
@@ -57,7 +58,8 @@ Response run_card_consent(const app::Config& cfg, CardConsent& c, const std::ato
 // Writes one onshi.web_audit row.
 void audit(db::Connection& db, const std::string& user, const std::string& action, const std::string& detail);
 
-// libpq conninfo with the password value replaced by ***.
+// A libpq conninfo (keyword or URI form) as keyword=value pairs in libpq's order, every secret (password,
+// sslpassword, a URI's password) as ***; unparsable: a placeholder, never the text.
 std::string mask_conninfo(const std::string& conninfo);
 
 }  // namespace onshi::web

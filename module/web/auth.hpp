@@ -1,5 +1,6 @@
-// Users of the screens and their sessions. Users file: one `name:role:hash` a line (role reception
-// or admin, hash from libcrypt: yescrypt "$y$..."). Sessions live in memory only (a daemon restart
+// Users of the screens and their sessions. Users file: one `name:role:hash[:facilities]` a line
+// (role reception or admin, hash from libcrypt: yescrypt "$y$...", facilities the hospnums the user
+// sees, comma-separated; none: every facility). Sessions live in memory only (a daemon restart
 // logs everybody out). Passwords are never logged and their buffers are zeroed after use.
 #pragma once
 
@@ -13,7 +14,11 @@ namespace onshi::web {
 
 struct User {
     std::string name, role, hash;
+    std::vector<int> facilities;  // empty: all
 };
+
+// "1,3" -> {1, 3}; nullopt when it is not a comma list of hospnums 1-99.
+std::optional<std::vector<int>> parse_facilities(const std::string& text);
 
 // Reads the users file; Error(config) naming the line for a malformed one. A missing file: empty.
 std::vector<User> read_users(const std::string& path);
@@ -34,25 +39,53 @@ void wipe(std::string& s);
 // 32 random bytes as 64 hex characters (getrandom).
 std::string random_token();
 
+// A password fit for the screens, or why not (for `user add/passwd`): at least 10 characters, at
+// least 3 kinds of letters, digits and symbols (lower case, upper case, digits, others), at least 5
+// different characters, not containing the user's name.
+std::string password_problem(const std::string& password, const std::string& user);
+
+// What a session is tied to: the user's record as it is now (role, hash, facilities); "" when the
+// user is gone. A session whose stamp differs (password or role changed, user deleted) has ended.
+std::string user_stamp(const std::vector<User>& users, const std::string& name);
+
 struct Session {
     std::string id, user, role, csrf;
-    std::time_t last_seen = 0;
+    std::string stamp;  // user_stamp() at login; "" for a local-mode session (no users file)
+    bool login = false; // made by a login (never evicted for room); false: local mode
+    std::time_t created = 0, last_seen = 0;
 };
 
-// In-memory sessions; idle ones expire. Used from the main loop only (no locking).
+// In-memory sessions; idle ones expire, and every one after an absolute lifetime. Used from the main
+// loop only (no locking). Logged-in sessions are never evicted for room: when kMaxSessions of them
+// are live, a login is refused. Local-mode sessions (handed to whoever asks on loopback without a
+// users file) wait in a small table of their own until their cookie first comes back, so cookie-less
+// requests churn only that table.
 class Sessions {
 public:
-    explicit Sessions(int idle_seconds = 8 * 3600) : idle_(idle_seconds) {}
-    const Session& create(const std::string& user, const std::string& role);
+    explicit Sessions(int idle_seconds = 8 * 3600, int max_seconds = 12 * 3600) : idle_(idle_seconds), max_(max_seconds) {}
+    // After a login; nullptr when the table is full of logged-in sessions.
+    const Session* create_login(const std::string& user, const std::string& role, const std::string& stamp,
+                                std::time_t now = std::time(nullptr));
+    // Local mode (user local, admin).
+    const Session& create_local(std::time_t now = std::time(nullptr));
     // The live session with this id (touched), or nullptr.
-    const Session* find(const std::string& id);
+    const Session* find(const std::string& id, std::time_t now = std::time(nullptr));
     void remove(const std::string& id);
+    [[nodiscard]] std::size_t size() const { return by_id_.size(); }
+    [[nodiscard]] std::size_t pending() const { return pending_.size(); }
 
     static constexpr std::size_t kMaxSessions = 10000;
+    static constexpr std::size_t kMaxPending = 1000;
 
 private:
-    int idle_;
+    bool expired(const Session& s, std::time_t now) const { return now - s.last_seen > idle_ || now - s.created > max_; }
+    void sweep(std::time_t now);
+    bool make_room();  // evicts the least recently seen local-mode session; false: none
+    int idle_, max_;
     std::map<std::string, Session> by_id_;
+    std::map<std::string, Session> pending_;  // local mode, cookie not seen back yet
+    std::vector<std::string> pending_order_;  // oldest first (may hold ids gone since)
+    std::time_t swept_ = 0;
 };
 
 }  // namespace onshi::web

@@ -6,6 +6,7 @@
 #include "db/pg.hpp"
 #include "web/api.hpp"
 #include "web/auth.hpp"
+#include "web/guard.hpp"
 #include "web/json.hpp"
 
 #include <libsoup/soup.h>
@@ -121,13 +122,27 @@ struct Server::Impl {
     std::string host;
     int port = 0;
     bool loopback = false;
+    bool tls = false;  // [web] tls_cert/tls_key, or the package's certificate off loopback
     Sessions sessions;
     std::unique_ptr<db::Connection> db;
-    // Failed logins by remote address: (start of the window, count). kMaxFailures in kFailWindow seconds
-    // and that address is refused (429) until the window ends.
+    // Failed logins by remote address and by user: (start of the window, count). kMaxFailures in
+    // kFailWindow seconds and that address, or that user from anywhere, is refused (429) until the
+    // window ends. A success never clears an address (another account's login must not reset it);
+    // it clears its own user's count.
     static constexpr int kMaxFailures = 10;
     static constexpr std::time_t kFailWindow = 300;
-    std::map<std::string, std::pair<std::time_t, int>> failures;
+    using Failures = std::map<std::string, std::pair<std::time_t, int>>;
+    Failures failures, user_failures;
+    static bool limited(const Failures& f, const std::string& key, std::time_t now) {
+        const auto it = f.find(key);
+        return it != f.end() && now - it->second.first <= kFailWindow && it->second.second >= kMaxFailures;
+    }
+    static void count_failure(Failures& f, const std::string& key, std::time_t now) {
+        if (f.size() > 10000) std::erase_if(f, [now](const auto& kv) { return now - kv.second.first > kFailWindow; });
+        auto& e = f[key];
+        if (now - e.first > kFailWindow) e = {now, 0};
+        ++e.second;
+    }
     // The card consent runs on a thread of its own (it waits for the card): one at a time, since
     // there is one counter reader; the answer goes back to the main loop (the request is paused).
     struct CardState {
@@ -145,9 +160,24 @@ struct Server::Impl {
     }
 
     // Login is needed off loopback always, and on loopback once the users file names someone.
-    bool login_required(const app::Config& cfg) const {
-        if (!loopback) return true;
-        return !read_users(cfg.web.users_file).empty();
+    bool login_required(const std::vector<User>& users) const { return !loopback || !users.empty(); }
+    // The session of this cookie if it is still its user's: a login session ends when its user's
+    // record changed (deleted, password, role, facilities); a local-mode one when users appear.
+    const Session* current_session(const std::string& sid, const std::vector<User>& users, bool login_mode) {
+        const Session* s = sid.empty() ? nullptr : sessions.find(sid);
+        if (!s) return nullptr;
+        const bool valid = s->login ? !s->stamp.empty() && user_stamp(users, s->user) == s->stamp : !login_mode;
+        if (valid) return s;
+        log::info("web: session of %s ended (%s)", s->user.c_str(), s->login ? "the user's record changed" : "users were added");
+        sessions.remove(sid);
+        return nullptr;
+    }
+
+    HostGuard guard(const app::Config& cfg) const { return HostGuard(host, port, tls, cfg.web.server_names); }
+    // The session cookie (Secure under TLS); empty value: the one that removes it.
+    std::string cookie(const std::string& value) const {
+        return std::string(kCookie) + "=" + value + "; HttpOnly; SameSite=Strict; Path=/" + (tls ? "; Secure" : "") +
+               (value.empty() ? "; Max-Age=0" : "");
     }
 
     void handle(SoupServerMessage* msg, const char* path_c, GHashTable* query);
@@ -172,8 +202,8 @@ Response Server::Impl::login(SoupServerMessage* msg, const app::Config& cfg, std
     wipe(form["user"]);
     {
         const char* remote = soup_server_message_get_remote_host(msg);
-        const auto it = failures.find(remote ? remote : "?");
-        if (it != failures.end() && std::time(nullptr) - it->second.first <= kFailWindow && it->second.second >= kMaxFailures) {
+        const std::time_t now = std::time(nullptr);
+        if (limited(failures, remote ? remote : "?", now) || limited(user_failures, name, now)) {
             wipe(password);
             wipe(name);
             Response r = json_error(429, "ログインの失敗が続いたため、しばらく待ってからやり直してください");
@@ -196,10 +226,8 @@ Response Server::Impl::login(SoupServerMessage* msg, const app::Config& cfg, std
     wipe(name);
     if (!good) {
         const std::time_t now = std::time(nullptr);
-        if (failures.size() > 10000) std::erase_if(failures, [now](const auto& kv) { return now - kv.second.first > kFailWindow; });
-        auto& f = failures[from];
-        if (now - f.first > kFailWindow) f = {now, 0};
-        ++f.second;
+        count_failure(failures, from, now);
+        if (found) count_failure(user_failures, found->name, now);
         log::warning("web: failed login for '%s' from %s", who.c_str(), from.c_str());
         try {
             audit(conn(cfg), who, "login_failed", remote ? remote : "");
@@ -208,9 +236,14 @@ Response Server::Impl::login(SoupServerMessage* msg, const app::Config& cfg, std
         }
         return json_error(401, "ユーザー名またはパスワードが違います");
     }
-    failures.erase(from);
+    user_failures.erase(found->name);
     if (!old_sid.empty()) sessions.remove(old_sid);
-    const Session& s = sessions.create(found->name, found->role);
+    const Session* made = sessions.create_login(found->name, found->role, user_stamp(users, found->name));
+    if (!made) {
+        log::warning("web: login of %s refused: %zu sessions are live", found->name.c_str(), sessions.size());
+        return json_error(503, "ログイン中のセッションが多すぎます。しばらくしてからやり直してください");
+    }
+    const Session& s = *made;
     log::info("web: %s logged in (%s) from %s", found->name.c_str(), found->role.c_str(), remote ? remote : "?");
     try {
         audit(conn(cfg), found->name, "login", remote ? remote : "");
@@ -218,7 +251,7 @@ Response Server::Impl::login(SoupServerMessage* msg, const app::Config& cfg, std
         log::warning("web: audit: %s", e.what());
     }
     Response r = session_json(s, true);
-    r.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=" + s.id + "; HttpOnly; SameSite=Strict; Path=/");
+    r.headers.emplace_back("Set-Cookie", cookie(s.id));
     return r;
 }
 
@@ -250,26 +283,37 @@ void Server::Impl::serve_static(SoupServerMessage* msg, const app::Config& cfg, 
 
 void Server::Impl::handle(SoupServerMessage* msg, const char* path_c, GHashTable* query) {
     const auto cfg = config();
+    SoupMessageHeaders* req_h = soup_server_message_get_request_headers(msg);
+    const HostGuard hosts = guard(*cfg);
+    // Before anything else (no session, no cookie): a Host that is not ours is DNS rebinding.
+    if (const char* h = soup_message_headers_get_one(req_h, "Host"); !h || !hosts.host_ok(h)) {
+        log::debug("web: Host '%s' refused", h ? h : "");
+        send(msg, json_error(421, "unknown host name (add it to [web] server_names)"));
+        return;
+    }
     const std::string method = soup_server_message_get_method(msg);
     const std::string path = path_c ? path_c : "/";
-    SoupMessageHeaders* req_h = soup_server_message_get_request_headers(msg);
     if (method != "GET" && method != "HEAD" && method != "POST") {
         Response r = json_error(405, "method not allowed");
         r.headers.emplace_back("Allow", "GET, HEAD, POST");
         send(msg, r);
         return;
     }
+    if (GUri* uri = soup_server_message_get_uri(msg); uri && g_uri_get_query(uri) && has_nul(g_uri_get_query(uri))) {
+        send(msg, json_error(400, "a query value holds a NUL character"));
+        return;
+    }
     const bool api = path == "/api" || path.starts_with("/api/");
     const bool post = method == "POST";
     const std::string sid = cookie_value(req_h, kCookie);
-    const Session* session = sid.empty() ? nullptr : sessions.find(sid);
-    const bool login_mode = login_required(*cfg);
+    const auto users = read_users(cfg->web.users_file);
+    const bool login_mode = login_required(users);
+    const Session* session = current_session(sid, users, login_mode);
 
-    // Cross-origin writes: an Origin, when sent, must be this server.
+    // Cross-origin writes: an Origin, when sent, must be one of our names.
     if (post) {
         const char* origin = soup_message_headers_get_one(req_h, "Origin");
-        const char* host = soup_message_headers_get_one(req_h, "Host");
-        if (origin && (!host || std::string(origin) != std::string("http://") + host)) {
+        if (origin && !hosts.origin_ok(origin)) {
             send(msg, json_error(403, "cross-origin request refused"));
             return;
         }
@@ -284,6 +328,11 @@ void Server::Impl::handle(SoupServerMessage* msg, const char* path_c, GHashTable
         std::string text(data ? data : "", n);
         if (n) explicit_bzero(const_cast<char*>(data), n);  // a password may be in it
         g_bytes_unref(bytes);
+        if (has_nul(text)) {  // soup_form_decode would cut the value short at it
+            wipe(text);
+            send(msg, json_error(400, "a form value holds a NUL character"));
+            return;
+        }
         if (!text.empty()) {
             GHashTable* t = soup_form_decode(text.c_str());
             form = to_map(t);
@@ -314,9 +363,9 @@ void Server::Impl::handle(SoupServerMessage* msg, const char* path_c, GHashTable
             r.body = Json().begin_object().kv("login_required", true).end_object().text();
             send(msg, r);
         } else {
-            const Session& s = sessions.create("local", "admin");
+            const Session& s = sessions.create_local();
             Response r = session_json(s, false);
-            r.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=" + s.id + "; HttpOnly; SameSite=Strict; Path=/");
+            r.headers.emplace_back("Set-Cookie", cookie(s.id));
             send(msg, r);
         }
         return;
@@ -332,7 +381,7 @@ void Server::Impl::handle(SoupServerMessage* msg, const char* path_c, GHashTable
         }
         Response r;
         r.body = "{}";
-        r.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+        r.headers.emplace_back("Set-Cookie", cookie(""));
         send(msg, r);
         return;
     }
@@ -373,6 +422,9 @@ void Server::Impl::handle(SoupServerMessage* msg, const char* path_c, GHashTable
     req.form = std::move(form);
     req.user = session ? session->user : "local";
     req.role = session ? session->role : "admin";
+    if (session && session->login)
+        for (const auto& u : users)
+            if (u.name == session->user) req.facilities = u.facilities;
     if (post && path == "/api/card/consent") {
         card_consent(msg, cfg, req);
         return;
@@ -475,19 +527,45 @@ void on_early(SoupServer*, SoupServerMessage* msg, const char*, GHashTable*, gpo
 
 }  // namespace
 
+std::optional<std::pair<std::string, std::string>> tls_files(const app::Web& web, bool loopback) {
+    if (!web.tls_cert.empty()) return std::pair{web.tls_cert, web.tls_key};
+    if (loopback) return std::nullopt;
+    return std::pair{std::string(app::kPackageTlsCert), std::string(app::kPackageTlsKey)};
+}
+
+GTlsCertificate* load_tls(const app::Web& web, bool loopback) {
+    const auto files = tls_files(web, loopback);
+    if (!files) return nullptr;
+    GError* err = nullptr;
+    GTlsCertificate* cert = g_tls_certificate_new_from_files(files->first.c_str(), files->second.c_str(), &err);
+    if (!cert) {
+        const std::string m = err ? err->message : "cannot load";
+        g_clear_error(&err);
+        std::string why = "[web] TLS certificate " + files->first + " / key " + files->second + ": " + m;
+        if (web.tls_cert.empty())
+            why += " (off loopback the screens are served over TLS only: set [web] tls_cert and tls_key, or listen on 127.0.0.1)";
+        throw Error(Errc::config, why);
+    }
+    return cert;
+}
+
 Server::Server(ConfigSource config) : impl_(std::make_unique<Impl>()) {
     impl_->config = std::move(config);
     const auto cfg = impl_->config();
     split_listen(cfg->web.listen, impl_->host, impl_->port);
     impl_->loopback = is_loopback(impl_->host);
     (void)read_users(cfg->web.users_file);  // a malformed users file: refuse to start
-    impl_->soup = soup_server_new("server-header", "orca-onshid", nullptr);
+    GTlsCertificate* cert = load_tls(cfg->web, impl_->loopback);
+    impl_->tls = cert != nullptr;
+    impl_->soup = soup_server_new("server-header", "orca-onshid", "tls-certificate", cert, nullptr);
+    if (cert) g_object_unref(cert);
     soup_server_add_early_handler(impl_->soup, nullptr, on_early, impl_.get(), nullptr);
     soup_server_add_handler(impl_->soup, nullptr, on_request, impl_.get(), nullptr);
     GSocketAddress* addr = g_inet_socket_address_new_from_string(impl_->host.c_str(), static_cast<guint>(impl_->port));
     if (!addr) throw Error(Errc::config, "[web] listen " + cfg->web.listen + ": the host is not an IP address");
     GError* err = nullptr;
-    const gboolean ok = soup_server_listen(impl_->soup, addr, static_cast<SoupServerListenOptions>(0), &err);
+    const gboolean ok =
+        soup_server_listen(impl_->soup, addr, impl_->tls ? SOUP_SERVER_LISTEN_HTTPS : static_cast<SoupServerListenOptions>(0), &err);
     g_object_unref(addr);
     if (!ok) {
         const std::string m = err ? err->message : "cannot listen";
@@ -511,7 +589,7 @@ Server::~Server() {
 
 std::string Server::url() const {
     const bool v6 = impl_->host.find(':') != std::string::npos;
-    return "http://" + (v6 ? "[" + impl_->host + "]" : impl_->host) + ":" + std::to_string(impl_->port) + "/";
+    return std::string(impl_->tls ? "https://" : "http://") + (v6 ? "[" + impl_->host + "]" : impl_->host) + ":" + std::to_string(impl_->port) + "/";
 }
 
 bool Server::login_always() const { return !impl_->loopback; }

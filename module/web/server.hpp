@@ -7,6 +7,11 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+typedef struct _GTlsCertificate GTlsCertificate;
 
 namespace onshi::web {
 
@@ -19,7 +24,7 @@ public:
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
 
-    [[nodiscard]] std::string url() const;          // http://host:port/
+    [[nodiscard]] std::string url() const;          // http(s)://host:port/
     [[nodiscard]] bool login_always() const;        // listening on something else than loopback
 
     struct Impl;
@@ -31,5 +36,12 @@ private:
 // "127.0.0.1:8931" -> host, port ("[::1]:8931" too). Error(config) when malformed.
 void split_listen(const std::string& listen, std::string& host, int& port);
 bool is_loopback(const std::string& host);  // 127.0.0.1 or ::1
+
+// The certificate and key the screens use: [web] tls_cert/tls_key; when unset, the package's
+// (app::kPackageTlsCert/Key) off loopback and none (plain HTTP) on loopback.
+std::optional<std::pair<std::string, std::string>> tls_files(const app::Web& web, bool loopback);
+// Loads them (nullptr: plain HTTP). Error(config) when they cannot be loaded: off loopback the
+// daemon does not start without TLS.
+GTlsCertificate* load_tls(const app::Web& web, bool loopback);
 
 }  // namespace onshi::web

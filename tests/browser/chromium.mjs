@@ -6,13 +6,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export async function launch({ height = 800 } = {}) {
+export async function launch({ height = 800, args = [] } = {}) {
   const userData = fs.mkdtempSync(path.join(os.tmpdir(), 'onshi-chromium-'));
   const ctx = await chromium.launchPersistentContext(userData, {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync', '--lang=ja-JP'],
+           '--disable-background-networking', '--disable-component-update', '--disable-sync', '--lang=ja-JP', ...args],
     viewport: { width: 1366, height },
     locale: 'ja-JP',
     env: { ...process.env, LANG: 'ja_JP.UTF-8', LANGUAGE: 'ja' },

@@ -115,6 +115,16 @@ for f in /usr/share/man/man1/orca-onshi.1.gz /usr/share/man/man5/orca-onshi.conf
   [ -f "$f" ] || fail "no $f"
 done
 [ -f /usr/share/orca-onshi/screens/index.html ] || fail "no screens in /usr/share/orca-onshi/screens"
+# The screens' certificate, made at install.
+CRT=/etc/orca-onshi/tls/orca-onshi.crt KEY=/etc/orca-onshi/tls/orca-onshi.key
+assert_eq "certificate" "root:orca-onshi 644" "$(stat -c '%U:%G %a' "$CRT")"
+assert_eq "its key" "root:orca-onshi 640" "$(stat -c '%U:%G %a' "$KEY")"
+assert_eq "/etc/orca-onshi/tls" "root:orca-onshi 2750" "$(stat -c '%U:%G %a' /etc/orca-onshi/tls)"
+openssl x509 -in "$CRT" -noout -checkend $((3000 * 86400)) >/dev/null || fail "the certificate ends within 3000 days"
+assert_eq "the key is the certificate's" "$(openssl x509 -in "$CRT" -noout -pubkey)" "$(openssl pkey -in "$KEY" -pubout)"
+openssl x509 -in "$CRT" -noout -ext subjectAltName | grep -q 'DNS:localhost' || fail "the certificate does not name localhost"
+CRT_SHA=$(openssl x509 -in "$CRT" -noout -fingerprint -sha256)
+ok "a self-signed certificate for the screens, its key 0640 root:orca-onshi"
 
 # --- The synthetic patients, from the installed simulator; ORCA's tables as they are now.
 TODAY=$(date +%Y%m%d)
@@ -136,6 +146,8 @@ assert_eq "module schema after postinst" t "$(q "SELECT to_regnamespace('onshi')
 assert_eq "a secret's mode after postinst" "root:orca-onshi 640" "$(stat -c '%U:%G %a' /etc/orca-onshi/secrets/facility-1.password)"
 assert_eq "the users file's mode after postinst" "root:orca-onshi 640" "$(stat -c '%U:%G %a' /etc/orca-onshi/users)"
 rm /etc/orca-onshi/users
+
+assert_eq "the certificate after a reinstall" "$CRT_SHA" "$(openssl x509 -in "$CRT" -noout -fingerprint -sha256)"
 
 # --- A facility in conf.d; doctor against the test database.
 mkdir -p "$T/req" "$T/res" "$T/pdf"
@@ -160,6 +172,8 @@ rc=0; orca-onshi doctor > "$T/doctor.out" 2>&1 || rc=$?
 sed 's/^/    /' "$T/doctor.out"
 assert_eq "orca-onshi doctor exits" 0 "$rc"
 grep -q "^OK   module schema at version" "$T/doctor.out" || fail "doctor: module schema not OK"
+grep -q "^OK   \[web\] TLS certificate $CRT is in its dates (36[0-9][0-9] days left) and the key belongs to it" "$T/doctor.out" \
+  || fail "doctor: the package's certificate not checked"
 
 # --- The installed daemon as its user: serves the installed screens, reloads on SIGHUP.
 setpriv --reuid=orca-onshi --regid=orca-onshi --init-groups /usr/sbin/orca-onshid > "$T/daemon.log" 2>&1 &
@@ -173,6 +187,18 @@ for _ in $(seq 1 50); do grep -q 'configuration reloaded' "$T/daemon.log" && bre
 grep -q 'configuration reloaded' "$T/daemon.log" || { cat "$T/daemon.log"; fail "no reload on SIGHUP"; }
 ok "SIGHUP re-reads the configuration"
 kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || fail "the daemon exited $? on SIGTERM"; DAEMON_PID=
+# Off loopback, with no tls_cert set: HTTPS with the package's certificate (the daemon's user reads its key).
+sed -i "s/^listen=.*/listen=127.0.0.2:$PORT/" /etc/orca-onshi/conf.d/10-facility-1.conf
+setpriv --reuid=orca-onshi --regid=orca-onshi --init-groups /usr/sbin/orca-onshid > "$T/daemon2.log" 2>&1 &
+DAEMON_PID=$!
+TLSURL=https://localhost:$PORT
+for _ in $(seq 1 100); do curl -fsS -o /dev/null --cacert "$CRT" --connect-to "localhost:$PORT:127.0.0.2:$PORT" "$TLSURL/" 2>/dev/null && break; sleep 0.1; done
+curl -fsS --cacert "$CRT" --connect-to "localhost:$PORT:127.0.0.2:$PORT" "$TLSURL/login.html" > "$T/login.html" \
+  || { cat "$T/daemon2.log"; fail "no HTTPS with the package's certificate"; }
+cmp -s "$T/login.html" /usr/share/orca-onshi/screens/login.html || fail "login.html is not the installed one"
+grep -q "web: screens at https://127.0.0.2:$PORT/" "$T/daemon2.log" || fail "the daemon does not log its https URL"
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || fail "the daemon exited $? on SIGTERM"; DAEMON_PID=
+ok "off loopback the installed daemon serves HTTPS with the certificate made at install"
 
 # --- The unit.
 UNIT=/lib/systemd/system/orca-onshid.service
