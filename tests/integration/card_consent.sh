@@ -38,17 +38,8 @@ grep -q 'OQScrdq01req_.* segment 1 person '"$K" "$T/sim.log" || { cat "$T/sim.lo
 grep -q 'card > 00 20 00 80 04 \*\* \*\* \*\* \*\*' "$T/pin.out" || fail "no masked VERIFY in our debug trace"
 
 # ---- 目視確認: no PIN prompt, no Signature in the request -------------------------------------------
-sim_stop
-onshi card consent --hospnum 1 --mode outpatient --identity visual --ope 0 --shinryo 1 --kenshin 1 --sikkan 0 \
-  --prescription paper < /dev/null > "$T/visual.out" 2> "$T/visual.err" &
-runner=$!
-for i in $(seq 1 100); do ls "$T"/req/OQScrdq01req_*.xml >/dev/null 2>&1 && break; sleep 0.1; done
-req=$(ls "$T"/req/OQScrdq01req_*.xml 2>/dev/null | head -n 1)
-[ -n "$req" ] || { kill "$runner"; cat "$T/visual.err"; fail "no OQScrdq01req published"; }
-cp "$req" "$T/visual.req.xml"
-sim_start
-rc=0; wait "$runner" || rc=$?
-[ "$rc" = 0 ] || { cat "$T/visual.err"; fail "card consent --identity visual exit $rc"; }
+consent_captured visual --hospnum 1 --mode outpatient --identity visual --ope 0 --shinryo 1 --kenshin 1 --sikkan 0 \
+  --prescription paper
 ! grep -q 'PIN' "$T/visual.err" || fail "a PIN prompt for 目視確認"
 grep -q '<IdentityConfirmation>2</IdentityConfirmation>' "$T/visual.req.xml" || fail "IdentityConfirmation 2"
 grep -q '<MedicalTreatmentFlag>1</MedicalTreatmentFlag>' "$T/visual.req.xml" || fail "MedicalTreatmentFlag 1"

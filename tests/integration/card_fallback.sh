@@ -43,16 +43,8 @@ assert_eq "extended APDUs the reader dropped (card check, card read)" 2 "$(dropp
 ok "card read after the dropped extended READ BINARY: $len bytes in $short short reads"
 
 # ---- card consent (目視確認): the certificate sent to OQS is the card's, byte for byte -------------
-onshi card consent --hospnum 1 --mode outpatient --identity visual --ope 0 --shinryo 1 --kenshin 1 --sikkan 0 \
-  --prescription paper < /dev/null > "$T/visual.out" 2> "$T/visual.err" &
-runner=$!
-for i in $(seq 1 100); do ls "$T"/req/OQScrdq01req_*.xml >/dev/null 2>&1 && break; sleep 0.1; done
-req=$(ls "$T"/req/OQScrdq01req_*.xml 2>/dev/null | head -n 1)
-[ -n "$req" ] || { kill "$runner"; cat "$T/visual.err"; fail "no OQScrdq01req published"; }
-cp "$req" "$T/visual.req.xml"
-sim_start
-rc=0; wait "$runner" || rc=$?
-[ "$rc" = 0 ] || { cat "$T/visual.err"; fail "card consent --identity visual exit $rc"; }
+consent_captured visual --hospnum 1 --mode outpatient --identity visual --ope 0 --shinryo 1 --kenshin 1 --sikkan 0 \
+  --prescription paper
 sed -n 's:.*<Certificate>\([^<]*\)</Certificate>.*:\1:p' "$T/visual.req.xml" > "$T/sent.b64"
 [ -s "$T/sent.b64" ] || fail "no Certificate in the request"
 base64 -d "$T/sent.b64" > "$T/sent.der" || fail "the request's Certificate is not base64"

@@ -132,3 +132,21 @@ assert_no_pin() {
   out=$(q "$sql")  # not on a pipe: grep -q closing it early must not turn a find into a pass
   ! grep -qE "(^|[^0-9])$pin([^0-9]|\$)" <<< "$out" || fail "the PIN in: $sql"
 }
+
+# consent_captured NAME ARGS...: `orca-onshi card consent ARGS` with the simulator stopped, so that the
+# OQScrdq01req it publishes is copied to $T/NAME.req.xml before the simulator (started again) answers
+# it. Its output is in $T/NAME.out and $T/NAME.err; fails unless it exits 0.
+consent_captured() {
+  local name=$1 runner req rc=0 i
+  shift
+  sim_stop
+  onshi card consent "$@" < /dev/null > "$T/$name.out" 2> "$T/$name.err" &
+  runner=$!
+  for i in $(seq 1 100); do ls "$T"/req/OQScrdq01req_*.xml >/dev/null 2>&1 && break; sleep 0.1; done
+  req=$(ls "$T"/req/OQScrdq01req_*.xml 2>/dev/null | head -n 1)
+  [ -n "$req" ] || { kill "$runner"; cat "$T/$name.err"; fail "no OQScrdq01req published"; }
+  cp "$req" "$T/$name.req.xml"
+  sim_start
+  wait "$runner" || rc=$?
+  [ "$rc" = 0 ] || { cat "$T/$name.err"; fail "card consent ($name) exit $rc"; }
+}
