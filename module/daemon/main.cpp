@@ -1,7 +1,18 @@
-// orca-onshid: runs queued requests, resumes unfinished ones at start, queues scheduled ones.
-// The GLib main loop handles signals and schedules; one worker thread (its own database
-// connection) claims and runs jobs, so a slow OQS never blocks the loop. SIGTERM/SIGINT: the
-// worker finishes the step it is in (a result is committed whole or not at all) and the daemon exits.
+// orca-onshid: runs queued requests, resumes unfinished ones at start, queues scheduled ones, and
+// serves the screens.
+//
+// Two processes, so that the jobs never depend on the screens (a clinic PC runs this for months):
+// - the main process: its GLib main loop handles signals and watches the screens process; one worker
+//   thread (its own database connection) claims and runs jobs, so a slow OQS never blocks the loop;
+//   one more thread queues scheduled jobs and adopts ORCA's requests (no SQL on the loop);
+// - the screens process, the same program run with --screens by the main process: the web server
+//   (module/web) on its own loop with its own descriptors and database connections. The main process
+//   binds [web] listen (so a bad address is refused at start, as before) and hands the socket over as
+//   descriptor 3. The screens process ends with the main process (PR_SET_PDEATHSIG); if it ends on
+//   its own (a crash, SIGKILL, descriptors exhausted), the main process starts another one second
+//   later (up to 30 s apart if it keeps dying) while jobs go on.
+// SIGTERM/SIGINT: the worker finishes the step it is in (a result is committed whole or not at all),
+// the screens process is stopped and the daemon exits. SIGHUP: both re-read the configuration.
 #include <config.h>
 
 #include "app/config.hpp"
@@ -16,8 +27,11 @@
 #include "web/server.hpp"
 
 #define G_LOG_DOMAIN "orca-onshi"
+#include <gio/gio.h>
 #include <glib-unix.h>
 #include <glib.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
@@ -27,6 +41,8 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
+#include <algorithm>
 
 namespace {
 
@@ -39,6 +55,13 @@ struct Daemon {
     std::atomic<bool> stopping{false};
     GMainLoop* loop = nullptr;
     bool verbose = false;
+    bool screens = false;  // this is the screens process
+    // Main process: the screens process and how to (re)start it.
+    std::string self_exe;
+    GSocket* listening = nullptr;
+    GSubprocess* screens_proc = nullptr;
+    gint64 screens_started = 0;
+    int respawn_ms = 1000;
 
     std::shared_ptr<const app::Config> config() {
         std::lock_guard<std::mutex> g(cfg_mutex);
@@ -148,9 +171,86 @@ gboolean check_orca_requests(gpointer data) {
     return G_SOURCE_CONTINUE;
 }
 
+// Schedules (every 20 s) and ORCA's requests (every 2 s) on a thread of their own: a slow or
+// locked database delays them, never the signals on the main loop.
+void ticker(Daemon* d) {
+    gint64 next_schedules = 0, next_orca = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
+    while (!d->stopping) {
+        const gint64 now = g_get_monotonic_time();
+        try {
+            if (now >= next_schedules) {
+                check_schedules(d);
+                next_schedules = now + 20 * G_USEC_PER_SEC;
+            }
+            if (now >= next_orca) {
+                check_orca_requests(d);
+                next_orca = now + 2 * G_USEC_PER_SEC;
+            }
+        } catch (const std::exception& e) {
+            log::warning("internal error: %s", e.what());
+        }
+        nap(*d, 100);
+    }
+}
+
+void spawn_screens(Daemon* d);
+
+gboolean respawn_screens(gpointer data) {
+    spawn_screens(static_cast<Daemon*>(data));
+    return G_SOURCE_REMOVE;
+}
+
+void screens_exited(GObject* source, GAsyncResult* res, gpointer data) {
+    auto* d = static_cast<Daemon*>(data);
+    auto* proc = G_SUBPROCESS(source);
+    (void)g_subprocess_wait_finish(proc, res, nullptr);
+    std::string how = g_subprocess_get_if_signaled(proc) ? "signal " + std::to_string(g_subprocess_get_term_sig(proc))
+                                                         : "status " + std::to_string(g_subprocess_get_exit_status(proc));
+    if (proc == d->screens_proc) {
+        g_clear_object(&d->screens_proc);
+        if (!d->stopping) {
+            // Quick deaths in a row: wait longer each time (up to 30 s); a long life resets the wait.
+            if (g_get_monotonic_time() - d->screens_started > 60 * G_USEC_PER_SEC) d->respawn_ms = 1000;
+            log::warning("web: the screens process ended (%s); starting another in %d s (jobs go on)", how.c_str(), d->respawn_ms / 1000);
+            g_timeout_add(static_cast<guint>(d->respawn_ms), respawn_screens, d);
+            d->respawn_ms = std::min(d->respawn_ms * 2, 30000);
+        }
+    }
+    g_object_unref(proc);
+}
+
+void spawn_screens(Daemon* d) {
+    if (d->stopping || d->screens_proc) return;
+    GSubprocessLauncher* l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
+    g_subprocess_launcher_take_fd(l, dup(g_socket_get_fd(d->listening)), 3);
+    // It ends when we do, whatever the way (even SIGKILL): it never keeps the port alone.
+    g_subprocess_launcher_set_child_setup(l, [](gpointer) { prctl(PR_SET_PDEATHSIG, SIGTERM); }, nullptr, nullptr);
+    std::vector<const char*> argv = {d->self_exe.c_str(), "--screens"};
+    if (d->config_path) {
+        argv.push_back("--config");
+        argv.push_back(d->config_path->c_str());
+    }
+    if (d->verbose) argv.push_back("--verbose");
+    argv.push_back(nullptr);
+    GError* err = nullptr;
+    d->screens_proc = g_subprocess_launcher_spawnv(l, argv.data(), &err);
+    g_object_unref(l);
+    if (!d->screens_proc) {
+        log::warning("web: cannot start the screens process: %s; trying again in 30 s", err ? err->message : "?");
+        g_clear_error(&err);
+        g_timeout_add(30000, respawn_screens, d);
+        return;
+    }
+    d->screens_started = g_get_monotonic_time();
+    log::info("web: screens process %s started", g_subprocess_get_identifier(d->screens_proc));
+    g_subprocess_wait_async(G_SUBPROCESS(g_object_ref(d->screens_proc)), nullptr, screens_exited, d);
+}
+
 gboolean on_stop(gpointer data) {
     auto* d = static_cast<Daemon*>(data);
     if (!d->stopping.exchange(true)) log::info("stopping: finishing the current step");
+    if (d->screens_proc) g_subprocess_send_signal(d->screens_proc, SIGTERM);
+    if (d->screens) g_main_loop_quit(d->loop);
     return G_SOURCE_CONTINUE;
 }
 
@@ -159,14 +259,42 @@ gboolean on_reload(gpointer data) {
     try {
         auto fresh = std::make_shared<const app::Config>(app::load_config(d->config_path));
         std::lock_guard<std::mutex> g(d->cfg_mutex);
-        if (fresh->web.listen != d->cfg->web.listen)
+        if (fresh->web.listen != d->cfg->web.listen && !d->screens)
             log::warning("web: [web] listen changed to '%s': takes effect at the next start", fresh->web.listen.c_str());
         d->cfg = std::move(fresh);
-        log::info("configuration reloaded");
+        log::info("%sconfiguration reloaded", d->screens ? "web: " : "");
     } catch (const Error& e) {
-        log::warning("reload refused, keeping the running configuration: %s", e.what());
+        log::warning("%sreload refused, keeping the running configuration: %s", d->screens ? "web: " : "", e.what());
     }
+    if (d->screens_proc) g_subprocess_send_signal(d->screens_proc, SIGHUP);
     return G_SOURCE_CONTINUE;
+}
+
+// The screens process: the web server on the listening socket the main process handed over (fd 3).
+int run_screens(Daemon& d) {
+    GError* err = nullptr;
+    GSocket* listening = g_socket_new_from_fd(3, &err);
+    if (!listening) {
+        std::fprintf(stderr, "orca-onshid --screens: no listening socket on descriptor 3: %s\n", err ? err->message : "?");
+        g_clear_error(&err);
+        return exit_status(Errc::usage);
+    }
+    if (getppid() == 1) return 0;  // the main process is already gone
+    d.loop = g_main_loop_new(nullptr, FALSE);
+    g_unix_signal_add(SIGTERM, on_stop, &d);
+    g_unix_signal_add(SIGINT, on_stop, &d);
+    g_unix_signal_add(SIGHUP, on_reload, &d);
+    int rc = 0;
+    try {
+        auto server = std::make_unique<web::Server>([&d] { return d.config(); }, listening);
+        g_main_loop_run(d.loop);
+    } catch (const Error& e) {
+        std::fprintf(stderr, "orca-onshid --screens: %s\n", e.what());
+        rc = exit_status(e.code());
+    }
+    g_object_unref(listening);
+    g_main_loop_unref(d.loop);
+    return rc;
 }
 
 }  // namespace
@@ -187,6 +315,7 @@ int main(int argc, char** argv) {
         if (a == "--config" && i + 1 < argc) d.config_path = argv[++i];
         else if (a.starts_with("--config=")) d.config_path = a.substr(9);
         else if (a == "--verbose") d.verbose = true;
+        else if (a == "--screens") d.screens = true;  // internal: started so by orca-onshid itself
         else if (a == "--version") { std::printf("orca-onshid %s\n", PACKAGE_VERSION); return 0; }
         else if (a == "--help" || a == "-h") { std::fputs(kUsage, stdout); return 0; }
         else {
@@ -195,6 +324,15 @@ int main(int argc, char** argv) {
         }
     }
     g_log_set_writer_func(writer, &d, nullptr);
+    if (d.screens) {
+        try {
+            d.cfg = std::make_shared<const app::Config>(app::load_config(d.config_path));
+        } catch (const Error& e) {
+            std::fprintf(stderr, "orca-onshid --screens: %s\n", e.what());
+            return exit_status(e.code());
+        }
+        return run_screens(d);
+    }
     try {
         oqs::init_codec();
         d.cfg = std::make_shared<const app::Config>(app::load_config(d.config_path));
@@ -205,31 +343,45 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "orca-onshid: %s\n", e.what());
         return exit_status(e.code());
     }
+    if (!d.cfg->web.listen.empty()) {
+        try {
+            d.listening = web::Server::bind(*d.cfg);
+        } catch (const Error& e) {
+            std::fprintf(stderr, "orca-onshid: %s\n", e.what());
+            return exit_status(e.code());
+        }
+        gchar* exe = g_file_read_link("/proc/self/exe", nullptr);
+        d.self_exe = exe ? exe : argv[0];
+        g_free(exe);
+        std::string host;
+        int port = 0;
+        web::split_listen(d.cfg->web.listen, host, port);
+        log::info("web: screens at %s (%s)", web::screens_url(*d.cfg).c_str(),
+                  web::is_loopback(host) ? "loopback: login only with a users file" : "login required");
+    }
     d.loop = g_main_loop_new(nullptr, FALSE);
     g_unix_signal_add(SIGTERM, on_stop, &d);
     g_unix_signal_add(SIGINT, on_stop, &d);
     g_unix_signal_add(SIGHUP, on_reload, &d);
-    check_schedules(&d);
-    g_timeout_add_seconds(20, check_schedules, &d);
-    g_timeout_add(2000, check_orca_requests, &d);
-    std::unique_ptr<web::Server> server;
-    if (!d.cfg->web.listen.empty()) {
-        try {
-            server = std::make_unique<web::Server>([&d] { return d.config(); });
-        } catch (const Error& e) {
-            std::fprintf(stderr, "orca-onshid: %s\n", e.what());
-            g_main_loop_unref(d.loop);
-            return exit_status(e.code());
-        }
-        log::info("web: screens at %s (%s)", server->url().c_str(),
-                  server->login_always() ? "login required" : "loopback: login only with a users file");
-    }
+    if (d.listening) spawn_screens(&d);
     log::info("orca-onshid %s started (%zu facilities)", PACKAGE_VERSION, d.cfg->facilities.size());
     std::thread w(worker, &d);
+    std::thread t(ticker, &d);
     g_main_loop_run(d.loop);
     d.stopping = true;
     w.join();
-    server.reset();
+    t.join();
+    if (d.screens_proc) {
+        // Stop the screens process; SIGKILL if it has not ended within 5 s.
+        g_subprocess_send_signal(d.screens_proc, SIGTERM);
+        for (int i = 0; i < 50 && d.screens_proc; ++i) {
+            while (g_main_context_iteration(nullptr, FALSE)) {
+            }
+            if (d.screens_proc) g_usleep(100 * 1000);
+        }
+        if (d.screens_proc) g_subprocess_force_exit(d.screens_proc);
+    }
+    if (d.listening) g_object_unref(d.listening);
     g_main_loop_unref(d.loop);
     log::info("orca-onshid stopped");
     return 0;
