@@ -2,8 +2,9 @@
 // serves the screens.
 //
 // Two processes, so that the jobs never depend on the screens (a clinic PC runs this for months):
-// - the main process: its GLib main loop handles signals and watches the screens process; one worker
-//   thread (its own database connection) claims and runs jobs, so a slow OQS never blocks the loop;
+// - the main process: its GLib main loop handles signals and watches the screens process; the job
+//   runner (a few step threads, each with its own database connection, see below) claims due jobs
+//   and does one step of each, so a slow OQS never blocks the loop nor another job;
 //   one more thread queues scheduled jobs and adopts ORCA's requests (no SQL on the loop);
 // - the screens process, the same program run with --screens by the main process: the web server
 //   (module/web) on its own loop with its own descriptors and database connections. The main process
@@ -11,7 +12,7 @@
 //   descriptor 3. The screens process ends with the main process (PR_SET_PDEATHSIG); if it ends on
 //   its own (a crash, SIGKILL, descriptors exhausted), the main process starts another one second
 //   later (up to 30 s apart if it keeps dying) while jobs go on.
-// SIGTERM/SIGINT: the worker finishes the step it is in (a result is committed whole or not at all),
+// SIGTERM/SIGINT: each step thread finishes the step it is in (a result is committed whole or not at all),
 // the screens process is stopped and the daemon exits. SIGHUP: both re-read the configuration.
 #include <config.h>
 
@@ -30,12 +31,18 @@
 #include <gio/gio.h>
 #include <glib-unix.h>
 #include <glib.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <semaphore>
+#include <unordered_set>
 #include <cstdio>
 #include <ctime>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -78,45 +85,144 @@ GLogWriterOutput writer(GLogLevelFlags level, const GLogField* fields, gsize n, 
     return g_log_writer_standard_streams(level, fields, n, nullptr);
 }
 
-int min_poll_ms(const app::Config& cfg) {
-    int ms = 2000;
-    for (const auto& [n, f] : cfg.facilities) ms = std::min(ms, f.poll_interval_ms);
-    return ms;
-}
-
 // Sleeps up to ms, waking early when the daemon stops.
 void nap(const Daemon& d, int ms) {
     for (int left = ms; left > 0 && !d.stopping; left -= 100) g_usleep(static_cast<gulong>(std::min(left, 100)) * 1000);
 }
 
-void worker(Daemon* d) {
+// ---- the job runner ----------------------------------------------------------------------------
+// kStepThreads threads, each with its own connection, claim a due job (jobs::claim_due), do its one
+// step and claim the next: a job waiting for OQS is a row with a next_at, not a thread. At most
+// kIngestSlots of them ingest at once, so a big result never holds every thread. When nothing is
+// due they sleep until the next job is (at most 5 s), or until the listener hears a new job on the
+// onshi_job channel (LISTEN; a trigger on onshi.job notifies whoever queues it).
+constexpr int kStepThreads = 3;
+constexpr int kIngestSlots = 2;
+constexpr long kMaxIdleMs = 5000;
+
+// A facility's transport shared by the step threads, one call at a time: the folder transport
+// remembers what it saw of a result file (it is complete once seen unchanged twice), the HTTPS one
+// has one session per facility.
+class SharedTransport final : public oqs::Transport {
+public:
+    explicit SharedTransport(const app::Facility& fac) : t_(oqs::make_transport(fac)) {}
+    void stage(const std::string& name, const std::string& content) override {
+        std::lock_guard g(mu_);
+        t_->stage(name, content);
+    }
+    bool publish(const std::string& name) override {
+        std::lock_guard g(mu_);
+        return t_->publish(name);
+    }
+    std::optional<std::string> rejection(const std::string& request_name) override {
+        std::lock_guard g(mu_);
+        return t_->rejection(request_name);
+    }
+    std::optional<std::string> stable_result(const std::string& stem, const std::vector<std::string>& exts) override {
+        std::lock_guard g(mu_);
+        return t_->stable_result(stem, exts);
+    }
+    void retire_result(const std::string& path, const std::string& archive_dir) override {
+        std::lock_guard g(mu_);
+        t_->retire_result(path, archive_dir);
+    }
+
+private:
+    std::mutex mu_;
+    std::unique_ptr<oqs::Transport> t_;
+};
+
+struct Runner {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::uint64_t generation = 0;  // moved by every wake-up: a sleeper wakes when it changed
+    std::counting_semaphore<> ingest_slots{kIngestSlots};
+    std::mutex seen_mu;
+    std::unordered_set<std::int64_t> seen;  // jobs this process has picked up (their log line, attempts)
+
+    std::uint64_t now_generation() {
+        std::lock_guard g(mu);
+        return generation;
+    }
+    void wake() {
+        {
+            std::lock_guard g(mu);
+            ++generation;
+        }
+        cv.notify_all();
+    }
+    void sleep(const Daemon& d, std::uint64_t since, long ms) {
+        std::unique_lock l(mu);
+        cv.wait_for(l, std::chrono::milliseconds(ms), [&] { return generation != since || d.stopping; });
+    }
+    // True the first time this process picks the job up.
+    bool first_time(std::int64_t id) {
+        std::lock_guard g(seen_mu);
+        if (seen.size() > 100000) seen.clear();  // jobs finished elsewhere (cancelled, another daemon): forget them
+        return seen.insert(id).second;
+    }
+    void forget(std::int64_t id) {
+        std::lock_guard g(seen_mu);
+        seen.erase(id);
+    }
+
+    // The facility's transport for this configuration (a reload starts new ones).
+    std::shared_ptr<SharedTransport> transport(const std::shared_ptr<const app::Config>& cfg, const app::Facility& fac) {
+        std::lock_guard g(transports_mu);
+        if (transports_cfg != cfg) {
+            transports.clear();
+            transports_cfg = cfg;
+        }
+        auto& t = transports[fac.hospnum];
+        if (!t) t = std::make_shared<SharedTransport>(fac);
+        return t;
+    }
+
+private:
+    std::mutex transports_mu;
+    std::shared_ptr<const app::Config> transports_cfg;
+    std::map<int, std::shared_ptr<SharedTransport>> transports;
+};
+
+void step_worker(Daemon* d, Runner* r) {
     std::unique_ptr<db::Connection> db;
     const std::string termid = bridge::default_termid();
+    const auto progress = [](const jobs::Job& j, std::string_view what) {
+        log::info("job %lld: %.*s (%s)", static_cast<long long>(j.id), static_cast<int>(what.size()), what.data(), j.state.c_str());
+    };
     while (!d->stopping) {
         const auto cfg = d->config();
+        const std::uint64_t gen = r->now_generation();
         try {
             if (!db) db = std::make_unique<db::Connection>(cfg->conninfo);
             std::vector<int> mine;
             for (const auto& [n, f] : cfg->facilities) mine.push_back(n);
-            const std::int64_t id = jobs::claim_next(*db, mine);
-            if (id == 0) {
-                nap(*d, min_poll_ms(*cfg));
+            const auto claim = jobs::claim_due(*db, mine, kMaxIdleMs);
+            if (claim.id == 0) {
+                r->sleep(*d, gen, claim.wait_ms);
                 continue;
             }
-            const auto job = jobs::load(*db, id);
-            const auto it = cfg->facilities.find(job.hospnum);
-            log::info("job %lld (%s, facility %d): %s", static_cast<long long>(id), job.kind.c_str(), job.hospnum,
-                      job.state == "queued" ? "starting" : ("resuming from " + job.state).c_str());
-            const auto progress = [](const jobs::Job& j, std::string_view what) {
-                log::info("job %lld: %.*s (%s)", static_cast<long long>(j.id), static_cast<int>(what.size()), what.data(), j.state.c_str());
-            };
-            const auto end = jobs::run(*db, it->second, id, jobs::RunOptions{termid, [d] { return d->stopping.load(); }}, progress);
+            if (claim.more) r->wake();  // more is due: another thread may take it meanwhile
+            const std::int64_t id = claim.id;
+            const auto it = cfg->facilities.find(claim.hospnum);
+            if (r->first_time(id)) {
+                const auto job = jobs::load(*db, id);
+                log::info("job %lld (%s, facility %d): %s", static_cast<long long>(id), job.kind.c_str(), job.hospnum,
+                          job.state == "queued" ? "starting" : ("resuming from " + job.state).c_str());
+                jobs::count_attempt(*db, id);
+            }
+            const auto transport = r->transport(cfg, it->second);
+            const auto out = jobs::step(*db, it->second, *transport, id,
+                                        jobs::RunOptions{termid, [d] { return d->stopping.load(); }, &r->ingest_slots}, progress);
             jobs::release_claim(*db, id);
-            if (end.finished())
-                log::info("job %lld %s%s%s", static_cast<long long>(id), end.state.c_str(), end.error.empty() ? "" : ": ", end.error.c_str());
+            if (out.job.finished()) {
+                r->forget(id);
+                log::info("job %lld %s%s%s", static_cast<long long>(id), out.job.state.c_str(), out.job.error.empty() ? "" : ": ",
+                          out.job.error.c_str());
+            }
         } catch (const Error& e) {
             log::warning("%s", e.what());
-            db.reset();  // a new connection next time; the job stays resumable
+            db.reset();  // a new connection next time (its claim ends with it); the job stays resumable
             nap(*d, 5000);
         } catch (const std::exception& e) {
             log::warning("internal error: %s", e.what());
@@ -124,6 +230,44 @@ void worker(Daemon* d) {
             nap(*d, 5000);
         }
     }
+}
+
+// Wakes the step threads when a job is queued or opened again (NOTIFY onshi_job), and once a second
+// to see a stop.
+void listener(Daemon* d, Runner* r) {
+    std::unique_ptr<db::Connection> db;
+    while (!d->stopping) {
+        try {
+            if (!db) {
+                db = std::make_unique<db::Connection>(d->config()->conninfo);
+                db->run("LISTEN onshi_job");
+                r->wake();  // what was queued while nobody listened
+            }
+            PGconn* c = db->raw();
+            pollfd p{PQsocket(c), POLLIN, 0};
+            if (::poll(&p, 1, 1000) <= 0) continue;
+            if (!PQconsumeInput(c)) throw Error(Errc::database, std::string("LISTEN onshi_job: ") + PQerrorMessage(c));
+            bool any = false;
+            while (PGnotify* n = PQnotifies(c)) {
+                any = true;
+                PQfreemem(n);
+            }
+            if (any) r->wake();
+        } catch (const Error& e) {
+            log::warning("job wake-ups: %s", e.what());
+            db.reset();
+            nap(*d, 5000);
+        }
+    }
+    r->wake();  // the step threads see the stop at once
+}
+
+void worker(Daemon* d) {
+    Runner r;
+    std::vector<std::thread> threads;
+    threads.emplace_back(listener, d, &r);
+    for (int i = 0; i < kStepThreads; ++i) threads.emplace_back(step_worker, d, &r);
+    for (auto& t : threads) t.join();
     g_main_loop_quit(d->loop);
 }
 
