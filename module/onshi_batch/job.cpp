@@ -521,10 +521,12 @@ Claim claim_due(db::Connection& db, const std::vector<int>& hospnums, long max_w
     const std::string hosps = db::text_array(h);
     Claim c;
     db::Transaction tx(db);
-    // turn: a facility's 1st, 2nd, ... due job, so facilities take turns.
-    const auto r = db.exec("SELECT j.id, j.hospnum FROM onshi.job j JOIN (SELECT id, priority, next_at,"
-                           " row_number() OVER (PARTITION BY priority, hospnum ORDER BY next_at, id) AS turn FROM onshi.job"
-                           " WHERE state NOT IN " + kFinal + " AND next_at <= now() AND hospnum = ANY ($1::smallint[])) d ON d.id = j.id"
+    // turn: a facility's 1st, 2nd, ... due job (of its first few, by the job_due index), so facilities
+    // take turns whatever the number of jobs each has due.
+    const auto r = db.exec("SELECT j.id, j.hospnum FROM unnest($1::smallint[]) f (hospnum) CROSS JOIN LATERAL ("
+                           " SELECT id, priority, next_at, row_number() OVER (ORDER BY priority, next_at, id) AS turn FROM ("
+                           "  SELECT id, priority, next_at FROM onshi.job WHERE hospnum = f.hospnum AND state NOT IN " + kFinal +
+                           "  AND next_at <= now() ORDER BY priority, next_at, id LIMIT 32) x) d JOIN onshi.job j ON j.id = d.id"
                            " ORDER BY d.priority, d.turn, d.next_at, j.id LIMIT 16 FOR UPDATE OF j SKIP LOCKED",
                            {hosps});
     for (int i = 0; i < r.rows() && c.id == 0; ++i) {

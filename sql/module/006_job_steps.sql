@@ -8,7 +8,7 @@ ALTER TABLE onshi.job ADD COLUMN next_at timestamptz NOT NULL DEFAULT now();
 -- Lower first: 0 staff's requests (CLI, screens, ORCA's button), 1 scheduled ones.
 ALTER TABLE onshi.job ADD COLUMN priority smallint NOT NULL DEFAULT 0;
 UPDATE onshi.job SET priority = 1 WHERE scheduled_for IS NOT NULL;
-CREATE INDEX job_due ON onshi.job (next_at) WHERE state NOT IN ('done','failed','expired','cancelled');
+CREATE INDEX job_due ON onshi.job (hospnum, priority, next_at) WHERE state NOT IN ('done','failed','expired','cancelled');
 
 -- A new job, or a finished one opened again (resume), wakes the runners at once (LISTEN onshi_job):
 -- whoever queues it, the CLI, the screens or the daemon's own schedules.

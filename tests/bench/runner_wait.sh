@@ -18,6 +18,10 @@ WINDOW=${BENCH_WINDOW_S:-20}
 RESULT_TIMEOUT_S=$((PROC_S * 10))
 . "$top_srcdir/tests/lib/env.sh"
 env_setup "${BENCH_UNITS:-20}"
+# The tests' poll_interval_ms=100 and result_settle_ms=300 unless BENCH_POLL_MS / BENCH_SETTLE_MS
+# (the shipped defaults are 2000 and 1000).
+sed -i -e "s/^poll_interval_ms=.*/poll_interval_ms=${BENCH_POLL_MS:-100}/" -e "s/^result_settle_ms=.*/result_settle_ms=${BENCH_SETTLE_MS:-300}/" "$CONF"
+echo "poll_interval_ms=${BENCH_POLL_MS:-100} result_settle_ms=${BENCH_SETTLE_MS:-300}"
 sim_start --processing 0 --processing-s "$PROC_S" --delay-ms 0 --poll-ms 20
 daemon_start
 DPID=$LAST_DAEMON
