@@ -96,10 +96,12 @@ grep -qxF "OK   [facility 1] archive_dir $T/new/archive does not exist yet and c
 
 # --- An old module schema: the newest version row removed, then put back as it was.
 need=$(q "SELECT max(version) FROM onshi.schema_version")
+# the version before it (migration numbers may skip one: 006 came before a 005)
+prev=$(q "SELECT max(version) FROM onshi.schema_version WHERE version < $need")
 q "CREATE TABLE public.doctor_saved AS SELECT * FROM onshi.schema_version WHERE version = $need;
    DELETE FROM onshi.schema_version WHERE version = $need" > /dev/null
 doctor "$CONF"
-expect_line "old module schema" "ERR  module schema is at version $((need - 1)), this orca-onshi needs $need: run orca-onshi db migrate"
+expect_line "old module schema" "ERR  module schema is at version $prev, this orca-onshi needs $need: run orca-onshi db migrate"
 q "INSERT INTO onshi.schema_version SELECT * FROM public.doctor_saved; DROP TABLE public.doctor_saved" > /dev/null
 doctor "$CONF"; expect_clean "schema version restored"
 
