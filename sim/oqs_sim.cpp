@@ -58,6 +58,7 @@ struct Args {
     gchar* res_dir = nullptr;
     gchar* state = nullptr;
     gint processing = 1;
+    gdouble processing_s = 0;
     gint delay_ms = 200;
     gint poll_ms = 100;
     gchar* fault = nullptr;
@@ -355,6 +356,8 @@ int cmd_serve(int argc, char** argv) {
     entries.push_back(str("res-dir", &a.res_dir, "result folder (required)", "DIR"));
     entries.push_back(str("state", &a.state, "keep receptions and registered reference numbers in this file (default: memory only)", "FILE"));
     entries.push_back(num("processing", &a.processing, "SegmentOfResult 2 answers before the result (default 1)", "K"));
+    entries.push_back({"processing-s", 0, 0, G_OPTION_ARG_DOUBLE, &a.processing_s,
+                       "also SegmentOfResult 2 while the 01req was accepted less than S seconds ago (default 0: off)", "S"});
     entries.push_back(num("delay-ms", &a.delay_ms, "delay before each answer (default 200)", "MS"));
     entries.push_back(num("poll-ms", &a.poll_ms, "poll interval (default 100)", "MS"));
     entries.push_back(fault_option(a));
@@ -387,9 +390,10 @@ int cmd_serve(int argc, char** argv) {
     o.req_dir = required(a.req_dir, "req-dir");
     o.res_dir = required(a.res_dir, "res-dir");
     o.state_file = a.state ? a.state : "";
-    if (a.processing < 0 || a.delay_ms < 0 || a.poll_ms < 1 || a.exit_after < 0)
-        throw Error(Errc::usage, "--processing, --delay-ms, --exit-after must be >= 0 and --poll-ms >= 1");
+    if (a.processing < 0 || a.processing_s < 0 || a.delay_ms < 0 || a.poll_ms < 1 || a.exit_after < 0)
+        throw Error(Errc::usage, "--processing, --processing-s, --delay-ms, --exit-after must be >= 0 and --poll-ms >= 1");
     o.processing = a.processing;
+    o.processing_s = a.processing_s;
     o.delay_ms = a.delay_ms;
     o.poll_ms = a.poll_ms;
     o.exit_after_s = a.exit_after;

@@ -393,6 +393,7 @@ private:
             reception = stamp(local_now17()) + "_" + pad4(counter_++ % 10000);
         } while (state_.receptions.count(reception));
         state_.receptions[reception] = std::move(r);
+        accepted_at_[reception] = Clock::now();
         save_state();
 
         const std::string now = stamp(local_now14());
@@ -515,7 +516,7 @@ private:
             h.file_id = r.file_id;
             ++r.polls;
             save_state();
-            if (r.polls <= o_.processing || o_.faults.has(Fault::processing_forever)) {
+            if (r.polls <= o_.processing || o_.faults.has(Fault::processing_forever) || still_processing(rq.reception)) {
                 h.segment = "2";
             } else if (o_.faults.has(Fault::seg9)) {
                 h.segment = "9";
@@ -704,6 +705,14 @@ private:
     Ymd today_;
     State state_;
     std::vector<Resend> resends_;
+    // When each reception was accepted (this run only: a reception from an earlier run counts from
+    // its first 02req), for --processing-s.
+    std::map<std::string, Clock::time_point> accepted_at_;
+    bool still_processing(const std::string& reception) {
+        if (o_.processing_s <= 0) return false;
+        const auto at = accepted_at_.try_emplace(reception, Clock::now()).first->second;
+        return std::chrono::duration<double>(Clock::now() - at).count() < o_.processing_s;
+    }
     std::map<std::string, int> parse_failures_;
     std::set<std::string> skipped_;
     unsigned counter_ = 0;

@@ -22,6 +22,7 @@ struct ServeOptions {
     std::string req_dir, res_dir;
     std::string state_file;        // "" = receptions and 照会番号 registrations are kept in memory only
     int processing = 1;            // 処理中 answers before the result
+    double processing_s = 0;       // and 処理中 while the 01req was accepted less than this long ago (0 = off)
     int delay_ms = 200;            // between reading a request and answering it
     int poll_ms = 100;
     double exit_after_s = 0;       // 0 = run until SIGTERM / SIGINT

@@ -1,7 +1,19 @@
-// orca-onshid: runs queued requests, resumes unfinished ones at start, queues scheduled ones.
-// The GLib main loop handles signals and schedules; one worker thread (its own database
-// connection) claims and runs jobs, so a slow OQS never blocks the loop. SIGTERM/SIGINT: the
-// worker finishes the step it is in (a result is committed whole or not at all) and the daemon exits.
+// orca-onshid: runs queued requests, resumes unfinished ones at start, queues scheduled ones, and
+// serves the screens.
+//
+// Two processes, so that the jobs never depend on the screens (a clinic PC runs this for months):
+// - the main process: its GLib main loop handles signals and watches the screens process; the job
+//   runner (a few step threads, each with its own database connection, see below) claims due jobs
+//   and does one step of each, so a slow OQS never blocks the loop nor another job;
+//   one more thread queues scheduled jobs and adopts ORCA's requests (no SQL on the loop);
+// - the screens process, the same program run with --screens by the main process: the web server
+//   (module/web) on its own loop with its own descriptors and database connections. The main process
+//   binds [web] listen (so a bad address is refused at start, as before) and hands the socket over as
+//   descriptor 3. The screens process ends with the main process (PR_SET_PDEATHSIG); if it ends on
+//   its own (a crash, SIGKILL, descriptors exhausted), the main process starts another one second
+//   later (up to 30 s apart if it keeps dying) while jobs go on.
+// SIGTERM/SIGINT: each step thread finishes the step it is in (a result is committed whole or not at all),
+// the screens process is stopped and the daemon exits. SIGHUP: both re-read the configuration.
 #include <config.h>
 
 #include "app/config.hpp"
@@ -16,17 +28,28 @@
 #include "web/server.hpp"
 
 #define G_LOG_DOMAIN "orca-onshi"
+#include <gio/gio.h>
 #include <glib-unix.h>
 #include <glib.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <semaphore>
+#include <unordered_set>
 #include <cstdio>
 #include <ctime>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
+#include <algorithm>
 
 namespace {
 
@@ -39,6 +62,13 @@ struct Daemon {
     std::atomic<bool> stopping{false};
     GMainLoop* loop = nullptr;
     bool verbose = false;
+    bool screens = false;  // this is the screens process
+    // Main process: the screens process and how to (re)start it.
+    std::string self_exe;
+    GSocket* listening = nullptr;
+    GSubprocess* screens_proc = nullptr;
+    gint64 screens_started = 0;
+    int respawn_ms = 1000;
 
     std::shared_ptr<const app::Config> config() {
         std::lock_guard<std::mutex> g(cfg_mutex);
@@ -55,45 +85,144 @@ GLogWriterOutput writer(GLogLevelFlags level, const GLogField* fields, gsize n, 
     return g_log_writer_standard_streams(level, fields, n, nullptr);
 }
 
-int min_poll_ms(const app::Config& cfg) {
-    int ms = 2000;
-    for (const auto& [n, f] : cfg.facilities) ms = std::min(ms, f.poll_interval_ms);
-    return ms;
-}
-
 // Sleeps up to ms, waking early when the daemon stops.
 void nap(const Daemon& d, int ms) {
     for (int left = ms; left > 0 && !d.stopping; left -= 100) g_usleep(static_cast<gulong>(std::min(left, 100)) * 1000);
 }
 
-void worker(Daemon* d) {
+// ---- the job runner ----------------------------------------------------------------------------
+// kStepThreads threads, each with its own connection, claim a due job (jobs::claim_due), do its one
+// step and claim the next: a job waiting for OQS is a row with a next_at, not a thread. At most
+// kIngestSlots of them ingest at once, so a big result never holds every thread. When nothing is
+// due they sleep until the next job is (at most 5 s), or until the listener hears a new job on the
+// onshi_job channel (LISTEN; a trigger on onshi.job notifies whoever queues it).
+constexpr int kStepThreads = 3;
+constexpr int kIngestSlots = 2;
+constexpr long kMaxIdleMs = 5000;
+
+// A facility's transport shared by the step threads, one call at a time: the folder transport
+// remembers what it saw of a result file (it is complete once seen unchanged twice), the HTTPS one
+// has one session per facility.
+class SharedTransport final : public oqs::Transport {
+public:
+    explicit SharedTransport(const app::Facility& fac) : t_(oqs::make_transport(fac)) {}
+    void stage(const std::string& name, const std::string& content) override {
+        std::lock_guard g(mu_);
+        t_->stage(name, content);
+    }
+    bool publish(const std::string& name) override {
+        std::lock_guard g(mu_);
+        return t_->publish(name);
+    }
+    std::optional<std::string> rejection(const std::string& request_name) override {
+        std::lock_guard g(mu_);
+        return t_->rejection(request_name);
+    }
+    std::optional<std::string> stable_result(const std::string& stem, const std::vector<std::string>& exts) override {
+        std::lock_guard g(mu_);
+        return t_->stable_result(stem, exts);
+    }
+    void retire_result(const std::string& path, const std::string& archive_dir) override {
+        std::lock_guard g(mu_);
+        t_->retire_result(path, archive_dir);
+    }
+
+private:
+    std::mutex mu_;
+    std::unique_ptr<oqs::Transport> t_;
+};
+
+struct Runner {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::uint64_t generation = 0;  // moved by every wake-up: a sleeper wakes when it changed
+    std::counting_semaphore<> ingest_slots{kIngestSlots};
+    std::mutex seen_mu;
+    std::unordered_set<std::int64_t> seen;  // jobs this process has picked up (their log line, attempts)
+
+    std::uint64_t now_generation() {
+        std::lock_guard g(mu);
+        return generation;
+    }
+    void wake() {
+        {
+            std::lock_guard g(mu);
+            ++generation;
+        }
+        cv.notify_all();
+    }
+    void sleep(const Daemon& d, std::uint64_t since, long ms) {
+        std::unique_lock l(mu);
+        cv.wait_for(l, std::chrono::milliseconds(ms), [&] { return generation != since || d.stopping; });
+    }
+    // True the first time this process picks the job up.
+    bool first_time(std::int64_t id) {
+        std::lock_guard g(seen_mu);
+        if (seen.size() > 100000) seen.clear();  // jobs finished elsewhere (cancelled, another daemon): forget them
+        return seen.insert(id).second;
+    }
+    void forget(std::int64_t id) {
+        std::lock_guard g(seen_mu);
+        seen.erase(id);
+    }
+
+    // The facility's transport for this configuration (a reload starts new ones).
+    std::shared_ptr<SharedTransport> transport(const std::shared_ptr<const app::Config>& cfg, const app::Facility& fac) {
+        std::lock_guard g(transports_mu);
+        if (transports_cfg != cfg) {
+            transports.clear();
+            transports_cfg = cfg;
+        }
+        auto& t = transports[fac.hospnum];
+        if (!t) t = std::make_shared<SharedTransport>(fac);
+        return t;
+    }
+
+private:
+    std::mutex transports_mu;
+    std::shared_ptr<const app::Config> transports_cfg;
+    std::map<int, std::shared_ptr<SharedTransport>> transports;
+};
+
+void step_worker(Daemon* d, Runner* r) {
     std::unique_ptr<db::Connection> db;
     const std::string termid = bridge::default_termid();
+    const auto progress = [](const jobs::Job& j, std::string_view what) {
+        log::info("job %lld: %.*s (%s)", static_cast<long long>(j.id), static_cast<int>(what.size()), what.data(), j.state.c_str());
+    };
     while (!d->stopping) {
         const auto cfg = d->config();
+        const std::uint64_t gen = r->now_generation();
         try {
             if (!db) db = std::make_unique<db::Connection>(cfg->conninfo);
             std::vector<int> mine;
             for (const auto& [n, f] : cfg->facilities) mine.push_back(n);
-            const std::int64_t id = jobs::claim_next(*db, mine);
-            if (id == 0) {
-                nap(*d, min_poll_ms(*cfg));
+            const auto claim = jobs::claim_due(*db, mine, kMaxIdleMs);
+            if (claim.id == 0) {
+                r->sleep(*d, gen, claim.wait_ms);
                 continue;
             }
-            const auto job = jobs::load(*db, id);
-            const auto it = cfg->facilities.find(job.hospnum);
-            log::info("job %lld (%s, facility %d): %s", static_cast<long long>(id), job.kind.c_str(), job.hospnum,
-                      job.state == "queued" ? "starting" : ("resuming from " + job.state).c_str());
-            const auto progress = [](const jobs::Job& j, std::string_view what) {
-                log::info("job %lld: %.*s (%s)", static_cast<long long>(j.id), static_cast<int>(what.size()), what.data(), j.state.c_str());
-            };
-            const auto end = jobs::run(*db, it->second, id, jobs::RunOptions{termid, [d] { return d->stopping.load(); }}, progress);
+            if (claim.more) r->wake();  // more is due: another thread may take it meanwhile
+            const std::int64_t id = claim.id;
+            const auto it = cfg->facilities.find(claim.hospnum);
+            if (r->first_time(id)) {
+                const auto job = jobs::load(*db, id);
+                log::info("job %lld (%s, facility %d): %s", static_cast<long long>(id), job.kind.c_str(), job.hospnum,
+                          job.state == "queued" ? "starting" : ("resuming from " + job.state).c_str());
+                jobs::count_attempt(*db, id);
+            }
+            const auto transport = r->transport(cfg, it->second);
+            const auto out = jobs::step(*db, it->second, *transport, id,
+                                        jobs::RunOptions{termid, [d] { return d->stopping.load(); }, &r->ingest_slots}, progress);
             jobs::release_claim(*db, id);
-            if (end.finished())
-                log::info("job %lld %s%s%s", static_cast<long long>(id), end.state.c_str(), end.error.empty() ? "" : ": ", end.error.c_str());
+            if (out.job.finished()) {
+                r->forget(id);
+                log::info("job %lld %s%s%s", static_cast<long long>(id), out.job.state.c_str(), out.job.error.empty() ? "" : ": ",
+                          out.job.error.c_str());
+            }
         } catch (const Error& e) {
             log::warning("%s", e.what());
-            db.reset();  // a new connection next time; the job stays resumable
+            db.reset();  // a new connection next time (its claim ends with it); the job stays resumable
             nap(*d, 5000);
         } catch (const std::exception& e) {
             log::warning("internal error: %s", e.what());
@@ -101,6 +230,44 @@ void worker(Daemon* d) {
             nap(*d, 5000);
         }
     }
+}
+
+// Wakes the step threads when a job is queued or opened again (NOTIFY onshi_job), and once a second
+// to see a stop.
+void listener(Daemon* d, Runner* r) {
+    std::unique_ptr<db::Connection> db;
+    while (!d->stopping) {
+        try {
+            if (!db) {
+                db = std::make_unique<db::Connection>(d->config()->conninfo);
+                db->run("LISTEN onshi_job");
+                r->wake();  // what was queued while nobody listened
+            }
+            PGconn* c = db->raw();
+            pollfd p{PQsocket(c), POLLIN, 0};
+            if (::poll(&p, 1, 1000) <= 0) continue;
+            if (!PQconsumeInput(c)) throw Error(Errc::database, std::string("LISTEN onshi_job: ") + PQerrorMessage(c));
+            bool any = false;
+            while (PGnotify* n = PQnotifies(c)) {
+                any = true;
+                PQfreemem(n);
+            }
+            if (any) r->wake();
+        } catch (const Error& e) {
+            log::warning("job wake-ups: %s", e.what());
+            db.reset();
+            nap(*d, 5000);
+        }
+    }
+    r->wake();  // the step threads see the stop at once
+}
+
+void worker(Daemon* d) {
+    Runner r;
+    std::vector<std::thread> threads;
+    threads.emplace_back(listener, d, &r);
+    for (int i = 0; i < kStepThreads; ++i) threads.emplace_back(step_worker, d, &r);
+    for (auto& t : threads) t.join();
     g_main_loop_quit(d->loop);
 }
 
@@ -148,9 +315,86 @@ gboolean check_orca_requests(gpointer data) {
     return G_SOURCE_CONTINUE;
 }
 
+// Schedules (every 20 s) and ORCA's requests (every 2 s) on a thread of their own: a slow or
+// locked database delays them, never the signals on the main loop.
+void ticker(Daemon* d) {
+    gint64 next_schedules = 0, next_orca = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
+    while (!d->stopping) {
+        const gint64 now = g_get_monotonic_time();
+        try {
+            if (now >= next_schedules) {
+                check_schedules(d);
+                next_schedules = now + 20 * G_USEC_PER_SEC;
+            }
+            if (now >= next_orca) {
+                check_orca_requests(d);
+                next_orca = now + 2 * G_USEC_PER_SEC;
+            }
+        } catch (const std::exception& e) {
+            log::warning("internal error: %s", e.what());
+        }
+        nap(*d, 100);
+    }
+}
+
+void spawn_screens(Daemon* d);
+
+gboolean respawn_screens(gpointer data) {
+    spawn_screens(static_cast<Daemon*>(data));
+    return G_SOURCE_REMOVE;
+}
+
+void screens_exited(GObject* source, GAsyncResult* res, gpointer data) {
+    auto* d = static_cast<Daemon*>(data);
+    auto* proc = G_SUBPROCESS(source);
+    (void)g_subprocess_wait_finish(proc, res, nullptr);
+    std::string how = g_subprocess_get_if_signaled(proc) ? "signal " + std::to_string(g_subprocess_get_term_sig(proc))
+                                                         : "status " + std::to_string(g_subprocess_get_exit_status(proc));
+    if (proc == d->screens_proc) {
+        g_clear_object(&d->screens_proc);
+        if (!d->stopping) {
+            // Quick deaths in a row: wait longer each time (up to 30 s); a long life resets the wait.
+            if (g_get_monotonic_time() - d->screens_started > 60 * G_USEC_PER_SEC) d->respawn_ms = 1000;
+            log::warning("web: the screens process ended (%s); starting another in %d s (jobs go on)", how.c_str(), d->respawn_ms / 1000);
+            g_timeout_add(static_cast<guint>(d->respawn_ms), respawn_screens, d);
+            d->respawn_ms = std::min(d->respawn_ms * 2, 30000);
+        }
+    }
+    g_object_unref(proc);
+}
+
+void spawn_screens(Daemon* d) {
+    if (d->stopping || d->screens_proc) return;
+    GSubprocessLauncher* l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
+    g_subprocess_launcher_take_fd(l, dup(g_socket_get_fd(d->listening)), 3);
+    // It ends when we do, whatever the way (even SIGKILL): it never keeps the port alone.
+    g_subprocess_launcher_set_child_setup(l, [](gpointer) { prctl(PR_SET_PDEATHSIG, SIGTERM); }, nullptr, nullptr);
+    std::vector<const char*> argv = {d->self_exe.c_str(), "--screens"};
+    if (d->config_path) {
+        argv.push_back("--config");
+        argv.push_back(d->config_path->c_str());
+    }
+    if (d->verbose) argv.push_back("--verbose");
+    argv.push_back(nullptr);
+    GError* err = nullptr;
+    d->screens_proc = g_subprocess_launcher_spawnv(l, argv.data(), &err);
+    g_object_unref(l);
+    if (!d->screens_proc) {
+        log::warning("web: cannot start the screens process: %s; trying again in 30 s", err ? err->message : "?");
+        g_clear_error(&err);
+        g_timeout_add(30000, respawn_screens, d);
+        return;
+    }
+    d->screens_started = g_get_monotonic_time();
+    log::info("web: screens process %s started", g_subprocess_get_identifier(d->screens_proc));
+    g_subprocess_wait_async(G_SUBPROCESS(g_object_ref(d->screens_proc)), nullptr, screens_exited, d);
+}
+
 gboolean on_stop(gpointer data) {
     auto* d = static_cast<Daemon*>(data);
     if (!d->stopping.exchange(true)) log::info("stopping: finishing the current step");
+    if (d->screens_proc) g_subprocess_send_signal(d->screens_proc, SIGTERM);
+    if (d->screens) g_main_loop_quit(d->loop);
     return G_SOURCE_CONTINUE;
 }
 
@@ -159,14 +403,42 @@ gboolean on_reload(gpointer data) {
     try {
         auto fresh = std::make_shared<const app::Config>(app::load_config(d->config_path));
         std::lock_guard<std::mutex> g(d->cfg_mutex);
-        if (fresh->web.listen != d->cfg->web.listen)
+        if (fresh->web.listen != d->cfg->web.listen && !d->screens)
             log::warning("web: [web] listen changed to '%s': takes effect at the next start", fresh->web.listen.c_str());
         d->cfg = std::move(fresh);
-        log::info("configuration reloaded");
+        log::info("%sconfiguration reloaded", d->screens ? "web: " : "");
     } catch (const Error& e) {
-        log::warning("reload refused, keeping the running configuration: %s", e.what());
+        log::warning("%sreload refused, keeping the running configuration: %s", d->screens ? "web: " : "", e.what());
     }
+    if (d->screens_proc) g_subprocess_send_signal(d->screens_proc, SIGHUP);
     return G_SOURCE_CONTINUE;
+}
+
+// The screens process: the web server on the listening socket the main process handed over (fd 3).
+int run_screens(Daemon& d) {
+    GError* err = nullptr;
+    GSocket* listening = g_socket_new_from_fd(3, &err);
+    if (!listening) {
+        std::fprintf(stderr, "orca-onshid --screens: no listening socket on descriptor 3: %s\n", err ? err->message : "?");
+        g_clear_error(&err);
+        return exit_status(Errc::usage);
+    }
+    if (getppid() == 1) return 0;  // the main process is already gone
+    d.loop = g_main_loop_new(nullptr, FALSE);
+    g_unix_signal_add(SIGTERM, on_stop, &d);
+    g_unix_signal_add(SIGINT, on_stop, &d);
+    g_unix_signal_add(SIGHUP, on_reload, &d);
+    int rc = 0;
+    try {
+        auto server = std::make_unique<web::Server>([&d] { return d.config(); }, listening);
+        g_main_loop_run(d.loop);
+    } catch (const Error& e) {
+        std::fprintf(stderr, "orca-onshid --screens: %s\n", e.what());
+        rc = exit_status(e.code());
+    }
+    g_object_unref(listening);
+    g_main_loop_unref(d.loop);
+    return rc;
 }
 
 }  // namespace
@@ -187,6 +459,7 @@ int main(int argc, char** argv) {
         if (a == "--config" && i + 1 < argc) d.config_path = argv[++i];
         else if (a.starts_with("--config=")) d.config_path = a.substr(9);
         else if (a == "--verbose") d.verbose = true;
+        else if (a == "--screens") d.screens = true;  // internal: started so by orca-onshid itself
         else if (a == "--version") { std::printf("orca-onshid %s\n", PACKAGE_VERSION); return 0; }
         else if (a == "--help" || a == "-h") { std::fputs(kUsage, stdout); return 0; }
         else {
@@ -195,6 +468,15 @@ int main(int argc, char** argv) {
         }
     }
     g_log_set_writer_func(writer, &d, nullptr);
+    if (d.screens) {
+        try {
+            d.cfg = std::make_shared<const app::Config>(app::load_config(d.config_path));
+        } catch (const Error& e) {
+            std::fprintf(stderr, "orca-onshid --screens: %s\n", e.what());
+            return exit_status(e.code());
+        }
+        return run_screens(d);
+    }
     try {
         oqs::init_codec();
         d.cfg = std::make_shared<const app::Config>(app::load_config(d.config_path));
@@ -205,31 +487,45 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "orca-onshid: %s\n", e.what());
         return exit_status(e.code());
     }
+    if (!d.cfg->web.listen.empty()) {
+        try {
+            d.listening = web::Server::bind(*d.cfg);
+        } catch (const Error& e) {
+            std::fprintf(stderr, "orca-onshid: %s\n", e.what());
+            return exit_status(e.code());
+        }
+        gchar* exe = g_file_read_link("/proc/self/exe", nullptr);
+        d.self_exe = exe ? exe : argv[0];
+        g_free(exe);
+        std::string host;
+        int port = 0;
+        web::split_listen(d.cfg->web.listen, host, port);
+        log::info("web: screens at %s (%s)", web::screens_url(*d.cfg).c_str(),
+                  web::is_loopback(host) ? "loopback: login only with a users file" : "login required");
+    }
     d.loop = g_main_loop_new(nullptr, FALSE);
     g_unix_signal_add(SIGTERM, on_stop, &d);
     g_unix_signal_add(SIGINT, on_stop, &d);
     g_unix_signal_add(SIGHUP, on_reload, &d);
-    check_schedules(&d);
-    g_timeout_add_seconds(20, check_schedules, &d);
-    g_timeout_add(2000, check_orca_requests, &d);
-    std::unique_ptr<web::Server> server;
-    if (!d.cfg->web.listen.empty()) {
-        try {
-            server = std::make_unique<web::Server>([&d] { return d.config(); });
-        } catch (const Error& e) {
-            std::fprintf(stderr, "orca-onshid: %s\n", e.what());
-            g_main_loop_unref(d.loop);
-            return exit_status(e.code());
-        }
-        log::info("web: screens at %s (%s)", server->url().c_str(),
-                  server->login_always() ? "login required" : "loopback: login only with a users file");
-    }
+    if (d.listening) spawn_screens(&d);
     log::info("orca-onshid %s started (%zu facilities)", PACKAGE_VERSION, d.cfg->facilities.size());
     std::thread w(worker, &d);
+    std::thread t(ticker, &d);
     g_main_loop_run(d.loop);
     d.stopping = true;
     w.join();
-    server.reset();
+    t.join();
+    if (d.screens_proc) {
+        // Stop the screens process; SIGKILL if it has not ended within 5 s.
+        g_subprocess_send_signal(d.screens_proc, SIGTERM);
+        for (int i = 0; i < 50 && d.screens_proc; ++i) {
+            while (g_main_context_iteration(nullptr, FALSE)) {
+            }
+            if (d.screens_proc) g_usleep(100 * 1000);
+        }
+        if (d.screens_proc) g_subprocess_force_exit(d.screens_proc);
+    }
+    if (d.listening) g_object_unref(d.listening);
     g_main_loop_unref(d.loop);
     log::info("orca-onshid stopped");
     return 0;

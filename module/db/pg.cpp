@@ -16,10 +16,20 @@ long long Result::num(int row, int col) const {
     return s.empty() ? 0 : std::strtoll(s.c_str(), nullptr, 10);
 }
 
-Connection::Connection(const std::string& conninfo) : conninfo_(conninfo) {
-    const char* keys[] = {"dbname", "client_encoding", "fallback_application_name", nullptr};
-    const char* vals[] = {conninfo.empty() ? nullptr : conninfo.c_str(), "UTF8", "orca-onshi", nullptr};
-    conn_.reset(PQconnectdbParams(keys, vals, 1));
+Connection::Connection(const std::string& conninfo) : Connection(conninfo, {}) {}
+
+Connection::Connection(const std::string& conninfo, const std::vector<std::pair<std::string, std::string>>& overrides)
+    : conninfo_(conninfo) {
+    // Keywords after the expanded dbname override what the conninfo says.
+    std::vector<const char*> keys = {"dbname", "client_encoding", "fallback_application_name"};
+    std::vector<const char*> vals = {conninfo.empty() ? nullptr : conninfo.c_str(), "UTF8", "orca-onshi"};
+    for (const auto& [k, v] : overrides) {
+        keys.push_back(k.c_str());
+        vals.push_back(v.c_str());
+    }
+    keys.push_back(nullptr);
+    vals.push_back(nullptr);
+    conn_.reset(PQconnectdbParams(keys.data(), vals.data(), 1));
     if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK) fail("cannot connect to the database");
 }
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace onshi::db {
@@ -39,6 +40,8 @@ class Connection {
 public:
     // conninfo as libpq takes it; "" = the environment. The session's client_encoding is UTF8.
     explicit Connection(const std::string& conninfo);
+    // With more libpq keywords that override the conninfo's (e.g. {"connect_timeout", "2"}).
+    Connection(const std::string& conninfo, const std::vector<std::pair<std::string, std::string>>& overrides);
     // What it was opened with (another connection to the same database: Connection(c.conninfo())).
     [[nodiscard]] const std::string& conninfo() const noexcept { return conninfo_; }
 

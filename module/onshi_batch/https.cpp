@@ -324,6 +324,7 @@ void HttpsSession::login() {
 }
 
 HttpsSession::Reply HttpsSession::call(const char* method, const std::string& path, const std::string& body, const std::string& content_type) {
+    std::lock_guard lock(mu_);
     if (session_.empty()) login();
     // a GET's body goes to a file of this process in the spool (two daemons may share the spool)
     const std::string sink = std::string(method) == "GET"

@@ -27,6 +27,7 @@
 #include "onshi_batch/transport.hpp"
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace onshi::oqs {
@@ -49,7 +50,8 @@ public:
         long status = 0;
         std::string body, content_type, filename;
     };
-    // A call with the session (logging in first, and once more on 401).
+    // A call with the session (logging in first, and once more on 401). Several runner threads may
+    // call at once: the calls of one facility take turns on its handle.
     Reply call(const char* method, const std::string& path, const std::string& body, const std::string& content_type);
     // A fresh login now (doctor): Error with the reason when it fails.
     void check_login() {
@@ -64,6 +66,7 @@ private:
     app::Facility fac_;
     std::unique_ptr<HttpClient> http_;
     std::string session_;
+    std::mutex mu_;
 };
 
 // The session of a facility for this process (one per hospnum, kept between jobs).

@@ -37,7 +37,11 @@ constexpr std::array<KindInfo, 9> kKinds{{
     {"card", oqs::kCardPrefix, "", "マイナ保険証 同意登録", Output::rows, true},
 }};
 
-constexpr const char* kFinal = "('done','failed','expired','cancelled')";
+constexpr std::array<std::pair<State, std::string_view>, 8> kStates{{
+    {State::queued, "queued"}, {State::requested, "requested"}, {State::received, "received"}, {State::polling, "polling"},
+    {State::done, "done"}, {State::failed, "failed"}, {State::expired, "expired"}, {State::cancelled, "cancelled"},
+}};
+const std::string& kFinal = final_states_sql();
 
 const std::string kJobColumns =
     "id, hospnum, kind, coalesce(params->>'consent_from', ''), coalesce(params->>'consent_to', ''),"
@@ -103,14 +107,14 @@ std::string poll_suffix(const Job& j, int n) {
 // Keeps ORCA's tbl_jobkanri row of a job ORCA started in step, as ORCA's own client and batch do
 // (orca-tables.md §2.1): 0002 受付完了 with the 受付番号 in yobi; 0003 確認完了 with the counts, or
 // with syokbn 9 and the error in yobi. P0311 shows these to the user.
-void sync_jobkanri(db::Connection& db, std::int64_t id, const std::string& to) {
+void sync_jobkanri(db::Connection& db, std::int64_t id, State to) {
     static const std::string from =
         " FROM onshi.job j WHERE j.id = $1 AND j.orca_jobid IS NOT NULL AND t.hospnum = j.hospnum"
         " AND t.jobid = j.orca_jobid AND t.shellid = j.orca_shellid";
     const std::string now = "to_char(now(), 'HH24MISS')";
-    if (to == "received") {
+    if (to == State::received) {
         db.exec("UPDATE tbl_jobkanri t SET errcd = '0002', yobi = j.reception_number" + from, {std::to_string(id)});
-    } else if (to == "done") {
+    } else if (to == State::done) {
         db.exec("UPDATE tbl_jobkanri t SET errcd = '0003', syokbn = '1', pid1 = j.units, pid2 = j.units - coalesce(("
                 "SELECT count(*) FROM onshi.result_unit u JOIN onshi.result_file f ON f.id = u.file_id WHERE f.job_id = j.id"
                 " AND u.reason LIKE '処理エラー%'), 0), pid3 = coalesce(("
@@ -119,7 +123,7 @@ void sync_jobkanri(db::Connection& db, std::int64_t id, const std::string& to) {
                 " stepcnt = coalesce(t.stepcnt, 0) + 1, pgid = 'ORCA-ONSHI', jobendtime = " + now + ", stependtime = " + now +
                 ", shellmsg = CASE j.orca_shellid WHEN 'P02O001' THEN 'オンライン診療一括返却' ELSE '訪問診療一括返却' END" + from,
                 {std::to_string(id)});
-    } else if (to == "failed" || to == "expired" || to == "cancelled") {
+    } else if (to == State::failed || to == State::expired || to == State::cancelled) {
         db.exec("UPDATE tbl_jobkanri t SET errcd = '0003', syokbn = '9', yobi = left(j.error, 500), jobendtime = " + now + from,
                 {std::to_string(id)});
     }
@@ -127,9 +131,9 @@ void sync_jobkanri(db::Connection& db, std::int64_t id, const std::string& to) {
 
 // Moves the job on from the state it was loaded in. False when another hand moved it first
 // (cancel, or a second runner): the caller reloads and sees.
-bool transition(db::Connection& db, const Job& j, const std::string& to, const std::string& extra = "",
+bool transition(db::Connection& db, const Job& j, State to, const std::string& extra = "",
                 const std::vector<db::Param>& extra_params = {}) {
-    std::vector<db::Param> p{std::to_string(j.id), j.state, to};
+    std::vector<db::Param> p{std::to_string(j.id), j.state, std::string(to_text(to))};
     p.insert(p.end(), extra_params.begin(), extra_params.end());
     const auto r = db.exec("UPDATE onshi.job SET state = $3, updated_at = now()" + extra + " WHERE id = $1 AND state = $2", p);
     if (r.affected() != "1") return false;
@@ -138,8 +142,8 @@ bool transition(db::Connection& db, const Job& j, const std::string& to, const s
 }
 
 // `why` may quote OQS (an .err file, ErrorMessage): only what ORCA's EUC_JP database can hold is stored.
-bool finish_failed(db::Connection& db, const Job& j, const std::string& state, const std::string& why) {
-    log::warning("job %lld %s: %s", static_cast<long long>(j.id), state.c_str(), why.c_str());
+bool finish_failed(db::Connection& db, const Job& j, State state, const std::string& why) {
+    log::warning("job %lld %s: %s", static_cast<long long>(j.id), std::string(to_text(state)).c_str(), why.c_str());
     return transition(db, j, state, ", error = $4, finished_at = now()", {text::replace_gaiji(why)});
 }
 
@@ -330,7 +334,7 @@ bool store_pdf(db::Connection& db, const app::Facility& fac, const Job& j, const
             " ON CONFLICT (job_id) DO UPDATE SET path = excluded.path, bytes = excluded.bytes",
             {std::to_string(j.id), std::to_string(fac.hospnum), std::to_string(t.ptid), drug ? "drug" : "checkup", dst.string(),
              std::to_string(fs::file_size(dst))});
-    if (!transition(db, j, "done", ", finished_at = now()")) return false;
+    if (!transition(db, j, State::done, ", finished_at = now()")) return false;
     tx.commit();
     return true;
 }
@@ -351,7 +355,29 @@ std::int64_t require_pdf_consent(db::Connection& db, int hospnum, const std::str
     return consented_result(db, hospnum, ptnum, kind).num(0, 0);
 }
 
-bool Job::finished() const { return state == "done" || state == "failed" || state == "expired" || state == "cancelled"; }
+bool Job::finished() const { return is_final(state_from_text(state)); }
+
+std::string_view to_text(State s) {
+    for (const auto& [st, text] : kStates)
+        if (st == s) return text;
+    throw Error(Errc::internal, "a job state without a name");
+}
+
+State state_from_text(std::string_view text) {
+    for (const auto& [st, t] : kStates)
+        if (t == text) return st;
+    throw Error(Errc::internal, "unknown job state '" + std::string(text) + "'");
+}
+
+const std::string& final_states_sql() {
+    static const std::string sql = [] {
+        std::string s;
+        for (const auto& [st, text] : kStates)
+            if (is_final(st)) s += std::string(s.empty() ? "(" : ",") + "'" + std::string(text) + "'";
+        return s + ")";
+    }();
+    return sql;
+}
 
 const KindInfo& kind_info(std::string_view kind) {
     for (const auto& k : kKinds)
@@ -466,8 +492,9 @@ std::int64_t create_scheduled(db::Connection& db, int hospnum, std::string_view 
     p.insert(p.end(), pv.begin(), pv.end());
     p.push_back(slot);
     db::Transaction tx(db);
-    const auto r = db.exec("INSERT INTO onshi.job (hospnum, kind, params, file_identifier, scheduled_for) VALUES ($1, $2, " +
-                               params_sql(3) + ", '', " + after_params(3) + "::timestamptz) ON CONFLICT DO NOTHING RETURNING id", p);
+    const auto r = db.exec("INSERT INTO onshi.job (hospnum, kind, params, file_identifier, scheduled_for, priority) VALUES ($1, $2, " +
+                               params_sql(3) + ", '', " + after_params(3) + "::timestamptz, " +
+                               std::to_string(static_cast<int>(Priority::scheduled)) + ") ON CONFLICT DO NOTHING RETURNING id", p);
     if (r.rows() == 0) return 0;
     const std::int64_t id = r.num(0, 0);
     db.exec("UPDATE onshi.job SET file_identifier = $2 WHERE id = $1",
@@ -490,25 +517,45 @@ std::vector<Job> list(db::Connection& db, int hospnum, int limit) {
     return out;
 }
 
-std::int64_t claim_next(db::Connection& db, const std::vector<int>& hospnums) {
+Claim claim_due(db::Connection& db, const std::vector<int>& hospnums, long max_wait_ms) {
     std::vector<std::string> h;
     for (int n : hospnums) h.push_back(std::to_string(n));
+    const std::string hosps = db::text_array(h);
+    Claim c;
     db::Transaction tx(db);
-    const auto r = db.exec(std::string("SELECT id FROM onshi.job WHERE state NOT IN ") + kFinal +
-                           " AND hospnum = ANY ($1::smallint[]) ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 16",
-                           {db::text_array(h)});
-    std::int64_t chosen = 0;
-    for (int i = 0; i < r.rows() && chosen == 0; ++i) {
+    // turn: a facility's 1st, 2nd, ... due job (of its first few, by the job_due index), so facilities
+    // take turns whatever the number of jobs each has due.
+    const auto r = db.exec("SELECT j.id, j.hospnum FROM unnest($1::smallint[]) f (hospnum) CROSS JOIN LATERAL ("
+                           " SELECT id, priority, next_at, row_number() OVER (ORDER BY priority, next_at, id) AS turn FROM ("
+                           "  SELECT id, priority, next_at FROM onshi.job WHERE hospnum = f.hospnum AND state NOT IN " + kFinal +
+                           "  AND next_at <= now() ORDER BY priority, next_at, id LIMIT 32) x) d JOIN onshi.job j ON j.id = d.id"
+                           " ORDER BY d.priority, d.turn, d.next_at, j.id LIMIT 16 FOR UPDATE OF j SKIP LOCKED",
+                           {hosps});
+    for (int i = 0; i < r.rows() && c.id == 0; ++i) {
         const std::int64_t id = r.num(i, 0);
         if (!try_lock(db, id)) continue;
-        // Another run may have finished it between our snapshot and the lock.
-        if (db.exec(std::string("SELECT state NOT IN ") + kFinal + " FROM onshi.job WHERE id = $1", {std::to_string(id)}).str(0, 0) == "t")
-            chosen = id;
-        else
+        // Another runner may have stepped it between our snapshot and the lock.
+        if (db.exec("SELECT state NOT IN " + kFinal + " AND next_at <= now() FROM onshi.job WHERE id = $1", {std::to_string(id)}).str(0, 0) == "t") {
+            c.id = id;
+            c.hospnum = static_cast<int>(r.num(i, 1));
+            c.more = i + 1 < r.rows();
+        } else {
             release_claim(db, id);
+        }
+    }
+    if (c.id == 0) {
+        // Until the next one is due; one due now is held by another runner: look again shortly.
+        const auto w = db.exec("SELECT coalesce(ceil(extract(epoch from min(next_at) - clock_timestamp()) * 1000), $2)::bigint FROM onshi.job"
+                               " WHERE state NOT IN " + kFinal + " AND hospnum = ANY ($1::smallint[])",
+                               {hosps, std::to_string(max_wait_ms)});
+        c.wait_ms = std::clamp<long>(static_cast<long>(w.num(0, 0)), 100, max_wait_ms);
     }
     tx.commit();
-    return chosen;
+    return c;
+}
+
+void count_attempt(db::Connection& db, std::int64_t id) {
+    db.exec("UPDATE onshi.job SET attempts = attempts + 1 WHERE id = $1", {std::to_string(id)});
 }
 
 void release_claim(db::Connection& db, std::int64_t id) {
@@ -517,10 +564,11 @@ void release_claim(db::Connection& db, std::int64_t id) {
 
 bool reopen(db::Connection& db, std::int64_t id) {
     const Job j = load(db, id);
-    if (j.state != "expired" && j.state != "failed") return false;
+    const State st = state_from_text(j.state);
+    if (st != State::expired && st != State::failed) return false;
     const bool ask_again = !j.reception_number.empty() && kind_info(j.kind).output != Output::pdf;
-    return transition(db, j, ask_again ? "received" : "queued",
-                      std::string(", error = '', finished_at = NULL") + (ask_again ? ", received_at = now()" : ", poll_count = 0"));
+    return transition(db, j, ask_again ? State::received : State::queued,
+                      std::string(", error = '', finished_at = NULL, next_at = now()") + (ask_again ? ", received_at = now()" : ", poll_count = 0"));
 }
 
 bool cancel(db::Connection& db, std::int64_t id) {
@@ -528,7 +576,7 @@ bool cancel(db::Connection& db, std::int64_t id) {
                                        " error = 'cancelled by staff' WHERE id = $1 AND state NOT IN ") + kFinal,
                            {std::to_string(id)});
     if (r.affected() != "1") return false;
-    sync_jobkanri(db, id, "cancelled");
+    sync_jobkanri(db, id, State::cancelled);
     return true;
 }
 
@@ -579,25 +627,40 @@ int adopt_orca_requests(db::Connection& db, const app::Facility& f) {
     return adopted;
 }
 
-Job run(db::Connection& db, const app::Facility& fac, std::int64_t id, const RunOptions& opt, const Progress& progress) {
-    JobLock lock(db, id);
-    db.exec("UPDATE onshi.job SET attempts = attempts + 1 WHERE id = $1", {std::to_string(id)});
-    const auto transport = oqs::make_transport(fac);
-    oqs::Transport& folder = *transport;  // the shares, or HTTPS with a local spool
+namespace {
+
+// How long a job waiting for an answer file waits before it looks again: the poll interval at first,
+// then a quarter of the time it has waited so far (at most 10 s), so a long 処理中 costs few looks.
+long waiting_ms(const app::Facility& fac, double seconds_waited) {
+    return std::max<long>(fac.poll_interval_ms, std::min<long>(10000, static_cast<long>(seconds_waited * 250)));
+}
+
+// After a 処理中: the poll interval doubling with each 02req, at most 30 s.
+long backoff_ms(const app::Facility& fac, int poll_count) {
+    return std::min(30000L, static_cast<long>(fac.poll_interval_ms) << std::min(std::max(poll_count, 1) - 1, 10));
+}
+
+enum class Ingested { moved, not_moved, put_off };
+
+}  // namespace
+
+StepOutcome step(db::Connection& db, const app::Facility& fac, oqs::Transport& folder, std::int64_t id, const RunOptions& opt,
+                 const Progress& progress) {
     const std::vector<std::string> xml_or_zip{".xml", ".zip"};
-    const auto stop = [&] { return opt.should_stop && opt.should_stop(); };
-    // Sleeps `ms` in short steps so a stop request is seen at once; false if asked to stop.
-    const auto wait = [&](long ms) {
-        for (long left = ms; left > 0; left -= 100) {
-            if (stop()) return false;
-            g_usleep(static_cast<gulong>(std::min(left, 100L)) * 1000);
-        }
-        return !stop();
-    };
+    const Job j = load(db, id);
+    if (j.finished()) return {j, 0};
+    const State st = state_from_text(j.state);
+    const KindInfo& k = kind_info(j.kind);
+    // How long until this job's next step; 0 = at once (the state moved on, or another hand moved it).
+    long wait = 0;
 
     // A final result (02res, or a single-phase kind's 01res): rows and 'done' in one commit.
-    // False when nothing moved on (failed or cancelled meanwhile): the caller reloads.
-    const auto ingest = [&](const Job& j, const KindInfo& k, const std::string& path) -> bool {
+    const auto ingest = [&](const std::string& path) -> Ingested {
+        if (opt.ingest_slots && !opt.ingest_slots->try_acquire()) return Ingested::put_off;
+        struct Slot {
+            std::counting_semaphore<>* s;
+            ~Slot() { if (s) s->release(); }
+        } slot{opt.ingest_slots};
         bridge::IngestOptions io{fac.hospnum, fac.institution_code, j.opid, opt.termid, j.id, k.output == Output::rows,
                                  row_style(j, fac), std::string(k.treatment_flag)};
         bridge::IngestSummary s;
@@ -608,127 +671,153 @@ Job run(db::Connection& db, const app::Facility& fac, std::int64_t id, const Run
             const auto& seg = s.header.segment_of_result;
             if (seg == "1") {
                 if (j.kind == "validity") record_validity_changes(db, j.id);
-                moved = transition(db, j, "done",
+                moved = transition(db, j, State::done,
                                    ", finished_at = now(), units = $4, rows_written = $5, matched = $6, unmatched = $7, held = $8, note = $9",
                                    {std::to_string(s.units), std::to_string(s.rows), std::to_string(s.matched),
                                     std::to_string(s.unmatched), std::to_string(s.held), text::replace_gaiji(note_for(j, s))});
             } else if (seg == "2" && !k.single_phase) {
-                moved = transition(db, j, "received");
+                moved = transition(db, j, State::received);
             } else {
-                moved = finish_failed(db, j, "failed", "OQS ended the request (異常終了): " + s.header.error_code + " " + s.header.error_message);
+                moved = finish_failed(db, j, State::failed, "OQS ended the request (異常終了): " + s.header.error_code + " " + s.header.error_message);
             }
             failpoint("mid_ingest");
             if (moved) tx.commit();
         } catch (const Error& e) {
             if (e.code() != Errc::malformed) throw;  // database/io: the job stays resumable
-            finish_failed(db, j, "failed", std::string("malformed result, nothing written: ") + e.what());
-            return false;
+            finish_failed(db, j, State::failed, std::string("malformed result, nothing written: ") + e.what());
+            return Ingested::not_moved;
         }
-        if (!moved) return false;  // cancelled meanwhile: nothing of it was committed
+        if (!moved) return Ingested::not_moved;  // cancelled meanwhile: nothing of it was committed
         folder.retire_result(path, fac.archive_dir);
-        progress(load(db, id), s.header.segment_of_result == "2" ? "処理中" : "結果を登録しました");
-        return true;
+        const bool processing = s.header.segment_of_result == "2";
+        if (processing) wait = backoff_ms(fac, j.poll_count);  // 処理中: ask again after the backoff
+        progress(load(db, id), processing ? "処理中" : "結果を登録しました");
+        return Ingested::moved;
     };
+    constexpr long kPutOffMs = 100;  // no ingest slot free: look again soon
 
-    for (;;) {
-        Job j = load(db, id);
-        if (j.finished() || stop()) return j;
-        const KindInfo& k = kind_info(j.kind);
-
-        if (j.state == "queued") {
-            failpoint("before_01req");
-            const std::string name = request1_name(j);
-            std::string body;
+    switch (st) {
+    case State::queued: {
+        failpoint("before_01req");
+        const std::string name = request1_name(j);
+        std::string body;
+        try {
+            body = build_request1(db, fac, j);
+        } catch (const Error& e) {
+            if (e.code() != Errc::usage) throw;
+            finish_failed(db, j, State::failed, e.what());
+            break;
+        }
+        folder.stage(name, body);
+        if (!transition(db, j, State::requested, ", requested_at = now()")) break;
+        folder.publish(name);
+        failpoint("after_01req");
+        wait = fac.poll_interval_ms;
+        progress(load(db, id), k.output == Output::pdf ? "要求を送信しました" : "一括取得依頼を送信しました");
+        break;
+    }
+    case State::requested: {
+        folder.publish(request1_name(j));  // staged before a crash: send it now
+        const bool pdf = k.output == Output::pdf;
+        if (auto err = folder.rejection(request1_name(j))) {
+            finish_failed(db, j, State::failed, "OQS rejected the request (.err): " + *err);
+        } else if (auto path = folder.stable_result(result1_stem(j), pdf ? std::vector<std::string>{".pdf", ".xml"} : std::vector<std::string>{".xml"})) {
+            if (k.single_phase) {
+                if (ingest(*path) == Ingested::put_off) wait = kPutOffMs;
+                break;
+            }
+            if (pdf && path->ends_with(".pdf")) {
+                if (store_pdf(db, fac, j, *path)) {
+                    folder.retire_result(*path, "");
+                    progress(load(db, id), "PDFを保存しました");
+                }
+                break;
+            }
+            ResultHeader h;
             try {
-                body = build_request1(db, fac, j);
+                h = read_header(*path);
             } catch (const Error& e) {
-                if (e.code() != Errc::usage) throw;
-                finish_failed(db, j, "failed", e.what());
-                continue;
+                if (e.code() != Errc::malformed) throw;
+                finish_failed(db, j, State::failed, std::string("malformed 01res: ") + e.what());
+                break;
             }
-            folder.stage(name, body);
-            if (!transition(db, j, "requested", ", requested_at = now()")) continue;
-            folder.publish(name);
-            failpoint("after_01req");
-            progress(load(db, id), k.output == Output::pdf ? "要求を送信しました" : "一括取得依頼を送信しました");
-        } else if (j.state == "requested") {
-            folder.publish(request1_name(j));  // staged before a crash: send it now
-            const bool pdf = k.output == Output::pdf;
-            if (auto err = folder.rejection(request1_name(j))) {
-                finish_failed(db, j, "failed", "OQS rejected the request (.err): " + *err);
-            } else if (auto path = folder.stable_result(result1_stem(j), pdf ? std::vector<std::string>{".pdf", ".xml"} : std::vector<std::string>{".xml"})) {
-                if (k.single_phase) {
-                    ingest(j, k, *path);
-                    continue;
-                }
-                if (pdf && path->ends_with(".pdf")) {
-                    if (store_pdf(db, fac, j, *path)) {
-                        folder.retire_result(*path, "");
-                        progress(load(db, id), "PDFを保存しました");
-                    }
-                    continue;
-                }
-                ResultHeader h;
-                try {
-                    h = read_header(*path);
-                } catch (const Error& e) {
-                    if (e.code() != Errc::malformed) throw;
-                    finish_failed(db, j, "failed", std::string("malformed 01res: ") + e.what());
-                    continue;
-                }
-                if (pdf) {
-                    if (finish_failed(db, j, "failed", "OQS answered " + h.result_code + ": " + h.message_contents))
-                        folder.retire_result(*path, fac.archive_dir);
-                    continue;
-                }
-                const std::string rn = h.body_reception_number.empty() ? h.reception_number : h.body_reception_number;
-                if (rn.empty() || h.segment_of_result == "9") {
-                    finish_failed(db, j, "failed", "OQS did not accept the request: " + h.error_code + " " + h.error_message);
-                } else if (transition(db, j, "received", ", reception_number = $4, received_at = now()", {rn})) {
+            if (pdf) {
+                if (finish_failed(db, j, State::failed, "OQS answered " + h.result_code + ": " + h.message_contents))
                     folder.retire_result(*path, fac.archive_dir);
-                    failpoint("after_01res");
-                    progress(load(db, id), "受付番号を受け取りました");
-                }
-            } else if (j.seconds_in_state > fac.result_timeout_s) {
-                finish_failed(db, j, "expired", "no answer from OQS within " + std::to_string(fac.result_timeout_s) + " s");
-            } else if (!wait(fac.poll_interval_ms)) {
-                return load(db, id);
+                break;
             }
-        } else if (j.state == "received") {
-            if (j.seconds_since_received > fac.result_timeout_s) {
-                finish_failed(db, j, "expired", "OQS was still 処理中 after " + std::to_string(fac.result_timeout_s) +
-                                                    " s; 受付番号 " + j.reception_number + " is kept: orca-onshi resume " + std::to_string(j.id));
-                continue;
+            const std::string rn = h.body_reception_number.empty() ? h.reception_number : h.body_reception_number;
+            if (rn.empty() || h.segment_of_result == "9") {
+                finish_failed(db, j, State::failed, "OQS did not accept the request: " + h.error_code + " " + h.error_message);
+            } else if (transition(db, j, State::received, ", reception_number = $4, received_at = now()", {rn})) {
+                folder.retire_result(*path, fac.archive_dir);
+                failpoint("after_01res");
+                progress(load(db, id), "受付番号を受け取りました");
             }
-            // 処理中 last time: back off before asking again (poll interval doubling, at most 30 s).
-            if (j.poll_count > 0) {
-                const long backoff = std::min(30000L, static_cast<long>(fac.poll_interval_ms) << std::min(j.poll_count - 1, 10));
-                if (!wait(backoff)) return load(db, id);
-            }
-            const int n = j.poll_count + 1;
-            const std::string name = request2_name(j, n);
-            folder.stage(name, oqs::write_phase2_request(fac.institution_code, j.reception_number));
-            if (!transition(db, j, "polling", ", poll_count = $4", {std::to_string(n)})) continue;
-            folder.publish(name);
-            failpoint("after_02req");
-            progress(load(db, id), "結果を問い合わせています");
-        } else if (j.state == "polling") {
-            const int n = j.poll_count;
-            folder.publish(request2_name(j, n));
-            if (auto err = folder.rejection(request2_name(j, n))) {
-                finish_failed(db, j, "failed", "OQS rejected the result inquiry (.err): " + *err);
-            } else if (auto path = folder.stable_result(result2_stem(j, n), xml_or_zip)) {
-                if (!ingest(j, k, *path)) continue;
-            } else if (j.seconds_since_received > fac.result_timeout_s) {
-                finish_failed(db, j, "expired", "no result from OQS within " + std::to_string(fac.result_timeout_s) +
-                                                    " s; 受付番号 " + j.reception_number + " is kept: orca-onshi resume " + std::to_string(j.id));
-            } else if (!wait(fac.poll_interval_ms)) {
-                return load(db, id);
-            }
+        } else if (j.seconds_in_state > fac.result_timeout_s) {
+            finish_failed(db, j, State::expired, "no answer from OQS within " + std::to_string(fac.result_timeout_s) + " s");
         } else {
-            throw Error(Errc::internal, "job " + std::to_string(id) + " is in unknown state " + j.state);
+            wait = waiting_ms(fac, j.seconds_in_state);
+        }
+        break;
+    }
+    case State::received: {
+        if (j.seconds_since_received > fac.result_timeout_s) {
+            finish_failed(db, j, State::expired, "OQS was still 処理中 after " + std::to_string(fac.result_timeout_s) +
+                                                     " s; 受付番号 " + j.reception_number + " is kept: orca-onshi resume " + std::to_string(j.id));
+            break;
+        }
+        const int n = j.poll_count + 1;
+        const std::string name = request2_name(j, n);
+        folder.stage(name, oqs::write_phase2_request(fac.institution_code, j.reception_number));
+        if (!transition(db, j, State::polling, ", poll_count = $4", {std::to_string(n)})) break;
+        folder.publish(name);
+        failpoint("after_02req");
+        wait = fac.poll_interval_ms;
+        progress(load(db, id), "結果を問い合わせています");
+        break;
+    }
+    case State::polling: {
+        const int n = j.poll_count;
+        folder.publish(request2_name(j, n));
+        if (auto err = folder.rejection(request2_name(j, n))) {
+            finish_failed(db, j, State::failed, "OQS rejected the result inquiry (.err): " + *err);
+        } else if (auto path = folder.stable_result(result2_stem(j, n), xml_or_zip)) {
+            if (ingest(*path) == Ingested::put_off) wait = kPutOffMs;
+        } else if (j.seconds_since_received > fac.result_timeout_s) {
+            finish_failed(db, j, State::expired, "no result from OQS within " + std::to_string(fac.result_timeout_s) +
+                                                     " s; 受付番号 " + j.reception_number + " is kept: orca-onshi resume " + std::to_string(j.id));
+        } else {
+            wait = waiting_ms(fac, j.seconds_in_state);
+        }
+        break;
+    }
+    default:
+        throw Error(Errc::internal, "job " + std::to_string(id) + " is in state " + j.state + " with no step");
+    }
+    // When the next step is due (a finished job keeps its last next_at: it has none).
+    db.exec("UPDATE onshi.job SET next_at = now() + $2 * interval '1 millisecond' WHERE id = $1 AND state NOT IN " + kFinal,
+            {std::to_string(id), std::to_string(wait)});
+    Job after = load(db, id);
+    return {after, after.finished() ? 0 : wait};
+}
+
+Job run(db::Connection& db, const app::Facility& fac, std::int64_t id, const RunOptions& opt, const Progress& progress) {
+    JobLock lock(db, id);
+    count_attempt(db, id);
+    const auto transport = oqs::make_transport(fac);  // the shares, or HTTPS with a local spool
+    const auto stop = [&] { return opt.should_stop && opt.should_stop(); };
+    for (;;) {
+        if (stop()) return load(db, id);
+        const StepOutcome out = step(db, fac, *transport, id, opt, progress);
+        if (out.job.finished()) return out.job;
+        // Sleeps until the next step in short steps so a stop request is seen at once.
+        for (long left = out.wait_ms; left > 0; left -= 100) {
+            if (stop()) return load(db, id);
+            g_usleep(static_cast<gulong>(std::min(left, 100L)) * 1000);
         }
     }
 }
+
 
 }  // namespace onshi::jobs

@@ -6,13 +6,20 @@
 //   polling   --02res 処理中: commit 'received'--> received;  --02res 正常終了: rows + 'done' in one commit
 //   any       --.err / 異常終了 / malformed--> failed;  --deadline--> expired (受付番号 kept: `resume`)
 //   any       --cancel--> cancelled
+//
+// The state is also the job's next step, due at next_at (onshi.job): step() does that one step and
+// stores when the next one is due, so a job waiting for OQS is a row, not a thread. orca-onshid's
+// runner claims due jobs (claim_due) and steps them; `orca-onshi fetch` loops over the same step()
+// in-process (run).
 #pragma once
 
 #include "app/config.hpp"
 #include "db/pg.hpp"
+#include "onshi_batch/transport.hpp"
 
 #include <cstdint>
 #include <functional>
+#include <semaphore>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +27,18 @@
 namespace onshi::jobs {
 
 enum class Output { rows, references, pdf };
+
+// A job's state (its next step); text only at the database boundary (onshi.job.state).
+enum class State { queued, requested, received, polling, done, failed, expired, cancelled };
+std::string_view to_text(State s);
+State state_from_text(std::string_view text);  // throws Error(internal) for text no State has
+// The finished states: the one place that says which they are.
+constexpr bool is_final(State s) { return s == State::done || s == State::failed || s == State::expired || s == State::cancelled; }
+// The same set as SQL: "('done','failed','expired','cancelled')".
+const std::string& final_states_sql();
+
+// Requests of staff (CLI, screens, ORCA's button) go before scheduled ones.
+enum class Priority { staff = 0, scheduled = 1 };
 
 // The targets: one table, the only place a kind meets its OQS prefix and request.
 struct KindInfo {
@@ -74,6 +93,9 @@ struct Job {
 struct RunOptions {
     std::string termid;
     std::function<bool()> should_stop;  // asked between steps; true = return now, the job stays resumable
+    // Ingests (CPU and database heavy) take a slot; none free: the step is put off a moment.
+    // nullptr = no bound (the CLI runs one job).
+    std::counting_semaphore<>* ingest_slots = nullptr;
 };
 
 using Progress = std::function<void(const Job&, std::string_view what)>;
@@ -96,18 +118,39 @@ std::string row_style(const Job& j, const app::Facility& f);
 // = the row's karte_uid, and the row moves to errcd 0001 (受付前). Returns the jobs adopted.
 int adopt_orca_requests(db::Connection& db, const app::Facility& f);
 
-// Claims the oldest unfinished job of these facilities that no other process runs (SKIP LOCKED + a
-// session advisory lock, held until release_claim). 0 when there is none.
-std::int64_t claim_next(db::Connection& db, const std::vector<int>& hospnums);
+// Claims a due job of these facilities that no other process holds (FOR UPDATE SKIP LOCKED + a
+// session advisory lock, held until release_claim): staff's before scheduled ones, then round robin
+// between facilities, then the longest due. id 0 when none is due; wait_ms is then how long until
+// the next one is (at most max_wait_ms).
+struct Claim {
+    std::int64_t id = 0;
+    int hospnum = 0;
+    bool more = false;  // more due jobs were seen: another runner may start on them
+    long wait_ms = 0;
+};
+Claim claim_due(db::Connection& db, const std::vector<int>& hospnums, long max_wait_ms);
 void release_claim(db::Connection& db, std::int64_t id);
+// Counts a run that picked the job up (onshi.job.attempts).
+void count_attempt(db::Connection& db, std::int64_t id);
 
 // Expired or failed with a 受付番号: ask again (state received, fresh deadline); without one: from
 // the start. Returns false when the job cannot be resumed (done, cancelled, running).
 bool reopen(db::Connection& db, std::int64_t id);
 bool cancel(db::Connection& db, std::int64_t id);
 
-// Runs the job until it is finished, or should_stop says so. Throws Error(database/io) only for
-// trouble on our side (the job stays resumable); OQS's own answers end the job in its state.
+// One step of a job the caller holds (claim_due or run): send a request, look once for an answer,
+// or ingest a result; the job's next_at is stored. Returns the job after it and how long until its
+// next step is due (0: at once). Throws Error(database/io) only for trouble on our side (the job
+// stays resumable); OQS's own answers end the job in its state.
+struct StepOutcome {
+    Job job;
+    long wait_ms = 0;
+};
+StepOutcome step(db::Connection& db, const app::Facility& facility, oqs::Transport& transport, std::int64_t id,
+                 const RunOptions& opt, const Progress& progress);
+
+// Holds the job (its advisory lock) and steps it until it is finished, or should_stop says so,
+// sleeping between steps as step() says.
 Job run(db::Connection& db, const app::Facility& facility, std::int64_t id, const RunOptions& opt, const Progress& progress);
 
 // File names of a job's requests and results (stems without extension for results).

@@ -6,8 +6,10 @@
 #include "db/pg.hpp"
 #include "web/api.hpp"
 #include "web/auth.hpp"
+#include "web/dbpool.hpp"
 #include "web/guard.hpp"
 #include "web/json.hpp"
+#include "web/listener.hpp"
 
 #include <libsoup/soup.h>
 
@@ -26,6 +28,7 @@ namespace {
 
 constexpr const char* kCookie = "onshi_session";
 constexpr goffset kMaxBody = 64 * 1024;
+constexpr int kBacklog = 128;
 
 const std::pair<const char*, const char*> kSecurityHeaders[] = {
     {"Cache-Control", "no-store"},
@@ -124,7 +127,8 @@ struct Server::Impl {
     bool loopback = false;
     bool tls = false;  // [web] tls_cert/tls_key, or the package's certificate off loopback
     Sessions sessions;
-    std::unique_ptr<db::Connection> db;
+    std::unique_ptr<Listener> listener;  // accepts, times out and refuses (listener.hpp)
+    std::unique_ptr<DbPool> pool;        // every SQL statement of the screens runs there (dbpool.hpp)
     // Failed logins by remote address and by user: (start of the window, count). kMaxFailures in
     // kFailWindow seconds and that address, or that user from anywhere, is refused (429) until the
     // window ends. A success never clears an address (another account's login must not reset it);
@@ -153,10 +157,10 @@ struct Server::Impl {
     std::thread card_thread;
     void card_consent(SoupServerMessage* msg, std::shared_ptr<const app::Config> cfg, Request& req);
 
-    db::Connection& conn(const app::Config& cfg) {
-        if (db && PQstatus(db->raw()) != CONNECTION_OK) db.reset();
-        if (!db) db = std::make_unique<db::Connection>(cfg.conninfo);
-        return *db;
+    // An audit row written on a pool thread: a login does not wait for the database.
+    void audit_later(const std::shared_ptr<const app::Config>& cfg, const std::string& user, const std::string& action,
+                     const std::string& detail) {
+        pool->post(cfg, [user, action, detail](db::Connection& c) { audit(c, user, action, detail); });
     }
 
     // Login is needed off loopback always, and on loopback once the users file names someone.
@@ -183,7 +187,8 @@ struct Server::Impl {
     void handle(SoupServerMessage* msg, const char* path_c, GHashTable* query);
     void serve_static(SoupServerMessage* msg, const app::Config& cfg, std::string path);
     Response session_json(const Session& s, bool login_mode);
-    Response login(SoupServerMessage* msg, const app::Config& cfg, std::map<std::string, std::string>& form, const std::string& old_sid);
+    Response login(SoupServerMessage* msg, const std::shared_ptr<const app::Config>& cfg, std::map<std::string, std::string>& form,
+                   const std::string& old_sid);
 };
 
 Response Server::Impl::session_json(const Session& s, bool login_mode) {
@@ -194,8 +199,8 @@ Response Server::Impl::session_json(const Session& s, bool login_mode) {
     return r;
 }
 
-Response Server::Impl::login(SoupServerMessage* msg, const app::Config& cfg, std::map<std::string, std::string>& form,
-                             const std::string& old_sid) {
+Response Server::Impl::login(SoupServerMessage* msg, const std::shared_ptr<const app::Config>& cfg,
+                             std::map<std::string, std::string>& form, const std::string& old_sid) {
     std::string name = form["user"];
     std::string password = form["password"];
     wipe(form["password"]);
@@ -212,7 +217,7 @@ Response Server::Impl::login(SoupServerMessage* msg, const app::Config& cfg, std
         }
     }
     const User* found = nullptr;
-    const auto users = read_users(cfg.web.users_file);
+    const auto users = read_users(cfg->web.users_file);
     for (const auto& u : users)
         if (u.name == name) found = &u;
     // Verify against a dummy hash when the user does not exist, so timing does not tell.
@@ -229,11 +234,7 @@ Response Server::Impl::login(SoupServerMessage* msg, const app::Config& cfg, std
         count_failure(failures, from, now);
         if (found) count_failure(user_failures, found->name, now);
         log::warning("web: failed login for '%s' from %s", who.c_str(), from.c_str());
-        try {
-            audit(conn(cfg), who, "login_failed", remote ? remote : "");
-        } catch (const std::exception& e) {
-            log::warning("web: audit: %s", e.what());
-        }
+        audit_later(cfg, who, "login_failed", remote ? remote : "");
         return json_error(401, "ユーザー名またはパスワードが違います");
     }
     user_failures.erase(found->name);
@@ -245,11 +246,7 @@ Response Server::Impl::login(SoupServerMessage* msg, const app::Config& cfg, std
     }
     const Session& s = *made;
     log::info("web: %s logged in (%s) from %s", found->name.c_str(), found->role.c_str(), remote ? remote : "?");
-    try {
-        audit(conn(cfg), found->name, "login", remote ? remote : "");
-    } catch (const std::exception& e) {
-        log::warning("web: audit: %s", e.what());
-    }
+    audit_later(cfg, found->name, "login", remote ? remote : "");
     Response r = session_json(s, true);
     r.headers.emplace_back("Set-Cookie", cookie(s.id));
     return r;
@@ -349,7 +346,7 @@ void Server::Impl::handle(SoupServerMessage* msg, const char* path_c, GHashTable
     }
 
     if (path == "/api/login" && post) {
-        send(msg, login(msg, *cfg, form, sid));
+        send(msg, login(msg, cfg, form, sid));
         if (form.contains("password")) wipe(form["password"]);
         return;
     }
@@ -429,30 +426,24 @@ void Server::Impl::handle(SoupServerMessage* msg, const char* path_c, GHashTable
         card_consent(msg, cfg, req);
         return;
     }
-    Response r;
-    for (int attempt = 0;; ++attempt) {
-        try {
-            r = handle_api(*cfg, conn(*cfg), req);
-            break;
-        } catch (const Error& e) {
-            if (e.code() != Errc::database) throw;
-            const bool lost = db && PQstatus(db->raw()) != CONNECTION_OK;
-            if (lost || !db) db.reset();
-            log::warning("web: %s %s: %s", method.c_str(), path.c_str(), e.what());
-            if (attempt == 0 && !post && lost) continue;  // a connection that died: once more on a fresh one
-            r = json_error(503, "データベースに接続できません");
-            break;
-        }
-    }
-    if (post && r.status < 400) {
-        try {
-            audit(conn(*cfg), req.user, path, r.audit);
-        } catch (const std::exception& e) {
-            log::warning("web: audit of %s by %s failed: %s", path.c_str(), req.user.c_str(), e.what());
-        }
-    }
-    log::debug("web: %s %s %d (%s)", method.c_str(), path.c_str(), r.status, req.user.c_str());
-    send(msg, r);
+    // On a pool thread: the main loop goes on serving (and answers 503 if the database does not).
+    // A GET whose connection died is tried once more on a fresh one.
+    const int deadline_ms = path == "/api/admin/doctor" ? 30000 : 0;  // doctor checks more than the database
+    pool->answer(
+        msg, cfg,
+        [cfg, req = std::move(req)](db::Connection& c) {
+            Response r = handle_api(*cfg, c, req);
+            if (req.method == "POST" && r.status < 400) {
+                try {
+                    audit(c, req.user, req.path, r.audit);
+                } catch (const std::exception& e) {
+                    log::warning("web: audit of %s by %s failed: %s", req.path.c_str(), req.user.c_str(), e.what());
+                }
+            }
+            log::debug("web: %s %s %d (%s)", req.method.c_str(), req.path.c_str(), r.status, req.user.c_str());
+            return r;
+        },
+        !post, deadline_ms);
 }
 
 void Server::Impl::card_consent(SoupServerMessage* msg, std::shared_ptr<const app::Config> cfg, Request& req) {
@@ -514,17 +505,6 @@ void on_request(SoupServer*, SoupServerMessage* msg, const char* path, GHashTabl
     }
 }
 
-// Before the body is read: refuse large bodies.
-void on_early(SoupServer*, SoupServerMessage* msg, const char*, GHashTable*, gpointer) {
-    try {
-        SoupMessageHeaders* h = soup_server_message_get_request_headers(msg);
-        const goffset len = soup_message_headers_get_content_length(h);
-        if (len > kMaxBody || soup_message_headers_get_encoding(h) == SOUP_ENCODING_CHUNKED) send(msg, json_error(413, "request too large"));
-    } catch (...) {
-        send_500(msg);
-    }
-}
-
 }  // namespace
 
 std::optional<std::pair<std::string, std::string>> tls_files(const app::Web& web, bool loopback) {
@@ -549,7 +529,17 @@ GTlsCertificate* load_tls(const app::Web& web, bool loopback) {
     return cert;
 }
 
-Server::Server(ConfigSource config) : impl_(std::make_unique<Impl>()) {
+GSocket* Server::bind(const app::Config& cfg) {
+    std::string host;
+    int port = 0;
+    split_listen(cfg.web.listen, host, port);
+    (void)read_users(cfg.web.users_file);  // a malformed users file: refuse to start
+    // No certificate off loopback: refuse to start here, in the main process, not in the screens'.
+    if (GTlsCertificate* cert = load_tls(cfg.web, is_loopback(host))) g_object_unref(cert);
+    return listen_socket(host, port, kBacklog, "[web] listen " + cfg.web.listen);
+}
+
+Server::Server(ConfigSource config, GSocket* listening) : impl_(std::make_unique<Impl>()) {
     impl_->config = std::move(config);
     const auto cfg = impl_->config();
     split_listen(cfg->web.listen, impl_->host, impl_->port);
@@ -557,29 +547,23 @@ Server::Server(ConfigSource config) : impl_(std::make_unique<Impl>()) {
     (void)read_users(cfg->web.users_file);  // a malformed users file: refuse to start
     GTlsCertificate* cert = load_tls(cfg->web, impl_->loopback);
     impl_->tls = cert != nullptr;
+    GSocket* own = listening ? G_SOCKET(g_object_ref(listening)) : bind(*cfg);
     impl_->soup = soup_server_new("server-header", "orca-onshid", "tls-certificate", cert, nullptr);
     if (cert) g_object_unref(cert);
-    soup_server_add_early_handler(impl_->soup, nullptr, on_early, impl_.get(), nullptr);
     soup_server_add_handler(impl_->soup, nullptr, on_request, impl_.get(), nullptr);
-    GSocketAddress* addr = g_inet_socket_address_new_from_string(impl_->host.c_str(), static_cast<guint>(impl_->port));
-    if (!addr) throw Error(Errc::config, "[web] listen " + cfg->web.listen + ": the host is not an IP address");
-    GError* err = nullptr;
-    const gboolean ok =
-        soup_server_listen(impl_->soup, addr, impl_->tls ? SOUP_SERVER_LISTEN_HTTPS : static_cast<SoupServerListenOptions>(0), &err);
-    g_object_unref(addr);
-    if (!ok) {
-        const std::string m = err ? err->message : "cannot listen";
-        g_clear_error(&err);
-        g_object_unref(impl_->soup);
-        impl_->soup = nullptr;
-        throw Error(Errc::config, "[web] listen " + cfg->web.listen + ": " + m);
-    }
+    impl_->pool = std::make_unique<DbPool>(send);
+    ListenerLimits limits;
+    limits.max_body = kMaxBody;
+    impl_->listener = std::make_unique<Listener>(impl_->soup, own, limits);
+    g_object_unref(own);
 }
 
 Server::~Server() {
     if (impl_) {
         impl_->card->stopping = true;  // a card wait ends within a second
         if (impl_->card_thread.joinable()) impl_->card_thread.join();
+        impl_->pool.reset();      // paused requests let go
+        impl_->listener.reset();  // no more connections taken
     }
     if (impl_ && impl_->soup) {
         soup_server_disconnect(impl_->soup);
@@ -587,10 +571,16 @@ Server::~Server() {
     }
 }
 
-std::string Server::url() const {
-    const bool v6 = impl_->host.find(':') != std::string::npos;
-    return std::string(impl_->tls ? "https://" : "http://") + (v6 ? "[" + impl_->host + "]" : impl_->host) + ":" + std::to_string(impl_->port) + "/";
+std::string screens_url(const app::Config& cfg) {
+    std::string host;
+    int port = 0;
+    split_listen(cfg.web.listen, host, port);
+    const bool v6 = host.find(':') != std::string::npos;
+    const bool tls = tls_files(cfg.web, is_loopback(host)).has_value();
+    return std::string(tls ? "https://" : "http://") + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + "/";
 }
+
+std::string Server::url() const { return screens_url(*impl_->config()); }
 
 bool Server::login_always() const { return !impl_->loopback; }
 

@@ -1,5 +1,5 @@
-// The screens' HTTP server: libsoup-3 in orca-onshid's GLib main loop (main thread), its own
-// database connection. Static files from [web] static_dir, the JSON API (api.hpp) under /api/.
+// The screens' HTTP server: libsoup-3 on the GLib main loop of orca-onshid's screens process
+// (module/daemon/main.cpp); its connections accepted by listener.hpp, its SQL on dbpool.hpp's threads. Static files from [web] static_dir, the JSON API (api.hpp) under /api/.
 // Sessions, CSRF, security headers and the login requirement are here (screens/API.md "Security").
 #pragma once
 
@@ -13,13 +13,18 @@
 
 typedef struct _GTlsCertificate GTlsCertificate;
 
+typedef struct _GSocket GSocket;  // gio
+
 namespace onshi::web {
 
 class Server {
 public:
     using ConfigSource = std::function<std::shared_ptr<const app::Config>()>;
-    // Binds [web] listen of the configuration now in force; Error(config) when it cannot.
-    explicit Server(ConfigSource config);
+    // The listening socket for [web] listen (backlog 128), the users file checked; Error(config)
+    // when it cannot. orca-onshid binds it and hands it to its screens process.
+    static GSocket* bind(const app::Config& cfg);
+    // Serves on `listening` (a ref is taken), or binds [web] listen of the configuration now in force.
+    explicit Server(ConfigSource config, GSocket* listening = nullptr);
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
@@ -36,6 +41,8 @@ private:
 // "127.0.0.1:8931" -> host, port ("[::1]:8931" too). Error(config) when malformed.
 void split_listen(const std::string& listen, std::string& host, int& port);
 bool is_loopback(const std::string& host);  // 127.0.0.1 or ::1
+// Where the screens are for [web] listen: http://host:port/
+std::string screens_url(const app::Config& cfg);
 
 // The certificate and key the screens use: [web] tls_cert/tls_key; when unset, the package's
 // (app::kPackageTlsCert/Key) off loopback and none (plain HTTP) on loopback.
