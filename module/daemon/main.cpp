@@ -99,6 +99,7 @@ void nap(const Daemon& d, int ms) {
 constexpr int kStepThreads = 3;
 constexpr int kIngestSlots = 2;
 constexpr long kMaxIdleMs = 5000;
+constexpr long kStepRetryMs = 5000;  // a step that failed on our side: again after this
 
 // A facility's transport shared by the step threads, one call at a time: the folder transport
 // remembers what it saw of a result file (it is complete once seen unchanged twice), the HTTPS one
@@ -211,14 +212,24 @@ void step_worker(Daemon* d, Runner* r) {
                           job.state == "queued" ? "starting" : ("resuming from " + job.state).c_str());
                 jobs::count_attempt(*db, id);
             }
-            const auto transport = r->transport(cfg, it->second);
-            const auto out = jobs::step(*db, it->second, *transport, id,
-                                        jobs::RunOptions{termid, [d] { return d->stopping.load(); }, &r->ingest_slots}, progress);
+            std::optional<jobs::StepOutcome> out;
+            try {
+                const auto transport = r->transport(cfg, it->second);
+                out = jobs::step(*db, it->second, *transport, id,
+                                 jobs::RunOptions{termid, [d] { return d->stopping.load(); }, &r->ingest_slots}, progress);
+            } catch (const std::exception& e) {
+                // This job's trouble (its facility's folder, ...): it waits kStepRetryMs while the
+                // others go on. If the connection is what failed, put_off throws too (below).
+                log::warning("job %lld: %s; trying it again in %ld s", static_cast<long long>(id), e.what(), kStepRetryMs / 1000);
+                jobs::put_off(*db, id, kStepRetryMs);
+                jobs::release_claim(*db, id);
+                continue;
+            }
             jobs::release_claim(*db, id);
-            if (out.job.finished()) {
+            if (out->job.finished()) {
                 r->forget(id);
-                log::info("job %lld %s%s%s", static_cast<long long>(id), out.job.state.c_str(), out.job.error.empty() ? "" : ": ",
-                          out.job.error.c_str());
+                log::info("job %lld %s%s%s", static_cast<long long>(id), out->job.state.c_str(), out->job.error.empty() ? "" : ": ",
+                          out->job.error.c_str());
             }
         } catch (const Error& e) {
             log::warning("%s", e.what());

@@ -558,6 +558,11 @@ void count_attempt(db::Connection& db, std::int64_t id) {
     db.exec("UPDATE onshi.job SET attempts = attempts + 1 WHERE id = $1", {std::to_string(id)});
 }
 
+void put_off(db::Connection& db, std::int64_t id, long ms) {
+    db.exec("UPDATE onshi.job SET next_at = now() + $2 * interval '1 millisecond' WHERE id = $1 AND state NOT IN " + kFinal,
+            {std::to_string(id), std::to_string(ms)});
+}
+
 void release_claim(db::Connection& db, std::int64_t id) {
     db.exec("SELECT pg_advisory_unlock(7301, $1::int)", {std::to_string(id)});
 }
@@ -795,11 +800,17 @@ StepOutcome step(db::Connection& db, const app::Facility& fac, oqs::Transport& f
     default:
         throw Error(Errc::internal, "job " + std::to_string(id) + " is in state " + j.state + " with no step");
     }
-    // When the next step is due (a finished job keeps its last next_at: it has none).
+    // When the next step is due (a finished job keeps its last next_at: it has none). Never after the
+    // deadline of an answer awaited (result_timeout_s): a long wait or backoff must not end it late.
+    Job after = load(db, id);
+    if (after.finished()) return {after, 0};
+    const State next = state_from_text(after.state);
+    const double waited = next == State::requested ? after.seconds_in_state
+                          : next == State::received || next == State::polling ? after.seconds_since_received : -1;
+    if (waited >= 0) wait = std::min<long>(wait, std::max<long>(0, static_cast<long>((fac.result_timeout_s - waited) * 1000) + 50));
     db.exec("UPDATE onshi.job SET next_at = now() + $2 * interval '1 millisecond' WHERE id = $1 AND state NOT IN " + kFinal,
             {std::to_string(id), std::to_string(wait)});
-    Job after = load(db, id);
-    return {after, after.finished() ? 0 : wait};
+    return {after, wait};
 }
 
 Job run(db::Connection& db, const app::Facility& fac, std::int64_t id, const RunOptions& opt, const Progress& progress) {

@@ -130,6 +130,9 @@ struct Claim {
 };
 Claim claim_due(db::Connection& db, const std::vector<int>& hospnums, long max_wait_ms);
 void release_claim(db::Connection& db, std::int64_t id);
+// A step that failed on our side (an unreadable folder, a statement refused): the job stays as it is
+// and is not due again for ms, so it does not hold the runner while the others go on.
+void put_off(db::Connection& db, std::int64_t id, long ms);
 // Counts a run that picked the job up (onshi.job.attempts).
 void count_attempt(db::Connection& db, std::int64_t id);
 
