@@ -121,9 +121,10 @@ Lookups fetch_lookups(db::Connection& db, int hospnum, const std::string& today,
     return l;
 }
 
-// One stage of the ingest pipeline on a thread of its own: parse (the caller's thread) → map (patient
-// lookups on a second connection, the row recipes, the COPY text) → write (the ingest's own connection,
-// the caller's transaction). While PostgreSQL takes batch k, batch k+1 is being mapped and k+2 parsed.
+// One stage of the ingest pipeline on a thread of its own: parse (the caller's thread) → look up (ORCA's
+// patients for the batch's keys, on a second connection) → map (the row recipes, the COPY text) → write
+// (the ingest's own connection, the caller's transaction). While PostgreSQL takes batch k, batch k+1 is
+// being mapped, k+2 looked up and k+3 parsed.
 // At most kQueued items wait before each stage, so memory stays flat whatever the file's size. An error
 // in a stage reaches the one before it at its next push, and the caller at finish(). The destructor
 // stops and joins (the caller is abandoning the ingest: its transaction rolls back).
@@ -200,6 +201,12 @@ private:
     std::thread th_;  // last: started once everything above is ready
 };
 
+// A batch of units with what ORCA holds for their keys.
+struct Looked {
+    std::vector<BulkConfirmUnit> units;
+    Lookups lookups;
+};
+
 // What one batch writes, ready for the database.
 struct BatchOut {
     std::string kaku, audit, review;  // COPY text
@@ -266,11 +273,13 @@ public:
 
     IngestSummary finish() {
         flush();
-        if (mapper_) mapper_->finish();  // every batch mapped (the map stage's counters are final) ...
+        if (looker_) looker_->finish();  // every batch looked up ...
+        if (mapper_) mapper_->finish();  // ... mapped (the map stage's counters are final) ...
         if (writer_) writer_->finish();  // ... and written, before the totals
         if (mapper_)
-            log::debug("ingest pipeline: map %.0f ms (patient lookups %.0f ms), write %.0f ms, %d units", mapper_->busy_ms_, lookup_ms_,
+            log::debug("ingest pipeline: patient lookups %.0f ms, map %.0f ms, write %.0f ms, %d units", looker_->busy_ms_, mapper_->busy_ms_,
                        writer_->busy_ms_, static_cast<int>(sum_.units));
+        looker_.reset();
         mapper_.reset();
         writer_.reset();
         const auto& h = sum_.header;
@@ -289,26 +298,31 @@ public:
     IngestSummary& summary() { return sum_; }
 
 private:
-    // Hands the batch to the map stage (started with the first one, after on_header's INSERT: from
+    // Hands the batch to the lookup stage (started with the first one, after on_header's INSERT: from
     // then on only the write stage uses db_ until finish()).
     void flush() {
         if (batch_.empty()) return;
         if (!writer_) {
             writer_ = std::make_unique<Stage<BatchOut>>(
                 [this](BatchOut& b) { write_batch(db_, orca_cols_, opt_.hospnum, ctx_.now_ymd, ctx_.now_hms, b); });
-            mapper_ = std::make_unique<Stage<std::vector<BulkConfirmUnit>>>([this](std::vector<BulkConfirmUnit>& units) { map_batch(units); });
+            mapper_ = std::make_unique<Stage<Looked>>([this](Looked& b) { map_batch(b.units, b.lookups); });
+            looker_ = std::make_unique<Stage<std::vector<BulkConfirmUnit>>>([this](std::vector<BulkConfirmUnit>& units) {
+                Looked b{std::move(units), {}};
+                if (opt_.write_rows) {
+                    if (!lookup_db_) lookup_db_ = std::make_unique<db::Connection>(db_.conninfo());
+                    b.lookups = fetch_lookups(*lookup_db_, opt_.hospnum, ctx_.now_ymd, b.units);
+                }
+                mapper_->push(std::move(b));
+            });
         }
-        mapper_->push(std::move(batch_));
+        looker_->push(std::move(batch_));
         batch_.clear();
         batch_.reserve(kBatch);
     }
 
-    // The map stage: ORCA's patients for the batch, the rows, the COPY text; then to the write stage.
-    void map_batch(std::vector<BulkConfirmUnit>& units) {
-        if (opt_.write_rows && !lookup_db_) lookup_db_ = std::make_unique<db::Connection>(db_.conninfo());
-        const auto t0 = std::chrono::steady_clock::now();
-        const Lookups l = opt_.write_rows ? fetch_lookups(*lookup_db_, opt_.hospnum, ctx_.now_ymd, units) : Lookups{};
-        lookup_ms_ += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    // The map stage: the rows of a batch (its patients looked up by the stage before), the COPY text;
+    // then to the write stage.
+    void map_batch(const std::vector<BulkConfirmUnit>& units, const Lookups& l) {
         BatchOut b;
         std::string &kaku = b.kaku, &audit = b.audit, &review = b.review;
         std::vector<HoumonRow>& houmon = b.houmon;
@@ -399,11 +413,12 @@ private:
     std::string file_id_;
     std::vector<BulkConfirmUnit> batch_;
     int seq_ = 0;
-    double lookup_ms_ = 0;
-    std::unique_ptr<db::Connection> lookup_db_;  // ORCA's patients, read by the map stage while the write stage has db_
-    // Last, in this order: when the ingest is abandoned the map stage stops first, then the write stage.
+    std::unique_ptr<db::Connection> lookup_db_;  // ORCA's patients, read by the lookup stage while the write stage has db_
+    // Last, in this order: when the ingest is abandoned the lookup stage stops first, then the map
+    // stage, then the write stage (each stops after the one that feeds it).
     std::unique_ptr<Stage<BatchOut>> writer_;
-    std::unique_ptr<Stage<std::vector<BulkConfirmUnit>>> mapper_;
+    std::unique_ptr<Stage<Looked>> mapper_;
+    std::unique_ptr<Stage<std::vector<BulkConfirmUnit>>> looker_;
 };
 
 }  // namespace
