@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <unordered_map>
@@ -35,10 +36,28 @@ std::string new_uuid() {
     return s;
 }
 
+// ORCA's valid 公費 rows of the facility by (負担者番号, 受給者番号), read once per ingest. ORCA has no
+// index on those columns (tbl_ptkohinf's only index is its primary key), so a query per batch would
+// read the whole table each time (O(units × patients / batch)); one read makes it O(patients). Keys
+// are the columns as PostgreSQL's bpchar equality sees them: trailing blanks are not significant.
+using KohiIndex = std::unordered_multimap<std::string, Ptid>;
+
+KohiIndex read_kohi_index(db::Connection& db, const std::string& hosp, const std::string& today) {
+    const auto r = db.exec("SELECT x.ftnjanum::text, x.jkysnum::text, x.ptid FROM tbl_ptkohinf x"
+                           " WHERE x.hospnum = $1 AND x.tekstymd <= $2 AND x.tekedymd >= $2 AND coalesce(x.sakjokbn, '') <> '1'",
+                           {hosp, today});
+    KohiIndex idx;
+    idx.reserve(static_cast<std::size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) idx.emplace(kohi_key(r.get(i, 0), r.get(i, 1)), r.num(i, 2));
+    return idx;
+}
+
 // Fetches what ORCA holds for the keys of a batch: a few queries, no per-unit round trips. The
 // insurance and 公費 rows come without their patient; each patient (test flag, 患者番号) is read once
 // per batch — most are known already from the 照会番号 query — so every key costs one index probe.
-Lookups fetch_lookups(db::Connection& db, int hospnum, const std::string& today, const std::vector<BulkConfirmUnit>& units) {
+// The 公費 rows come from `kohi`, read at the first batch that needs it.
+Lookups fetch_lookups(db::Connection& db, int hospnum, const std::string& today, const std::vector<BulkConfirmUnit>& units,
+                      std::optional<KohiIndex>& kohi) {
     std::set<std::string> ptnums;
     std::vector<std::string> ins_h, ins_k, ins_n, kf, kj;
     std::set<std::string> ins_seen, kohi_seen;
@@ -88,16 +107,16 @@ Lookups fetch_lookups(db::Connection& db, int hospnum, const std::string& today,
         }
     }
     if (!kf.empty()) {
-        const auto r = db.exec(
-            "SELECT trim(x.ftnjanum), trim(x.jkysnum), x.ptid"
-            " FROM tbl_ptkohinf x JOIN unnest($2::text[], $3::text[]) AS k(f, j)"
-            "   ON x.ftnjanum = k.f::bpchar AND x.jkysnum = k.j::bpchar"
-            " WHERE x.hospnum = $1 AND x.tekstymd <= $4 AND x.tekedymd >= $4 AND coalesce(x.sakjokbn, '') <> '1'",
-            {hosp, db::text_array(kf), db::text_array(kj), today});
-        for (int i = 0; i < r.rows(); ++i) {
-            const Ptid ptid = r.num(i, 2);
-            l.by_kohi[kohi_key(r.get(i, 0), r.get(i, 1))].push_back(KohiCandidate{ptid, false});
-            if (!test_of.contains(ptid)) unknown.insert(ptid);
+        if (!kohi) kohi = read_kohi_index(db, hosp, today);
+        for (std::size_t i = 0; i < kf.size(); ++i) {
+            // The key's parts are trimmed already: equal to the row's columns without trailing blanks,
+            // they are also the row's trim() (no leading blank either).
+            const std::string key = kohi_key(kf[i], kj[i]);
+            const auto [first, last] = kohi->equal_range(key);
+            for (auto it = first; it != last; ++it) {
+                l.by_kohi[key].push_back(KohiCandidate{it->second, false});
+                if (!test_of.contains(it->second)) unknown.insert(it->second);
+            }
         }
     }
     if (!unknown.empty()) {
@@ -310,7 +329,7 @@ private:
                 Looked b{std::move(units), {}};
                 if (opt_.write_rows) {
                     if (!lookup_db_) lookup_db_ = std::make_unique<db::Connection>(db_.conninfo());
-                    b.lookups = fetch_lookups(*lookup_db_, opt_.hospnum, ctx_.now_ymd, b.units);
+                    b.lookups = fetch_lookups(*lookup_db_, opt_.hospnum, ctx_.now_ymd, b.units, kohi_);
                 }
                 mapper_->push(std::move(b));
             });
@@ -414,6 +433,7 @@ private:
     std::vector<BulkConfirmUnit> batch_;
     int seq_ = 0;
     std::unique_ptr<db::Connection> lookup_db_;  // ORCA's patients, read by the lookup stage while the write stage has db_
+    std::optional<KohiIndex> kohi_;              // the lookup stage's
     // Last, in this order: when the ingest is abandoned the lookup stage stops first, then the map
     // stage, then the write stage (each stops after the one that feeds it).
     std::unique_ptr<Stage<BatchOut>> writer_;
