@@ -8,7 +8,8 @@
 #   ours        status change → certificate read (connect, transaction, APDUs, our code), of which
 #               the APDU round trips (count, time inside SCardTransmit) and our process's CPU time;
 #   exit        certificate read → the process has exited (output, teardown).
-# Figures only: nothing here asserts a time. BENCH_OUT=FILE also writes the summary rows there.
+# Figures only: nothing here asserts a time. BENCH_SUMMARY=FILE appends the rows (figure, median, goal)
+# to the one table `make bench` prints (tests/bench/run.sh).
 set -euo pipefail
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -52,11 +53,15 @@ ours_apdu=$(awk '{ print $3 - $5 }' "$T/lat" | sort -n | awk '{ a[NR] = $1 } END
 {
   echo
   echo "card insertion to certificate read, $N insertions (medians, ms; min–max in brackets)"
-  printf '| card: insertion → certificate read (whole) | %s [%s] | — |\n' "$(med 1)" "$(minmax 1 | tr ' ' '-')"
-  printf '| card: pcscd/vpcd part (insertion → status change seen) | %s [%s] | — (pcscd/vpcd) |\n' "$(med 2)" "$(minmax 2 | tr ' ' '-')"
-  printf '| card: ours (status change → certificate read) | %s [%s] | ≤ 100 |\n' "$(med 3)" "$(minmax 3 | tr ' ' '-')"
-  printf '| card: ours, APDU round trips (%s APDUs, in SCardTransmit) | %s | — |\n' "$(med 4)" "$(med 5)"
-  printf '| card: ours, outside SCardTransmit (connect, transaction, our code) | %s | — |\n' "$ours_apdu"
-  printf '| card: ours, CPU time of our process | %s | — |\n' "$(med 6)"
-  printf '| card: certificate read → process exit | %s | — |\n' "$(med 7)"
-} | tee ${BENCH_OUT:+-a "$BENCH_OUT"}
+  echo "| figure | measured ms | goal ms |"
+  echo "|---|---:|---:|"
+  printf '| card: insertion → certificate read (whole), ms | %s [%s] | — |\n' "$(med 1)" "$(minmax 1 | tr ' ' '-')"
+  printf '| card: pcscd/vpcd part (insertion → status change seen), ms | %s [%s] | — (pcscd/vpcd) |\n' "$(med 2)" "$(minmax 2 | tr ' ' '-')"
+  printf '| card: ours (status change → certificate read), ms | %s [%s] | ≤ 100 |\n' "$(med 3)" "$(minmax 3 | tr ' ' '-')"
+  printf '| card: ours, APDU round trips (%s APDUs, time in SCardTransmit), ms | %s | — |\n' "$(med 4)" "$(med 5)"
+  printf '| card: ours, outside SCardTransmit (connect, transaction, our code), ms | %s | — |\n' "$ours_apdu"
+  printf '| card: ours, CPU time of our process, ms | %s | — |\n' "$(med 6)"
+  printf '| card: certificate read → process exit, ms | %s | — |\n' "$(med 7)"
+} > "$T/rows"
+cat "$T/rows"
+[ -z "${BENCH_SUMMARY:-}" ] || grep '^|' "$T/rows" >> "$BENCH_SUMMARY"
