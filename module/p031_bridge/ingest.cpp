@@ -12,6 +12,7 @@
 
 #include <glib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -36,11 +37,16 @@ std::string new_uuid() {
     return s;
 }
 
-// ORCA's valid 公費 rows of the facility by (負担者番号, 受給者番号), read once per ingest. ORCA has no
-// index on those columns (tbl_ptkohinf's only index is its primary key), so a query per batch would
-// read the whole table each time (O(units × patients / batch)); one read makes it O(patients). Keys
-// are the columns as PostgreSQL's bpchar equality sees them: trailing blanks are not significant.
-using KohiIndex = std::unordered_multimap<std::string, Ptid>;
+// Which patients have a valid 公費 row with a given (負担者番号, 受給者番号): ORCA has no index on those
+// columns (tbl_ptkohinf's only index is its primary key), so a query per batch would read the whole
+// table each time (O(units × patients / batch)). Instead the table is read once per ingest into a
+// sorted list of (hash of the key, ptid) — 16 bytes a row — and each batch confirms its candidates
+// through the primary key (hospnum, ptid), comparing the columns themselves: a hash collision can add a
+// candidate, never a match. Keys are the columns as bpchar equality sees them (trailing blanks are
+// not significant).
+using KohiIndex = std::vector<std::pair<std::size_t, Ptid>>;
+
+std::size_t kohi_hash(const std::string& key) { return std::hash<std::string>{}(key); }
 
 KohiIndex read_kohi_index(db::Connection& db, const std::string& hosp, const std::string& today) {
     const auto r = db.exec("SELECT x.ftnjanum::text, x.jkysnum::text, x.ptid FROM tbl_ptkohinf x"
@@ -48,7 +54,8 @@ KohiIndex read_kohi_index(db::Connection& db, const std::string& hosp, const std
                            {hosp, today});
     KohiIndex idx;
     idx.reserve(static_cast<std::size_t>(r.rows()));
-    for (int i = 0; i < r.rows(); ++i) idx.emplace(kohi_key(r.get(i, 0), r.get(i, 1)), r.num(i, 2));
+    for (int i = 0; i < r.rows(); ++i) idx.emplace_back(kohi_hash(kohi_key(r.get(i, 0), r.get(i, 1))), r.num(i, 2));
+    std::sort(idx.begin(), idx.end());
     return idx;
 }
 
@@ -108,14 +115,30 @@ Lookups fetch_lookups(db::Connection& db, int hospnum, const std::string& today,
     }
     if (!kf.empty()) {
         if (!kohi) kohi = read_kohi_index(db, hosp, today);
+        // The key's parts are trimmed already: equal to a row's columns without trailing blanks, they
+        // are also the row's trim() (no leading blank either).
+        std::set<std::string> keys;
+        std::set<Ptid> cands;
         for (std::size_t i = 0; i < kf.size(); ++i) {
-            // The key's parts are trimmed already: equal to the row's columns without trailing blanks,
-            // they are also the row's trim() (no leading blank either).
             const std::string key = kohi_key(kf[i], kj[i]);
-            const auto [first, last] = kohi->equal_range(key);
-            for (auto it = first; it != last; ++it) {
-                l.by_kohi[key].push_back(KohiCandidate{it->second, false});
-                if (!test_of.contains(it->second)) unknown.insert(it->second);
+            const auto h = kohi_hash(key);
+            for (auto it = std::lower_bound(kohi->begin(), kohi->end(), std::make_pair(h, Ptid{})); it != kohi->end() && it->first == h; ++it)
+                cands.insert(it->second);
+            keys.insert(key);
+        }
+        if (!cands.empty()) {
+            std::vector<std::string> ids;
+            for (Ptid p : cands) ids.push_back(std::to_string(p));
+            const auto r = db.exec("SELECT x.ftnjanum::text, x.jkysnum::text, x.ptid FROM tbl_ptkohinf x"
+                                   " WHERE x.hospnum = $1 AND x.ptid = ANY ($2::bigint[]) AND x.tekstymd <= $3 AND x.tekedymd >= $3"
+                                   " AND coalesce(x.sakjokbn, '') <> '1'",
+                                   {hosp, db::text_array(ids), today});
+            for (int i = 0; i < r.rows(); ++i) {
+                std::string key = kohi_key(r.get(i, 0), r.get(i, 1));
+                if (!keys.contains(key)) continue;
+                const Ptid ptid = r.num(i, 2);
+                l.by_kohi[std::move(key)].push_back(KohiCandidate{ptid, false});
+                if (!test_of.contains(ptid)) unknown.insert(ptid);
             }
         }
     }
