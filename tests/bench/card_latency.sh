@@ -40,16 +40,16 @@ for k in $(seq 1 "$N"); do
         if ($i == "certificate") ours = $(i + 1)
         if ($i == "APDUs") apdus = $(i - 1)
         if ($i == "taking") tx = $(i + 1)
-        if ($i == "CPU") cpu = $(i - 1)
+        if ($i == "CPU") cpu = $(i - 2)
         if ($i == "(at") { at = $(i + 1); sub(/\)/, "", at) }
       }
       printf "%.1f %.1f %.1f %d %.1f %.2f %.1f\n", (t1 - t0) * 1000, (seen - t0) * 1000, ours, apdus, tx, cpu, (t1 - at) * 1000 }' >> "$T/lat"
   card_remove
 done
 # median of column C of $T/lat
-med() { awk -v c="$1" '{ print $c }' "$T/lat" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+med() { awk -v c="$1" '{ print $c }' "$T/lat" | sort -n | awk -v f="${2:-%.1f}" '{ a[NR] = $1 } END { printf f "\n", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 minmax() { awk -v c="$1" '{ print $c }' "$T/lat" | sort -n | sed -n '1p;$p' | paste -sd' '; }
-ours_apdu=$(awk '{ print $3 - $5 }' "$T/lat" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
+ours_apdu=$(awk '{ print $3 - $5 }' "$T/lat" | sort -n | awk '{ a[NR] = $1 } END { printf "%.1f\n", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
 {
   echo
   echo "card insertion to certificate read, $N insertions (medians, ms; min–max in brackets)"
@@ -58,10 +58,10 @@ ours_apdu=$(awk '{ print $3 - $5 }' "$T/lat" | sort -n | awk '{ a[NR] = $1 } END
   printf '| card: insertion → certificate read (whole), ms | %s [%s] | — |\n' "$(med 1)" "$(minmax 1 | tr ' ' '-')"
   printf '| card: pcscd/vpcd part (insertion → status change seen), ms | %s [%s] | — (pcscd/vpcd) |\n' "$(med 2)" "$(minmax 2 | tr ' ' '-')"
   printf '| card: ours (status change → certificate read), ms | %s [%s] | ≤ 100 |\n' "$(med 3)" "$(minmax 3 | tr ' ' '-')"
-  printf '| card: ours, APDU round trips (%s APDUs, time in SCardTransmit), ms | %s | — |\n' "$(med 4)" "$(med 5)"
+  printf '| card: ours, APDU round trips (%s APDUs, time in SCardTransmit), ms | %s | — |\n' "$(med 4 %d)" "$(med 5)"
   printf '| card: ours, outside SCardTransmit (connect, transaction, our code), ms | %s | — |\n' "$ours_apdu"
-  printf '| card: ours, CPU time of our process, ms | %s | — |\n' "$(med 6)"
+  printf '| card: ours, CPU time of our process, ms | %s | — |\n' "$(med 6 %.2f)"
   printf '| card: certificate read → process exit, ms | %s | — |\n' "$(med 7)"
 } > "$T/rows"
 cat "$T/rows"
-[ -z "${BENCH_SUMMARY:-}" ] || grep '^|' "$T/rows" >> "$BENCH_SUMMARY"
+[ -z "${BENCH_SUMMARY:-}" ] || grep '^| card' "$T/rows" >> "$BENCH_SUMMARY"
