@@ -4,8 +4,7 @@
 
 #include <glib.h>
 #include <libxml/encoding.h>
-#include <libxml/parser.h>
-#include <libxml/parserInternals.h>
+#include <libxml/xmlreader.h>
 #include <libxml/xmlwriter.h>
 
 #include <cerrno>
@@ -13,7 +12,6 @@
 #include <algorithm>
 #include <cstring>
 #include <exception>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <type_traits>
@@ -211,14 +209,16 @@ bool assign(const Field<T> (&table)[N], T& obj, std::string_view name, std::stri
 // Which record the reader is inside.
 enum class Ctx { none, header, body, unit, search, result, disease, ticket };
 
-struct ParserDeleter { void operator()(xmlParserCtxtPtr p) const { xmlFreeParserCtxt(p); } };
+struct ReaderDeleter { void operator()(xmlTextReaderPtr r) const { xmlFreeTextReader(r); } };
 
-// The source and what libxml2's error callback saw (nothing may be thrown through it).
+// State shared with libxml2's C callbacks: nothing may be thrown through them.
 struct IoContext {
     const ByteSource* source;
     std::string head;          // the bytes sniff_encoding looked at, handed to the parser first
+    std::size_t head_off = 0;
     bool eof = false;          // the source said so while the window was read: not asked again
     std::size_t total = 0;
+    std::exception_ptr error;
     std::string parse_error;
     bool not_utf8 = false;     // the first error is libxml2's "Input is not proper UTF-8"
 };
@@ -234,6 +234,25 @@ int read_source(IoContext& io, char* buf, int len) {
     return n;
 }
 
+int io_read(void* ctx, char* buf, int len) {
+    auto* io = static_cast<IoContext*>(ctx);
+    try {
+        if (io->head_off < io->head.size()) {
+            const std::size_t n = std::min(static_cast<std::size_t>(len), io->head.size() - io->head_off);
+            std::memcpy(buf, io->head.data() + io->head_off, n);
+            io->head_off += n;
+            if (io->head_off == io->head.size()) std::string().swap(io->head);  // the window's memory goes back
+            return static_cast<int>(n);
+        }
+        return io->eof ? 0 : read_source(*io, buf, len);
+    } catch (...) {
+        io->error = std::current_exception();
+        return -1;
+    }
+}
+
+int io_close(void*) { return 0; }
+
 void on_parse_error(void* ctx, const xmlError* err) {
     auto* io = static_cast<IoContext*>(ctx);
     if (io->parse_error.empty() && err && err->message) {
@@ -246,47 +265,12 @@ void on_parse_error(void* ctx, const xmlError* err) {
     }
 }
 
-// What the SAX callbacks reach: the parse's handlers, and the first exception one of them threw (it
-// stops the parser; nothing is thrown through libxml2).
-struct SaxState {
-    IoContext* io = nullptr;
-    xmlParserCtxtPtr ctxt = nullptr;
-    std::exception_ptr error;
-    std::function<void(std::string_view)> start;
-    std::function<void()> end;
-    std::function<void(const char*, std::size_t)> text;
-    std::function<void(const char*)> refuse;
-};
-
-template <class F>
-void guarded(void* ctx, F&& f) {
-    auto* s = static_cast<SaxState*>(ctx);
-    if (s->error) return;
-    try {
-        f(*s);
-    } catch (...) {
-        s->error = std::current_exception();
-        xmlStopParser(s->ctxt);
-    }
+// The element's name; libxml2 keeps the string until the reader is freed, so the view stays valid
+// while the element is open (and after).
+std::string_view xml_name(xmlTextReaderPtr r) {
+    const xmlChar* n = xmlTextReaderConstLocalName(r);
+    return n ? std::string_view(reinterpret_cast<const char*>(n)) : std::string_view();
 }
-
-// Element names come from the parser's dictionary: they live until the parser is freed.
-void sax_start(void* ctx, const xmlChar* localname, const xmlChar*, const xmlChar*, int, const xmlChar**, int, int, const xmlChar**) {
-    guarded(ctx, [&](SaxState& s) { s.start(reinterpret_cast<const char*>(localname)); });
-}
-void sax_end(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) {
-    guarded(ctx, [](SaxState& s) { s.end(); });
-}
-void sax_text(void* ctx, const xmlChar* ch, int len) {
-    guarded(ctx, [&](SaxState& s) { s.text(reinterpret_cast<const char*>(ch), static_cast<std::size_t>(len)); });
-}
-void sax_dtd(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) {
-    guarded(ctx, [](SaxState& s) { s.refuse("a DTD is not allowed in an OQS message"); });
-}
-void sax_reference(void* ctx, const xmlChar*) {
-    guarded(ctx, [](SaxState& s) { s.refuse("entity references are not allowed in an OQS message"); });
-}
-void sax_error(void* ctx, xmlErrorPtr err) { on_parse_error(static_cast<SaxState*>(ctx)->io, err); }
 
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
@@ -418,35 +402,13 @@ std::size_t parse_result(const ByteSource& source, std::string_view what, Result
     const char* forced = guess.encoding == TextEncoding::cp932 ? "CP932" : nullptr;
 
     xmlResetLastError();
-    // SAX, straight from libxml2's push parser: no tree is built (xmlTextReader builds and frees a
-    // node for everything it reports). No XML_PARSE_NOENT (entities are not substituted), no DTD
-    // loading, no network; a DTD or an entity reference is refused when the parser meets it.
-    SaxState st;
-    st.io = &io;
-    xmlSAXHandler sax{};
-    sax.initialized = XML_SAX2_MAGIC;
-    sax.startElementNs = sax_start;
-    sax.endElementNs = sax_end;
-    sax.characters = sax_text;
-    sax.ignorableWhitespace = sax_text;
-    sax.cdataBlock = sax_text;
-    sax.internalSubset = sax_dtd;
-    sax.externalSubset = sax_dtd;
-    sax.reference = sax_reference;
-    sax.serror = sax_error;
-    // The first bytes go to the constructor (it looks at them for a byte order mark), as the reader does.
-    const std::size_t first = std::min<std::size_t>(io.head.size(), 4);
-    std::unique_ptr<xmlParserCtxt, ParserDeleter> parser(
-        xmlCreatePushParserCtxt(&sax, &st, io.head.data(), static_cast<int>(first), nullptr));
-    if (!parser) throw Error(Errc::internal, "cannot create the XML parser");
-    st.ctxt = parser.get();
-    xmlCtxtUseOptions(parser.get(), XML_PARSE_NONET | XML_PARSE_NOCDATA);
-    if (forced) {
-        xmlCharEncodingHandlerPtr h = xmlFindCharEncodingHandler(forced);
-        if (!h || xmlSwitchToEncoding(parser.get(), h) != 0) throw Error(Errc::internal, std::string("libxml2 has no ") + forced + " converter");
-    }
+    // No XML_PARSE_NOENT (entities are not substituted), no DTD loading, no network.
+    std::unique_ptr<xmlTextReader, ReaderDeleter> reader(
+        xmlReaderForIO(io_read, io_close, &io, nullptr, forced, XML_PARSE_NONET | XML_PARSE_NOCDATA));
+    if (!reader) throw Error(Errc::internal, "cannot create the XML reader");
+    xmlTextReaderSetStructuredErrorHandler(reader.get(), reinterpret_cast<xmlStructuredErrorFunc>(on_parse_error), &io);
 
-    std::vector<std::string_view> stack;  // open element names (libxml2's strings, kept until the parser is freed)
+    std::vector<std::string_view> stack;  // open element names (the reader's strings)
     std::vector<Ctx> ctx{Ctx::none};   // record context per open element
     std::string text;
     ResultHeader header;
@@ -527,42 +489,45 @@ std::size_t parse_result(const ByteSource& source, std::string_view what, Result
     };
     std::vector<bool> is_record;  // parallel to stack
 
-    st.start = [&](std::string_view name) {
-        const Ctx c = open_element(name);
-        is_record.push_back(c != Ctx::none);
-    };
-    st.end = [&] {
-        close_element(is_record.back());
-        is_record.pop_back();
-    };
-    st.text = [&](const char* v, std::size_t n) {
-        text.append(v, n);
-        if (text.size() > kMaxFieldBytes) throw fail("element <" + std::string(stack.back()) + "> holds more than " + std::to_string(kMaxFieldBytes) + " bytes");
-    };
-    st.refuse = [&](const char* why) { throw fail(why); };
-
-    // The sniffed window, then the rest of the source, in chunks.
-    int rc = xmlParseChunk(parser.get(), io.head.data() + first, static_cast<int>(io.head.size() - first), io.eof ? 1 : 0);
-    std::string().swap(io.head);
-    if (!io.eof) {
-        std::vector<char> buf(64 * 1024);
-        while (rc == 0 && !st.error) {
-            const int n = read_source(io, buf.data(), static_cast<int>(buf.size()));
-            if (n < 0) throw Error(Errc::io, std::string(what) + ": read error");
-            rc = xmlParseChunk(parser.get(), buf.data(), n, n == 0 ? 1 : 0);
-            if (n == 0) break;
+    int rc;
+    while ((rc = xmlTextReaderRead(reader.get())) == 1) {
+        switch (xmlTextReaderNodeType(reader.get())) {
+        case XML_READER_TYPE_DOCUMENT_TYPE: throw fail("a DTD is not allowed in an OQS message");
+        case XML_READER_TYPE_ENTITY_REFERENCE:
+        case XML_READER_TYPE_ENTITY: throw fail("entity references are not allowed in an OQS message");
+        case XML_READER_TYPE_ELEMENT: {
+            const std::string_view name = xml_name(reader.get());
+            const bool empty = xmlTextReaderIsEmptyElement(reader.get()) == 1;
+            const Ctx c = open_element(name);
+            is_record.push_back(c != Ctx::none);
+            if (empty) { close_element(is_record.back()); is_record.pop_back(); }
+            break;
+        }
+        case XML_READER_TYPE_TEXT:
+        case XML_READER_TYPE_CDATA:
+        case XML_READER_TYPE_SIGNIFICANT_WHITESPACE: {
+            const xmlChar* v = xmlTextReaderConstValue(reader.get());
+            if (v) text += reinterpret_cast<const char*>(v);
+            if (text.size() > kMaxFieldBytes) throw fail("element <" + std::string(stack.back()) + "> holds more than " + std::to_string(kMaxFieldBytes) + " bytes");
+            break;
+        }
+        case XML_READER_TYPE_END_ELEMENT:
+            close_element(is_record.back());
+            is_record.pop_back();
+            break;
+        default: break;
         }
     }
-    if (st.error) std::rethrow_exception(st.error);
-    if (rc != 0 || !parser->wellFormed) {
+    if (io.error) std::rethrow_exception(io.error);
+    if (rc != 0) {
         // A conversion error (bytes that are not Shift_JIS/UTF-8 as declared) reaches libxml2's
-        // global last error, not the parser's handler.
+        // global last error, not the reader's handler.
         const xmlError* last = xmlGetLastError();
         if (io.parse_error.empty() && last &&
             (last->domain == XML_FROM_I18N || (last->domain == XML_FROM_IO && last->code == XML_IO_ENCODER))) {
             if (guess.encoding == TextEncoding::cp932) throw fail("the text is not valid Shift_JIS (CP932), read as such: " + guess.why);
             if (guess.encoding == TextEncoding::utf8) throw fail("the text is not valid UTF-8, read as such: " + guess.why);
-            const xmlChar* enc = parser->encoding ? parser->encoding : parser->input ? parser->input->encoding : nullptr;
+            const xmlChar* enc = xmlTextReaderConstEncoding(reader.get());
             throw fail(std::string("the text is not valid in its declared encoding") +
                        (enc ? std::string(" (") + reinterpret_cast<const char*>(enc) + ")" : std::string()));
         }
