@@ -76,8 +76,8 @@ CardType detect(Transport& t, int* apdus) {
     return CardType::other;
 }
 
-CertRead read_auth_cert(Transport& t, bool extended, std::size_t max_le) {
-    select_ap(t, Ap::jpki);
+CertRead read_auth_cert(Transport& t, bool extended, std::size_t max_le, bool jpki_selected) {
+    if (!jpki_selected) select_ap(t, Ap::jpki);
     must(t, select_ef(Ef::jpki_auth_cert), "SELECT EF 000A (利用者証明用電子証明書)");
     CertRead c;
     c.extended = extended;
@@ -105,10 +105,11 @@ CertRead read_auth_cert(Transport& t, bool extended, std::size_t max_le) {
     return c;
 }
 
-CertRead read_cert(Transport& t, bool& ext_ok, std::string& how, std::size_t max_le, bool ext_known) {
+CertRead read_cert(Transport& t, bool& ext_ok, std::string& how, std::size_t max_le, bool ext_known, bool jpki_selected) {
+    const bool tried_extended = ext_ok;  // a failed extended read: the AP is selected again before the short reads
     if (ext_ok) {
         try {
-            auto r = read_auth_cert(t, true, max_le);
+            auto r = read_auth_cert(t, true, max_le, jpki_selected);
             how += ext_known ? ", confirmed by an extended READ BINARY" : "; an extended READ BINARY of the certificate worked";
             return r;
         } catch (const ExtendedRefused& e) {
@@ -119,7 +120,7 @@ CertRead read_cert(Transport& t, bool& ext_ok, std::string& how, std::size_t max
                    " the extended READ BINARY (" + e.what() + "): short reads";
         }
     }
-    return read_auth_cert(t, false);
+    return read_auth_cert(t, false, 65536, jpki_selected && !tried_extended);
 }
 
 PinState pin_status(Transport& t, PinFile which) {

@@ -37,13 +37,15 @@ private:
 
 // The 利用者証明用電子証明書 (JPKI EF 000A). `extended`: one case-2E READ BINARY of the whole file;
 // ExtendedRefused when that does not work. Without `extended`: 4 bytes for the length, then short
-// reads (≤ 256) with the offset in P1P2.
-CertRead read_auth_cert(Transport& t, bool extended, std::size_t max_le = 65536);
+// reads (≤ 256) with the offset in P1P2. `jpki_selected`: the 公的個人認証AP is the current DF
+// already (detect() just answered mynumber or juki in this transaction): no SELECT AP is sent.
+CertRead read_auth_cert(Transport& t, bool extended, std::size_t max_le = 65536, bool jpki_selected = false);
 
 // Reads the certificate: extended when `ext_ok`; when the card refuses it or the reader fails it
 // (ExtendedRefused), with short reads, and `ext_ok` turns false. `how` gets how it was decided
-// (`ext_known`: the reader itself reported its extended APDU size).
-CertRead read_cert(Transport& t, bool& ext_ok, std::string& how, std::size_t max_le, bool ext_known);
+// (`ext_known`: the reader itself reported its extended APDU size). `jpki_selected` as for
+// read_auth_cert (the short reads after a failed extended one select the AP again).
+CertRead read_cert(Transport& t, bool& ext_ok, std::string& how, std::size_t max_le, bool ext_known, bool jpki_selected = false);
 
 struct PinState {
     int tries = -1;       // tries left (-1 unknown)

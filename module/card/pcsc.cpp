@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 
+#include <glib.h>
 #include <PCSC/pcsclite.h>
 #include <PCSC/reader.h>
 
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 
 namespace onshi::card::pcsc {
 namespace {
@@ -87,12 +89,24 @@ std::string Context::wait_card(const std::string& reader, bool present, int time
         if (rv != SCARD_S_SUCCESS) fail("SCardGetStatusChange", rv);
         for (std::size_t i = 0; i + 1 < st.size(); ++i) {
             const bool has = (st[i].dwEventState & SCARD_STATE_PRESENT) && !(st[i].dwEventState & SCARD_STATE_MUTE);
-            if (has == present && !(st[i].dwEventState & SCARD_STATE_UNKNOWN)) return names[i];
+            if (has == present && !(st[i].dwEventState & SCARD_STATE_UNKNOWN)) {
+                seen_at_ = std::chrono::steady_clock::now();
+                seen_cpu_ms_ = process_cpu_ms();
+                log::debug("card: status change seen: %s %s (at %.6f)", names[i].c_str(), present ? "has a card" : "is empty",
+                           static_cast<double>(g_get_real_time()) / 1e6);
+                return names[i];
+            }
         }
         if (!fresh && (st.back().dwEventState & SCARD_STATE_CHANGED)) { rebuild(); continue; }  // a reader came or went
         fresh = false;
         for (auto& s : st) s.dwCurrentState = s.dwEventState & ~static_cast<DWORD>(SCARD_STATE_CHANGED);
     }
+}
+
+double process_cpu_ms() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
 
 Card::Card(Context& ctx, const std::string& reader, bool direct) : ctx_(ctx.get()), reader_(reader) {
@@ -162,7 +176,10 @@ Bytes Card::transmit(std::span<const std::uint8_t> apdu) {
     auto send = [&] {
         pci = proto_ == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
         rlen = static_cast<DWORD>(rx.size());
-        return SCardTransmit(h_, pci, apdu.data(), static_cast<DWORD>(apdu.size()), nullptr, rx.data(), &rlen);
+        const auto t0 = std::chrono::steady_clock::now();
+        const LONG rv = SCardTransmit(h_, pci, apdu.data(), static_cast<DWORD>(apdu.size()), nullptr, rx.data(), &rlen);
+        transmit_ms_ += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        return rv;
     };
     LONG rv = send();
     if (rv == SCARD_E_PROTO_MISMATCH) {

@@ -9,6 +9,8 @@
 #include <PCSC/wintypes.h>
 
 #include <cstdint>
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,10 +32,18 @@ public:
     // `reader` is empty, also following readers plugged in meanwhile (\\?PnP?\Notification).
     // Returns the reader, or "" on timeout.
     std::string wait_card(const std::string& reader, bool present, int timeout_ms);
+    // When wait_card last saw the card it waited for (SCardGetStatusChange's answer), on the steady
+    // clock and in process CPU time; unset until then. What follows is ours, what came before pcscd's.
+    [[nodiscard]] std::optional<std::chrono::steady_clock::time_point> seen_at() const noexcept { return seen_at_; }
+    [[nodiscard]] double seen_cpu_ms() const noexcept { return seen_cpu_ms_; }
 
 private:
     SCARDCONTEXT h_ = 0;
+    std::optional<std::chrono::steady_clock::time_point> seen_at_;
+    double seen_cpu_ms_ = 0;
 };
+
+double process_cpu_ms();  // CLOCK_PROCESS_CPUTIME_ID
 
 struct Extended {
     std::uint32_t max_apdu_data = 0;  // dwMaxAPDUDataSize (0: short APDUs only)
@@ -56,6 +66,7 @@ public:
     // CM_IOCTL_GET_FEATURE_REQUEST → FEATURE_GET_TLV_PROPERTIES → dwMaxAPDUDataSize (tag 0x0A).
     Extended reader_extended();
     [[nodiscard]] int apdus() const noexcept { return count_; }
+    [[nodiscard]] double transmit_ms() const noexcept { return transmit_ms_; }  // wall time inside SCardTransmit
     void reset_count() noexcept { count_ = 0; }
     void begin();
     void end() noexcept;
@@ -71,6 +82,7 @@ private:
     bool in_tx_ = false;
     bool link_failed_ = false;  // the last command got no answer from the reader (extended APDU)
     int count_ = 0;
+    double transmit_ms_ = 0;
 };
 
 // SCardBeginTransaction / SCardEndTransaction around a multi-APDU sequence.

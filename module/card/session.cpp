@@ -55,7 +55,7 @@ ConsentRead read_for_consent(pcsc::Context& ctx, const ConsentReadOptions& o, co
     pcsc::Transaction tx(c);
     const CardType t = detect(c);
     if (t != CardType::mynumber) throw Error(Errc::card, "the card in " + out.reader + " is not a My Number card (" + card_type_label(t) + ")");
-    CertRead cert = read_cert(c, ext_ok, how, ext.known ? ext.max_apdu_data : 65536, ext.known);
+    CertRead cert = read_cert(c, ext_ok, how, ext.known ? ext.max_apdu_data : 65536, ext.known, true);
     out.certificate = std::move(cert.der);
     out.extended = cert.extended;
     out.cert_apdus = cert.read_apdus;

@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 namespace onshi::oqs {
@@ -185,15 +186,24 @@ const Field<MedicalTicket> kTicketFields[] = {
 };
 #undef F
 
+// The table's fields by name, built once per table: a leaf costs one hash, not a scan of the table.
+template <class T, std::size_t N>
+const std::unordered_map<std::string_view, std::string& (*)(T&)>& index_of(const Field<T> (&table)[N]) {
+    static const auto index = [&table] {
+        std::unordered_map<std::string_view, std::string& (*)(T&)> m;
+        for (const auto& f : table) m.emplace(f.name, f.get);  // the first of a repeated name wins, as a scan would
+        return m;
+    }();
+    return index;
+}
+
 template <class T, std::size_t N>
 bool assign(const Field<T> (&table)[N], T& obj, std::string_view name, std::string&& value) {
-    for (const auto& f : table) {
-        if (f.name == name) {
-            f.get(obj) = std::move(value);
-            return true;
-        }
-    }
-    return false;
+    const auto& index = index_of(table);
+    const auto it = index.find(name);
+    if (it == index.end()) return false;
+    it->second(obj) = std::move(value);
+    return true;
 }
 
 // Which record the reader is inside.
@@ -255,9 +265,11 @@ void on_parse_error(void* ctx, const xmlError* err) {
     }
 }
 
-std::string xml_name(xmlTextReaderPtr r) {
+// The element's name; libxml2 keeps the string until the reader is freed, so the view stays valid
+// while the element is open (and after).
+std::string_view xml_name(xmlTextReaderPtr r) {
     const xmlChar* n = xmlTextReaderConstLocalName(r);
-    return n ? reinterpret_cast<const char*>(n) : "";
+    return n ? std::string_view(reinterpret_cast<const char*>(n)) : std::string_view();
 }
 
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
@@ -396,7 +408,7 @@ std::size_t parse_result(const ByteSource& source, std::string_view what, Result
     if (!reader) throw Error(Errc::internal, "cannot create the XML reader");
     xmlTextReaderSetStructuredErrorHandler(reader.get(), reinterpret_cast<xmlStructuredErrorFunc>(on_parse_error), &io);
 
-    std::vector<std::string> stack;   // open element names
+    std::vector<std::string_view> stack;  // open element names (the reader's strings)
     std::vector<Ctx> ctx{Ctx::none};   // record context per open element
     std::string text;
     ResultHeader header;
@@ -411,7 +423,7 @@ std::size_t parse_result(const ByteSource& source, std::string_view what, Result
     auto send_header = [&] {
         if (!header_sent) { sink.on_header(header); header_sent = true; }
     };
-    auto leaf = [&](const std::string& name, std::string&& value) {
+    auto leaf = [&](std::string_view name, std::string&& value) {
         switch (ctx.back()) {
         case Ctx::header: assign(kHeaderFields, header, name, std::move(value)); break;
         case Ctx::body: assign(kBodyFields, header, name, std::move(value)); break;
@@ -424,12 +436,16 @@ std::size_t parse_result(const ByteSource& source, std::string_view what, Result
         }
     };
     // The context an element opens, given the context it is in; none = a leaf or a plain wrapper.
-    auto opens = [&](const std::string& name, Ctx in) -> Ctx {
+    auto opens = [&](std::string_view name, Ctx in) -> Ctx {
         if (in == Ctx::none && stack.size() == 1) {
             if (name == "MessageHeader") return Ctx::header;
             if (name == "MessageBody") return Ctx::body;
         }
-        if (in == Ctx::body && name == "BulkConfirmUnit") { send_header(); unit = BulkConfirmUnit{}; return Ctx::unit; }
+        if (in == Ctx::body && name == "BulkConfirmUnit") {
+            send_header();
+            unit = BulkConfirmUnit{};
+            return Ctx::unit;
+        }
         if (in == Ctx::unit && name == "QualificationConfirmSearchInfo") return Ctx::search;
         if (in == Ctx::unit && name == "ResultOfQualificationConfirmation") { result = QualificationResult{}; return Ctx::result; }
         if (in == Ctx::result && name == "SpecificDiseasesCertificateInfo") { disease = SpecificDisease{}; return Ctx::disease; }
@@ -449,10 +465,10 @@ std::size_t parse_result(const ByteSource& source, std::string_view what, Result
         }
     };
     // Wrappers (ResultList, ElderlyRecipientCertificateInfo, …) keep the context of their parent.
-    auto open_element = [&](const std::string& name) {
+    auto open_element = [&](std::string_view name) {
         if (static_cast<int>(stack.size()) >= kMaxDepth) throw fail("elements nested deeper than " + std::to_string(kMaxDepth));
         if (stack.empty()) {
-            if (name != "XmlMsg") throw fail("root element is <" + name + ">, not <XmlMsg>");
+            if (name != "XmlMsg") throw fail("root element is <" + std::string(name) + ">, not <XmlMsg>");
             saw_root = true;
         }
         const Ctx in = ctx.back();
@@ -463,7 +479,7 @@ std::size_t parse_result(const ByteSource& source, std::string_view what, Result
         return c;
     };
     auto close_element = [&](bool opened_record) {
-        const std::string name = std::move(stack.back());
+        const std::string_view name = stack.back();
         const Ctx c = ctx.back();
         stack.pop_back();
         ctx.pop_back();
@@ -480,7 +496,7 @@ std::size_t parse_result(const ByteSource& source, std::string_view what, Result
         case XML_READER_TYPE_ENTITY_REFERENCE:
         case XML_READER_TYPE_ENTITY: throw fail("entity references are not allowed in an OQS message");
         case XML_READER_TYPE_ELEMENT: {
-            const std::string name = xml_name(reader.get());
+            const std::string_view name = xml_name(reader.get());
             const bool empty = xmlTextReaderIsEmptyElement(reader.get()) == 1;
             const Ctx c = open_element(name);
             is_record.push_back(c != Ctx::none);
@@ -492,7 +508,7 @@ std::size_t parse_result(const ByteSource& source, std::string_view what, Result
         case XML_READER_TYPE_SIGNIFICANT_WHITESPACE: {
             const xmlChar* v = xmlTextReaderConstValue(reader.get());
             if (v) text += reinterpret_cast<const char*>(v);
-            if (text.size() > kMaxFieldBytes) throw fail("element <" + stack.back() + "> holds more than " + std::to_string(kMaxFieldBytes) + " bytes");
+            if (text.size() > kMaxFieldBytes) throw fail("element <" + std::string(stack.back()) + "> holds more than " + std::to_string(kMaxFieldBytes) + " bytes");
             break;
         }
         case XML_READER_TYPE_END_ELEMENT:

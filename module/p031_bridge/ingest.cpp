@@ -12,6 +12,7 @@
 
 #include <glib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -19,6 +20,7 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <unordered_map>
@@ -35,10 +37,34 @@ std::string new_uuid() {
     return s;
 }
 
+// Which patients have a valid 公費 row with a given (負担者番号, 受給者番号): ORCA has no index on those
+// columns (tbl_ptkohinf's only index is its primary key), so a query per batch would read the whole
+// table each time (O(units × patients / batch)). Instead the table is read once per ingest into a
+// sorted list of (hash of the key, ptid) — 16 bytes a row — and each batch confirms its candidates
+// through the primary key (hospnum, ptid), comparing the columns themselves: a hash collision can add a
+// candidate, never a match. Keys are the columns as bpchar equality sees them (trailing blanks are
+// not significant).
+using KohiIndex = std::vector<std::pair<std::size_t, Ptid>>;
+
+std::size_t kohi_hash(const std::string& key) { return std::hash<std::string>{}(key); }
+
+KohiIndex read_kohi_index(db::Connection& db, const std::string& hosp, const std::string& today) {
+    const auto r = db.exec("SELECT x.ftnjanum::text, x.jkysnum::text, x.ptid FROM tbl_ptkohinf x"
+                           " WHERE x.hospnum = $1 AND x.tekstymd <= $2 AND x.tekedymd >= $2 AND coalesce(x.sakjokbn, '') <> '1'",
+                           {hosp, today});
+    KohiIndex idx;
+    idx.reserve(static_cast<std::size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) idx.emplace_back(kohi_hash(kohi_key(r.get(i, 0), r.get(i, 1))), r.num(i, 2));
+    std::sort(idx.begin(), idx.end());
+    return idx;
+}
+
 // Fetches what ORCA holds for the keys of a batch: a few queries, no per-unit round trips. The
 // insurance and 公費 rows come without their patient; each patient (test flag, 患者番号) is read once
 // per batch — most are known already from the 照会番号 query — so every key costs one index probe.
-Lookups fetch_lookups(db::Connection& db, int hospnum, const std::string& today, const std::vector<BulkConfirmUnit>& units) {
+// The 公費 rows come from `kohi`, read at the first batch that needs it.
+Lookups fetch_lookups(db::Connection& db, int hospnum, const std::string& today, const std::vector<BulkConfirmUnit>& units,
+                      std::optional<KohiIndex>& kohi) {
     std::set<std::string> ptnums;
     std::vector<std::string> ins_h, ins_k, ins_n, kf, kj;
     std::set<std::string> ins_seen, kohi_seen;
@@ -88,16 +114,32 @@ Lookups fetch_lookups(db::Connection& db, int hospnum, const std::string& today,
         }
     }
     if (!kf.empty()) {
-        const auto r = db.exec(
-            "SELECT trim(x.ftnjanum), trim(x.jkysnum), x.ptid"
-            " FROM tbl_ptkohinf x JOIN unnest($2::text[], $3::text[]) AS k(f, j)"
-            "   ON x.ftnjanum = k.f::bpchar AND x.jkysnum = k.j::bpchar"
-            " WHERE x.hospnum = $1 AND x.tekstymd <= $4 AND x.tekedymd >= $4 AND coalesce(x.sakjokbn, '') <> '1'",
-            {hosp, db::text_array(kf), db::text_array(kj), today});
-        for (int i = 0; i < r.rows(); ++i) {
-            const Ptid ptid = r.num(i, 2);
-            l.by_kohi[kohi_key(r.get(i, 0), r.get(i, 1))].push_back(KohiCandidate{ptid, false});
-            if (!test_of.contains(ptid)) unknown.insert(ptid);
+        if (!kohi) kohi = read_kohi_index(db, hosp, today);
+        // The key's parts are trimmed already: equal to a row's columns without trailing blanks, they
+        // are also the row's trim() (no leading blank either).
+        std::set<std::string> keys;
+        std::set<Ptid> cands;
+        for (std::size_t i = 0; i < kf.size(); ++i) {
+            const std::string key = kohi_key(kf[i], kj[i]);
+            const auto h = kohi_hash(key);
+            for (auto it = std::lower_bound(kohi->begin(), kohi->end(), std::make_pair(h, Ptid{})); it != kohi->end() && it->first == h; ++it)
+                cands.insert(it->second);
+            keys.insert(key);
+        }
+        if (!cands.empty()) {
+            std::vector<std::string> ids;
+            for (Ptid p : cands) ids.push_back(std::to_string(p));
+            const auto r = db.exec("SELECT x.ftnjanum::text, x.jkysnum::text, x.ptid FROM tbl_ptkohinf x"
+                                   " WHERE x.hospnum = $1 AND x.ptid = ANY ($2::bigint[]) AND x.tekstymd <= $3 AND x.tekedymd >= $3"
+                                   " AND coalesce(x.sakjokbn, '') <> '1'",
+                                   {hosp, db::text_array(ids), today});
+            for (int i = 0; i < r.rows(); ++i) {
+                std::string key = kohi_key(r.get(i, 0), r.get(i, 1));
+                if (!keys.contains(key)) continue;
+                const Ptid ptid = r.num(i, 2);
+                l.by_kohi[std::move(key)].push_back(KohiCandidate{ptid, false});
+                if (!test_of.contains(ptid)) unknown.insert(ptid);
+            }
         }
     }
     if (!unknown.empty()) {
@@ -121,9 +163,10 @@ Lookups fetch_lookups(db::Connection& db, int hospnum, const std::string& today,
     return l;
 }
 
-// One stage of the ingest pipeline on a thread of its own: parse (the caller's thread) → map (patient
-// lookups on a second connection, the row recipes, the COPY text) → write (the ingest's own connection,
-// the caller's transaction). While PostgreSQL takes batch k, batch k+1 is being mapped and k+2 parsed.
+// One stage of the ingest pipeline on a thread of its own: parse (the caller's thread) → look up (ORCA's
+// patients for the batch's keys, on a second connection) → map (the row recipes, the COPY text) → write
+// (the ingest's own connection, the caller's transaction). While PostgreSQL takes batch k, batch k+1 is
+// being mapped, k+2 looked up and k+3 parsed.
 // At most kQueued items wait before each stage, so memory stays flat whatever the file's size. An error
 // in a stage reaches the one before it at its next push, and the caller at finish(). The destructor
 // stops and joins (the caller is abandoning the ingest: its transaction rolls back).
@@ -200,6 +243,12 @@ private:
     std::thread th_;  // last: started once everything above is ready
 };
 
+// A batch of units with what ORCA holds for their keys.
+struct Looked {
+    std::vector<BulkConfirmUnit> units;
+    Lookups lookups;
+};
+
 // What one batch writes, ready for the database.
 struct BatchOut {
     std::string kaku, audit, review;  // COPY text
@@ -266,11 +315,13 @@ public:
 
     IngestSummary finish() {
         flush();
-        if (mapper_) mapper_->finish();  // every batch mapped (the map stage's counters are final) ...
+        if (looker_) looker_->finish();  // every batch looked up ...
+        if (mapper_) mapper_->finish();  // ... mapped (the map stage's counters are final) ...
         if (writer_) writer_->finish();  // ... and written, before the totals
         if (mapper_)
-            log::debug("ingest pipeline: map %.0f ms (patient lookups %.0f ms), write %.0f ms, %d units", mapper_->busy_ms_, lookup_ms_,
+            log::debug("ingest pipeline: patient lookups %.0f ms, map %.0f ms, write %.0f ms, %d units", looker_->busy_ms_, mapper_->busy_ms_,
                        writer_->busy_ms_, static_cast<int>(sum_.units));
+        looker_.reset();
         mapper_.reset();
         writer_.reset();
         const auto& h = sum_.header;
@@ -289,28 +340,34 @@ public:
     IngestSummary& summary() { return sum_; }
 
 private:
-    // Hands the batch to the map stage (started with the first one, after on_header's INSERT: from
+    // Hands the batch to the lookup stage (started with the first one, after on_header's INSERT: from
     // then on only the write stage uses db_ until finish()).
     void flush() {
         if (batch_.empty()) return;
         if (!writer_) {
             writer_ = std::make_unique<Stage<BatchOut>>(
                 [this](BatchOut& b) { write_batch(db_, orca_cols_, opt_.hospnum, ctx_.now_ymd, ctx_.now_hms, b); });
-            mapper_ = std::make_unique<Stage<std::vector<BulkConfirmUnit>>>([this](std::vector<BulkConfirmUnit>& units) { map_batch(units); });
+            mapper_ = std::make_unique<Stage<Looked>>([this](Looked& b) { map_batch(b.units, b.lookups); });
+            looker_ = std::make_unique<Stage<std::vector<BulkConfirmUnit>>>([this](std::vector<BulkConfirmUnit>& units) {
+                Looked b{std::move(units), {}};
+                if (opt_.write_rows) {
+                    if (!lookup_db_) lookup_db_ = std::make_unique<db::Connection>(db_.conninfo());
+                    b.lookups = fetch_lookups(*lookup_db_, opt_.hospnum, ctx_.now_ymd, b.units, kohi_);
+                }
+                mapper_->push(std::move(b));
+            });
         }
-        mapper_->push(std::move(batch_));
+        looker_->push(std::move(batch_));
         batch_.clear();
         batch_.reserve(kBatch);
     }
 
-    // The map stage: ORCA's patients for the batch, the rows, the COPY text; then to the write stage.
-    void map_batch(std::vector<BulkConfirmUnit>& units) {
-        if (opt_.write_rows && !lookup_db_) lookup_db_ = std::make_unique<db::Connection>(db_.conninfo());
-        const auto t0 = std::chrono::steady_clock::now();
-        const Lookups l = opt_.write_rows ? fetch_lookups(*lookup_db_, opt_.hospnum, ctx_.now_ymd, units) : Lookups{};
-        lookup_ms_ += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    // The map stage: the rows of a batch (its patients looked up by the stage before), the COPY text;
+    // then to the write stage.
+    void map_batch(const std::vector<BulkConfirmUnit>& units, const Lookups& l) {
         BatchOut b;
         std::string &kaku = b.kaku, &audit = b.audit, &review = b.review;
+        kaku.reserve(units.size() * 768);  // a ★ row is ≈ 600 bytes of COPY text: no regrowth copies
         std::vector<HoumonRow>& houmon = b.houmon;
         std::vector<AidRow>& aid = b.aid;
         for (const auto& u : units) {
@@ -343,7 +400,7 @@ private:
                 review_line(review, "held", *hold, ptid, {}, to_payload(out.kaku, out.houmon, out.aid));
             } else {
                 for (const auto& row : out.kaku) {
-                    kaku += kaku_copy_line(row);
+                    append_kaku_copy_line(kaku, row);
                     uuids.push_back(row[Col::tbl_uuid]);
                 }
                 houmon.insert(houmon.end(), out.houmon.begin(), out.houmon.end());
@@ -399,11 +456,13 @@ private:
     std::string file_id_;
     std::vector<BulkConfirmUnit> batch_;
     int seq_ = 0;
-    double lookup_ms_ = 0;
-    std::unique_ptr<db::Connection> lookup_db_;  // ORCA's patients, read by the map stage while the write stage has db_
-    // Last, in this order: when the ingest is abandoned the map stage stops first, then the write stage.
+    std::unique_ptr<db::Connection> lookup_db_;  // ORCA's patients, read by the lookup stage while the write stage has db_
+    std::optional<KohiIndex> kohi_;              // the lookup stage's
+    // Last, in this order: when the ingest is abandoned the lookup stage stops first, then the map
+    // stage, then the write stage (each stops after the one that feeds it).
     std::unique_ptr<Stage<BatchOut>> writer_;
-    std::unique_ptr<Stage<std::vector<BulkConfirmUnit>>> mapper_;
+    std::unique_ptr<Stage<Looked>> mapper_;
+    std::unique_ptr<Stage<std::vector<BulkConfirmUnit>>> looker_;
 };
 
 }  // namespace

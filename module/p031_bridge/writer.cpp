@@ -105,20 +105,25 @@ OrcaColumns read_orca_columns(db::Connection& db) {
     return out;
 }
 
+void append_kaku_copy_line(std::string& out, const KakuRow& row) {
+    for (std::size_t i = 0; i < kColumnCount; ++i) {
+        if (i) out += '\t';
+        db::append_copy_value(out, row.at(i));
+    }
+    out += '\n';
+}
+
 std::string kaku_copy_line(const KakuRow& row) {
     std::string s;
-    for (std::size_t i = 0; i < kColumnCount; ++i) {
-        if (i) s += '\t';
-        db::append_copy_value(s, row.at(i));
-    }
-    s += '\n';
+    append_kaku_copy_line(s, row);
     return s;
 }
 
 void copy_kaku(db::Connection& db, const OrcaColumns& cols, const std::string& lines) {
     if (lines.empty()) return;
     db::Connection::Copy c(db, "COPY tbl_onshi_kaku (" + kaku_columns_sql() + cols.kaku.names + ") FROM STDIN");
-    c.put(with_values(lines, cols.kaku.values));
+    if (cols.kaku.values.empty()) c.put(lines);  // ORCA's own columns only: the lines as they are
+    else c.put(with_values(lines, cols.kaku.values));
     c.finish();
 }
 

@@ -24,6 +24,7 @@ struct OrcaColumns {
 OrcaColumns read_orca_columns(db::Connection& db);
 
 std::string kaku_copy_line(const KakuRow& row);  // with the trailing newline
+void append_kaku_copy_line(std::string& out, const KakuRow& row);  // the same, appended to `out`
 void copy_kaku(db::Connection& db, const OrcaColumns& cols, const std::string& lines);
 void write_houmon(db::Connection& db, const OrcaColumns& cols, int hospnum, const std::vector<HoumonRow>& rows,
                   const std::string& now_ymd, const std::string& now_hms);

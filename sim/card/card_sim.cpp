@@ -39,9 +39,14 @@ const char kUsage[] =
 
 unsigned long g_apdus = 0;
 
-// false on EOF, error or stop.
+// false on EOF, error or stop. vpcd sends a command's 2-byte length and its bytes in two writes
+// without TCP_NODELAY: its kernel holds the bytes back until the length is acknowledged, and ours
+// would delay that acknowledgement (up to 40 ms a command, nothing a real reader has). TCP_QUICKACK,
+// which the kernel clears again by itself, is set before every read so the ACK goes out at once.
 bool read_all(int fd, std::uint8_t* p, std::size_t n) {
     while (n) {
+        int one = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
         ssize_t r = ::recv(fd, p, n, 0);
         if (r < 0 && errno == EINTR) {
             if (g_stop) return false;

@@ -7,7 +7,9 @@
 #   (b) psql \copy of exactly the rows orca-onshi writes (the floor for writing them),
 #   (c) orca-onshi ingest end to end (parse + validate + match + map + write + commit),
 # with the peak RSS of (c) from /usr/bin/time -v. Prints a table and the ratio c / (a + b).
-# Figures only: nothing here asserts a time. BENCH_OUT=FILE also writes the table there (markdown).
+# Figures only: nothing here asserts a time. BENCH_OUT=FILE also writes the table there (markdown);
+# BENCH_SUMMARY=FILE appends each size and encoding's ratio and peak RSS, with their goals, as rows of
+# the one table `make bench` prints (tests/bench/run.sh).
 set -euo pipefail
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -31,6 +33,12 @@ if [ -z "${BENCH_ONE:-}" ]; then
     echo "$rule"
     cat "$rows_file"
   } | tee ${BENCH_OUT:+"$BENCH_OUT"}
+  if [ -n "${BENCH_SUMMARY:-}" ]; then
+    # | units | patients | encoding | rows | MiB | a | b | c | c/(a+b) | RSS |
+    awk -F'|' '{ gsub(/ /, ""); goal = ($2 == 10000 || $2 == 100000) ? "≤ 1.0" : "— (mostly fixed costs)"
+                 printf "| ingest %s units, %s patients, %s: c / (a + b) | %s (%s s vs %s s + %s s) | %s |\n", $2, $3, $4, $10, $9, $7, $8, goal
+                 printf "| ingest %s units, %s, peak RSS MiB | %s | ≤ 64, flat in N |\n", $2, $4, $11 }' "$rows_file" >> "$BENCH_SUMMARY"
+  fi
   rm -f "$rows_file"
   exit 0
 fi
