@@ -8,6 +8,7 @@
 # - with the screens process frozen (SIGSTOP) a job still finishes; killed, it is started again;
 # - with tbl_onshi_kaku locked (ACCESS EXCLUSIVE): static pages and login answer, the API answers
 #   503, SIGHUP reloads, all before the lock is released; then the API answers again;
+#   clients that go away while their request waits are not answered, and leave nothing behind;
 # - with PostgreSQL stopped: 503 for the API, static pages still served; it recovers when PostgreSQL is back.
 . "$top_srcdir/tests/lib/env.sh"
 env_setup 30
@@ -130,6 +131,14 @@ assert_eq "API reading the locked table" 503 "$(cat "$T/api1")"
 assert_eq "P031 reading the locked table" 503 "$(cat "$T/api2")"
 assert_eq "all that answered before the lock was released" 1 "$(lock_held)"
 echo "# locked table: static $(( (t1 - t0) / 1000000 )) ms, login $(( (t2 - t1) / 1000000 )) ms, SIGHUP reload $(( (t3 - t2) / 1000000 )) ms, API 503 within $(( (t4 - t0) / 1000000 + 300 )) ms of the request"
+# Clients that go away while their request waits on the lock: not answered, nothing kept.
+fds0=$(fds "$SP")
+for i in $(seq 1 20); do curl -s -o /dev/null -m 0.2 -b "$JAR" "$BASE/api/jobs/$JOB/units" || true; done
+sleep 2.5  # their deadlines pass, then one sweep
+assert_eq "the lock was still held" 1 "$(lock_held)"
+kill -0 "$SP" || fail "the screens process died when clients went away"
+[ "$(fds "$SP")" -le $((fds0 + 4)) ] || fail "descriptors after 20 abandoned requests: $fds0 before, $(fds "$SP") after"
+ok "20 requests abandoned by their clients: screens alive, descriptors $fds0 -> $(fds "$SP")"
 echo "COMMIT;" >&7
 exec 7>&-
 wait "$LOCKER" || fail "the locking session failed: $(cat "$T/lock.out")"
