@@ -203,6 +203,10 @@ ok "off loopback the installed daemon serves HTTPS with the certificate made at 
 # --- The unit.
 UNIT=/lib/systemd/system/orca-onshid.service
 [ -f "$UNIT" ] || fail "no $UNIT"
+nofile=$(sed -n 's/^LimitNOFILE=//p' "$UNIT")
+case $nofile in ''|*[!0-9]*) fail "the unit sets no numeric LimitNOFILE ('$nofile')" ;; esac
+[ "$nofile" -ge 8192 ] || fail "LimitNOFILE=$nofile: too small for the screens"
+ok "the unit sets LimitNOFILE=$nofile"
 if command -v systemd-analyze >/dev/null; then
   systemd-analyze verify "$UNIT" > "$T/verify.out" 2>&1 || { cat "$T/verify.out"; fail "systemd-analyze verify"; }
   [ ! -s "$T/verify.out" ] || { cat "$T/verify.out"; fail "systemd-analyze verify complains"; }
