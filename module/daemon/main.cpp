@@ -310,7 +310,23 @@ private:
         int hospnum;
         GFileMonitor* monitor = nullptr;
         GSource* again = nullptr;  // the second wake-up, pending
+        std::unordered_set<std::int64_t> again_ids;
     };
+
+    // The job a result or rejection file names (<prefix>01res_H01J00000012.xml,
+    // <prefix>02res_H01J00000012P001.zip, <prefix>01req_H01J00000012.err: jobs::suffix), if any.
+    static std::optional<std::int64_t> job_in_name(const std::string& name) {
+        const auto at = name.find("_H");
+        if (at == std::string::npos || at + 5 >= name.size()) return std::nullopt;
+        std::size_t i = at + 2;
+        while (i < name.size() && g_ascii_isdigit(name[i])) ++i;
+        if (i == at + 2 || i >= name.size() || name[i] != 'J') return std::nullopt;
+        std::int64_t id = 0;
+        std::size_t digits = 0;
+        for (++i; i < name.size() && g_ascii_isdigit(name[i]) && digits < 18; ++i, ++digits) id = id * 10 + (name[i] - '0');
+        if (digits == 0) return std::nullopt;
+        return id;
+    }
     Daemon* d_;
     Runner* r_;
     GMainContext* ctx_;
@@ -371,12 +387,16 @@ private:
             return;
         GFile* named = ev == G_FILE_MONITOR_EVENT_RENAMED && other ? other : file;
         gchar* base = named ? g_file_get_basename(named) : nullptr;
-        const bool hidden = base && base[0] == '.';
+        const std::string name = base ? base : "";
         g_free(base);
+        const bool hidden = name.empty() || name[0] == '.';
         if (hidden) return;
-        w->w->make_due(w->hospnum);
+        const auto id = job_in_name(name);
+        if (!id) return;
+        w->w->make_due(w->hospnum, *id);
         // And once more shortly: a step looking at this very moment (the file not there yet) would
         // set its next look a poll later, after our wake-up.
+        w->again_ids.insert(*id);
         if (!w->again) {
             w->again = g_timeout_source_new(200);
             g_source_set_callback(w->again, on_again, w, nullptr);
@@ -388,16 +408,17 @@ private:
         auto* w = static_cast<Watch*>(data);
         g_source_unref(w->again);
         w->again = nullptr;
-        w->w->make_due(w->hospnum);
+        for (const auto id : w->again_ids) w->w->make_due(w->hospnum, id);
+        w->again_ids.clear();
         return G_SOURCE_REMOVE;
     }
 
-    // The facility's jobs awaiting an answer look now (no exception leaves: this runs in a GLib callback).
-    void make_due(int hospnum) {
+    // The job, if it awaits an answer, looks now (no exception leaves: this runs in a GLib callback).
+    void make_due(int hospnum, std::int64_t id) {
         try {
             if (!db_) db_ = std::make_unique<db::Connection>(cfg_->conninfo);
-            db_->exec("UPDATE onshi.job SET next_at = now() WHERE hospnum = $1 AND state IN ('requested','polling') AND next_at > now()",
-                      {std::to_string(hospnum)});
+            db_->exec("UPDATE onshi.job SET next_at = now() WHERE id = $1 AND hospnum = $2 AND state IN ('requested','polling') AND next_at > now()",
+                      {std::to_string(id), std::to_string(hospnum)});
             r_->wake();
         } catch (const std::exception& e) {
             log::warning("result folder watch: %s", e.what());
