@@ -6,6 +6,7 @@
 //   runner (a few step threads, each with its own database connection, see below) claims due jobs
 //   and does one step of each, so a slow OQS never blocks the loop nor another job;
 //   one more thread queues scheduled jobs and adopts ORCA's requests (no SQL on the loop);
+//   one watches the folder facilities' result folders (inotify) so a result is looked at at once;
 // - the screens process, the same program run with --screens by the main process: the web server
 //   (module/web) on its own loop with its own descriptors and database connections. The main process
 //   binds [web] listen (so a bad address is refused at start, as before) and hands the socket over as

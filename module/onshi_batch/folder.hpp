@@ -1,4 +1,5 @@
-// The folder transport: the 連携アプリ's REQ and RES shares (often CIFS mounts, so no inotify: poll).
+// The folder transport: the 連携アプリ's REQ and RES shares (often CIFS mounts, where inotify sees no
+// other machine's writes: the jobs poll; the daemon also watches them for files written locally).
 // Requests are staged under a dot-name and renamed into place (atomic); a result is handed out only
 // once core/settle.hpp's rule says so: the same size and time at two looks, and either it ends as its
 // format ends and is 100 ms old, or it is settle_ms old (the 連携アプリ, or a CIFS client, may still
