@@ -10,7 +10,8 @@ PKGS="build-essential autoconf automake pkg-config
       chromium chromium-l10n fonts-ipafont-gothic fonts-hanazono unicode-data
       postgresql postgresql-client time zip python3 locales
       dpkg-dev debhelper lintian systemd
-      clang libclang-rt-14-dev"
+      clang libclang-rt-14-dev
+      bindfs"
 missing=
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

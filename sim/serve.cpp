@@ -592,7 +592,7 @@ private:
     // A final answer (segment 1 or 9) may be written slowly or twice, as the faults say.
     void publish_02res(const std::string& name, const std::string& bytes, bool final_answer) {
         if (final_answer && o_.faults.has(Fault::slow_write)) {
-            constexpr int kChunks = 8, kTotalMs = 2000;
+            constexpr int kChunks = 10, kTotalMs = 3000;
             write_in_chunks(o_.res_dir, name, bytes, kChunks, [] { sleep_ms(kTotalMs / (kChunks - 1)); });
         } else {
             write_atomic(o_.res_dir, name, bytes);

@@ -21,7 +21,7 @@ enum class Fault {
     seg9,                // the final 02res is SegmentOfResult 9
     malformed,           // the final 02res is cut off inside a unit
     processing_forever,  // every 02res is SegmentOfResult 2
-    slow_write,          // the final 02res written under its final name, in chunks over ~2 s
+    slow_write,          // the final 02res written under its final name, in 10 chunks over ~3 s
     duplicate,           // the final 02res written again once the client has taken it
     unit_errors,         // index % 10 == 3: ProcessingResultStatus 2, no results
     validity_mix,        // index % 7 == 1..5: QualificationValidity 2..6, results kept

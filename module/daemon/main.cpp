@@ -6,6 +6,7 @@
 //   runner (a few step threads, each with its own database connection, see below) claims due jobs
 //   and does one step of each, so a slow OQS never blocks the loop nor another job;
 //   one more thread queues scheduled jobs and adopts ORCA's requests (no SQL on the loop);
+//   one watches the folder facilities' result folders (inotify) so a result is looked at at once;
 // - the screens process, the same program run with --screens by the main process: the web server
 //   (module/web) on its own loop with its own descriptors and database connections. The main process
 //   binds [web] listen (so a bad address is refused at start, as before) and hands the socket over as
@@ -122,6 +123,10 @@ public:
     std::optional<std::string> stable_result(const std::string& stem, const std::vector<std::string>& exts) override {
         std::lock_guard g(mu_);
         return t_->stable_result(stem, exts);
+    }
+    std::optional<long> next_look_ms(const std::string& stem, const std::vector<std::string>& exts) override {
+        std::lock_guard g(mu_);
+        return t_->next_look_ms(stem, exts);
     }
     void retire_result(const std::string& path, const std::string& archive_dir) override {
         std::lock_guard g(mu_);
@@ -273,10 +278,166 @@ void listener(Daemon* d, Runner* r) {
     r->wake();  // the step threads see the stop at once
 }
 
+// Result folders watched (inotify, through GFileMonitor, on a main context of this thread's own): a
+// result file written on this machine makes its facility's waiting jobs due at once rather than at
+// their next poll. A CIFS share reports no file written by another machine: there the poll
+// (poll_interval_ms) finds it, and the settle rule (core/settle.hpp) is the same either way.
+class ResultWatcher {
+public:
+    ResultWatcher(Daemon* d, Runner* r) : d_(d), r_(r), ctx_(g_main_context_new()), loop_(g_main_loop_new(ctx_, FALSE)) {}
+    ~ResultWatcher() {
+        clear();
+        g_main_loop_unref(loop_);
+        g_main_context_unref(ctx_);
+    }
+    ResultWatcher(const ResultWatcher&) = delete;
+    ResultWatcher& operator=(const ResultWatcher&) = delete;
+
+    void run() {
+        g_main_context_push_thread_default(ctx_);
+        GSource* tick = g_timeout_source_new(1000);
+        g_source_set_callback(tick, on_tick, this, nullptr);
+        g_source_attach(tick, ctx_);
+        g_source_unref(tick);
+        on_tick(this);
+        g_main_loop_run(loop_);
+        clear();
+        g_main_context_pop_thread_default(ctx_);
+    }
+
+private:
+    struct Watch {
+        ResultWatcher* w;
+        int hospnum;
+        GFileMonitor* monitor = nullptr;
+        GSource* again = nullptr;  // the second wake-up, pending
+        std::unordered_set<std::int64_t> again_ids;
+    };
+
+    // The job a result or rejection file names (<prefix>01res_H01J00000012.xml,
+    // <prefix>02res_H01J00000012P001.zip, <prefix>01req_H01J00000012.err: jobs::suffix), if any.
+    static std::optional<std::int64_t> job_in_name(const std::string& name) {
+        const auto at = name.find("_H");
+        if (at == std::string::npos || at + 5 >= name.size()) return std::nullopt;
+        std::size_t i = at + 2;
+        while (i < name.size() && g_ascii_isdigit(name[i])) ++i;
+        if (i == at + 2 || i >= name.size() || name[i] != 'J') return std::nullopt;
+        std::int64_t id = 0;
+        std::size_t digits = 0;
+        for (++i; i < name.size() && g_ascii_isdigit(name[i]) && digits < 18; ++i, ++digits) id = id * 10 + (name[i] - '0');
+        if (digits == 0) return std::nullopt;
+        return id;
+    }
+    Daemon* d_;
+    Runner* r_;
+    GMainContext* ctx_;
+    GMainLoop* loop_;
+    std::shared_ptr<const app::Config> cfg_;
+    std::vector<std::unique_ptr<Watch>> watches_;
+    std::unique_ptr<db::Connection> db_;
+
+    void clear() {
+        for (auto& w : watches_) {
+            if (w->again) {
+                g_source_destroy(w->again);
+                g_source_unref(w->again);
+            }
+            if (!w->monitor) continue;
+            g_signal_handlers_disconnect_by_data(w->monitor, w.get());
+            g_file_monitor_cancel(w->monitor);
+            g_object_unref(w->monitor);
+        }
+        watches_.clear();
+    }
+
+    // Once a second: the stop, and a reloaded configuration (its folders watched afresh).
+    static gboolean on_tick(gpointer data) {
+        auto* self = static_cast<ResultWatcher*>(data);
+        if (self->d_->stopping) {
+            g_main_loop_quit(self->loop_);
+            return G_SOURCE_REMOVE;
+        }
+        const auto cfg = self->d_->config();
+        if (cfg == self->cfg_) return G_SOURCE_CONTINUE;
+        self->clear();
+        self->cfg_ = cfg;
+        self->db_.reset();
+        for (const auto& [hospnum, f] : cfg->facilities) {
+            if (f.transport != "folder" || f.res_dir.empty()) continue;
+            auto w = std::make_unique<Watch>(Watch{self, hospnum});
+            GFile* dir = g_file_new_for_path(f.res_dir.c_str());
+            GError* err = nullptr;
+            w->monitor = g_file_monitor_directory(dir, G_FILE_MONITOR_WATCH_MOVES, nullptr, &err);
+            g_object_unref(dir);
+            if (!w->monitor) {
+                log::warning("facility %d: cannot watch %s (%s): results are found by polling", hospnum, f.res_dir.c_str(), err ? err->message : "?");
+                g_clear_error(&err);
+                continue;
+            }
+            g_signal_connect(w->monitor, "changed", G_CALLBACK(on_changed), w.get());
+            self->watches_.push_back(std::move(w));
+        }
+        return G_SOURCE_CONTINUE;
+    }
+
+    static void on_changed(GFileMonitor*, GFile* file, GFile* other, GFileMonitorEvent ev, gpointer data) {
+        auto* w = static_cast<Watch*>(data);
+        // A file closed after writing, or one that appeared whole (renamed or moved in).
+        if (ev != G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT && ev != G_FILE_MONITOR_EVENT_CREATED && ev != G_FILE_MONITOR_EVENT_MOVED_IN &&
+            ev != G_FILE_MONITOR_EVENT_RENAMED)
+            return;
+        GFile* named = ev == G_FILE_MONITOR_EVENT_RENAMED && other ? other : file;
+        gchar* base = named ? g_file_get_basename(named) : nullptr;
+        const std::string name = base ? base : "";
+        g_free(base);
+        const bool hidden = name.empty() || name[0] == '.';
+        if (hidden) return;
+        const auto id = job_in_name(name);
+        if (!id) return;
+        w->w->make_due(w->hospnum, *id);
+        // And once more shortly: a step looking at this very moment (the file not there yet) would
+        // set its next look a poll later, after our wake-up.
+        w->again_ids.insert(*id);
+        if (!w->again) {
+            w->again = g_timeout_source_new(200);
+            g_source_set_callback(w->again, on_again, w, nullptr);
+            g_source_attach(w->again, w->w->ctx_);
+        }
+    }
+
+    static gboolean on_again(gpointer data) {
+        auto* w = static_cast<Watch*>(data);
+        g_source_unref(w->again);
+        w->again = nullptr;
+        for (const auto id : w->again_ids) w->w->make_due(w->hospnum, id);
+        w->again_ids.clear();
+        return G_SOURCE_REMOVE;
+    }
+
+    // The job, if it awaits an answer, looks now (no exception leaves: this runs in a GLib callback).
+    void make_due(int hospnum, std::int64_t id) {
+        try {
+            if (!db_) db_ = std::make_unique<db::Connection>(cfg_->conninfo);
+            db_->exec("UPDATE onshi.job SET next_at = now() WHERE id = $1 AND hospnum = $2 AND state IN ('requested','polling') AND next_at > now()",
+                      {std::to_string(id), std::to_string(hospnum)});
+            r_->wake();
+        } catch (const std::exception& e) {
+            log::warning("result folder watch: %s", e.what());
+            db_.reset();
+        }
+    }
+};
+
+void result_watcher(Daemon* d, Runner* r) {
+    ResultWatcher w(d, r);
+    w.run();
+}
+
 void worker(Daemon* d) {
     Runner r;
     std::vector<std::thread> threads;
     threads.emplace_back(listener, d, &r);
+    threads.emplace_back(result_watcher, d, &r);
     for (int i = 0; i < kStepThreads; ++i) threads.emplace_back(step_worker, d, &r);
     for (auto& t : threads) t.join();
     g_main_loop_quit(d->loop);

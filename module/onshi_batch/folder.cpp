@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -79,6 +80,31 @@ bool FolderTransport::publish(const std::string& name) {
     throw Error(Errc::io, sys_error("cannot rename into", dst));
 }
 
+namespace {
+
+// The first and last settle::kEdgeBytes of the file (or all of it), through the descriptor.
+bool read_edges(const std::string& path, std::uintmax_t size, std::string& head, std::string& tail) {
+    Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)};
+    if (f.fd < 0) return false;
+    const auto read_at = [&](std::string& out, off_t at, std::size_t n) {
+        out.resize(n);
+        std::size_t got = 0;
+        while (got < n) {
+            const ssize_t r = ::pread(f.fd, out.data() + got, n - got, at + static_cast<off_t>(got));
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) break;
+            got += static_cast<std::size_t>(r);
+        }
+        out.resize(got);
+    };
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uintmax_t>(size, settle::kEdgeBytes));
+    read_at(head, 0, n);
+    read_at(tail, static_cast<off_t>(size - n), n);
+    return true;
+}
+
+}  // namespace
+
 std::optional<std::string> FolderTransport::stable_result(const std::string& stem, const std::vector<std::string>& exts) {
     for (const auto& ext : exts) {
         const std::string path = res_dir_ + "/" + stem + ext;
@@ -89,17 +115,28 @@ std::optional<std::string> FolderTransport::stable_result(const std::string& ste
         }
         if (!S_ISREG(st.st_mode))
             throw Error(Errc::io, path + " is not a regular file (a symlink or device in the result folder is refused)");
-        const Seen now{static_cast<std::uintmax_t>(st.st_size), st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec};
-        const auto it = seen_.find(path);
+        settle::Look now{static_cast<std::uintmax_t>(st.st_size), st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec, false};
+        std::string head, tail;
+        if (now.size > 0 && read_edges(path, now.size, head, tail)) now.complete = settle::looks_complete(ext, head, tail);
         struct timespec clock {};
         ::clock_gettime(CLOCK_REALTIME, &clock);
-        const std::int64_t age_ms = (clock.tv_sec * 1000000000LL + clock.tv_nsec - now.mtime_ns) / 1000000;
-        if (it != seen_.end() && it->second.size == now.size && it->second.mtime_ns == now.mtime_ns && now.size > 0 &&
-            age_ms >= settle_ms_)
-            return path;
-        seen_[path] = now;
+        const auto it = seen_.find(path);
+        std::optional<settle::Look> before;
+        if (it != seen_.end()) before = it->second.look;
+        const auto v = settle::decide(before, now, clock.tv_sec * 1000000000LL + clock.tv_nsec, settle_ms_);
+        if (v.ready) return path;
+        seen_[path] = Seen{now, v.recheck_ms};
     }
     return std::nullopt;
+}
+
+std::optional<long> FolderTransport::next_look_ms(const std::string& stem, const std::vector<std::string>& exts) {
+    std::optional<long> soonest;
+    for (const auto& ext : exts) {
+        const auto it = seen_.find(res_dir_ + "/" + stem + ext);
+        if (it != seen_.end() && (!soonest || it->second.recheck_ms < *soonest)) soonest = it->second.recheck_ms;
+    }
+    return soonest;
 }
 
 std::optional<std::string> FolderTransport::rejection(const std::string& request_name) {

@@ -1,9 +1,12 @@
-// The folder transport: the 連携アプリ's REQ and RES shares (often CIFS mounts, so no inotify: poll).
+// The folder transport: the 連携アプリ's REQ and RES shares (often CIFS mounts, where inotify sees no
+// other machine's writes: the jobs poll; the daemon also watches them for files written locally).
 // Requests are staged under a dot-name and renamed into place (atomic); a result is handed out only
-// once its size and time have stayed the same across two looks and it has not changed for
-// settle_ms (the 連携アプリ, or a CIFS client, may still be writing it in pieces).
+// once core/settle.hpp's rule says so: the same size and time at two looks, and either it ends as its
+// format ends and is 100 ms old, or it is settle_ms old (the 連携アプリ, or a CIFS client, may still
+// be writing it in pieces).
 #pragma once
 
+#include "core/settle.hpp"
 #include "onshi_batch/transport.hpp"
 
 #include <cstdint>
@@ -31,6 +34,7 @@ public:
     // The first of res_dir/<stem><ext> for ext in `exts` that exists and has stopped changing.
     // Symlinks and non-regular files are refused (Error io).
     std::optional<std::string> stable_result(const std::string& stem, const std::vector<std::string>& exts) override;
+    std::optional<long> next_look_ms(const std::string& stem, const std::vector<std::string>& exts) override;
     // res_dir/<request basename>.err (OQS rejected the request), its text if present.
     std::optional<std::string> rejection(const std::string& request_name) override;
 
@@ -42,7 +46,7 @@ public:
 private:
     std::string req_dir_, res_dir_;
     int settle_ms_;
-    struct Seen { std::uintmax_t size; std::int64_t mtime_ns; };
+    struct Seen { settle::Look look; long recheck_ms; };
     std::map<std::string, Seen> seen_;
     [[nodiscard]] std::string staged_path(const std::string& name) const;
 };

@@ -763,6 +763,8 @@ StepOutcome step(db::Connection& db, const app::Facility& fac, oqs::Transport& f
             finish_failed(db, j, State::expired, "no answer from OQS within " + std::to_string(fac.result_timeout_s) + " s");
         } else {
             wait = waiting_ms(fac, j.seconds_in_state);
+            if (const auto soon = folder.next_look_ms(result1_stem(j), pdf ? std::vector<std::string>{".pdf", ".xml"} : std::vector<std::string>{".xml"}))
+                wait = std::min(wait, *soon);  // a result is there, not settled yet: look again when it may be
         }
         break;
     }
@@ -794,6 +796,7 @@ StepOutcome step(db::Connection& db, const app::Facility& fac, oqs::Transport& f
                                                      " s; 受付番号 " + j.reception_number + " is kept: orca-onshi resume " + std::to_string(j.id));
         } else {
             wait = waiting_ms(fac, j.seconds_in_state);
+            if (const auto soon = folder.next_look_ms(result2_stem(j, n), xml_or_zip)) wait = std::min(wait, *soon);
         }
         break;
     }

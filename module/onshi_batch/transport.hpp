@@ -24,6 +24,9 @@ public:
     virtual std::optional<std::string> rejection(const std::string& request_name) = 0;
     // The local path of the complete result <stem><ext> (first of `exts`), once there is one.
     virtual std::optional<std::string> stable_result(const std::string& stem, const std::vector<std::string>& exts) = 0;
+    // After stable_result found <stem><ext> present but not yet complete: when it is worth looking
+    // again (core/settle.hpp), sooner than the poll; nullopt when there is nothing to look at again.
+    virtual std::optional<long> next_look_ms(const std::string& /*stem*/, const std::vector<std::string>& /*exts*/) { return std::nullopt; }
     // Done with a result: moved into `archive_dir` (mode 0600) when one is set, else removed.
     virtual void retire_result(const std::string& path, const std::string& archive_dir) = 0;
 };

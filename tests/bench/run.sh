@@ -11,7 +11,7 @@ export BENCH_SUMMARY
 trap 'rm -f "$BENCH_SUMMARY"' EXIT
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 rc=0
-for b in ingest_bench.sh latency.sh card_latency.sh runner_wait.sh; do
+for b in ingest_bench.sh latency.sh p031_latency.sh card_latency.sh runner_wait.sh; do
   bash "$here/$b" || { echo "bench: $b failed" >&2; rc=1; }
 done
 echo

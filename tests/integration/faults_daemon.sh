@@ -2,8 +2,8 @@
 # Each fault the simulator injects ends the daemon's job in its documented state with its message;
 # the error faults write no rows. Partial (still growing) and duplicate result files are handled.
 . "$top_srcdir/tests/lib/env.sh"
-# The production settle time: the slow-write fault pauses 250 ms between pieces, and a loaded CI
-# machine must not make a pause look like the end of the file.
+# The production settle time: the slow-write fault pauses 333 ms between its 10 pieces, and a loaded
+# CI machine must not make a pause look like the end of the file.
 RESULT_TIMEOUT_S=5 RESULT_SETTLE_MS=1000 env_setup 50
 daemon_start
 
@@ -42,7 +42,9 @@ assert_eq "resume: same 受付番号" "$rn" "$(job "$id" reception_number)"
 assert_eq "resume: rows" "$(expected_rows homecare)" "$(rows_of "$id")"
 daemon_start
 
-# A result written slowly under its final name is read only once complete.
+# A result written slowly under its final name (10 pieces over 3 s) is read only once complete: each
+# pause (333 ms) is longer than the 100 ms a complete-looking file waits (core/settle.hpp), so a half
+# file taken for whole would be read, refused as malformed and fail the job.
 with_fault slow-write; id=$ID
 assert_eq "slow write: state" done "$(job "$id" state)"
 assert_eq "slow write: rows" "$(expected_rows homecare)" "$(rows_of "$id")"

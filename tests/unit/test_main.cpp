@@ -12,6 +12,7 @@ int main() {
     srunner_add_suite(sr, doctor_suite());
     srunner_add_suite(sr, card_suite());
     srunner_add_suite(sr, retry_suite());
+    srunner_add_suite(sr, settle_suite());
     srunner_run_all(sr, CK_NORMAL);
     const int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -18,6 +18,7 @@ Suite* schedule_suite();
 Suite* doctor_suite();
 Suite* card_suite();
 Suite* retry_suite();
+Suite* settle_suite();
 
 // String equality for std::string values (temporaries stay alive for the message).
 #define ASSERT_STR(a, b)                                                                    \
