@@ -3,8 +3,9 @@
 # the error faults write no rows. Partial (still growing) and duplicate result files are handled.
 . "$top_srcdir/tests/lib/env.sh"
 # The production settle time: the slow-write fault pauses 333 ms between its 10 pieces, and a loaded
-# CI machine must not make a pause look like the end of the file.
-RESULT_TIMEOUT_S=5 RESULT_SETTLE_MS=1000 env_setup 50
+# CI machine must not make a pause look like the end of the file; result_timeout_s 8 leaves the 3 s
+# write room on a loaded machine.
+RESULT_TIMEOUT_S=8 RESULT_SETTLE_MS=1000 env_setup 50
 daemon_start
 
 # with_fault "FAULTS" [SIM OPTIONS...]: restart the simulator, queue a homecare job, wait; sets ID.
