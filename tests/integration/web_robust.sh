@@ -101,14 +101,7 @@ JOB=$id
 # ---- 5. a locked ORCA table ----
 rows=$(q "SELECT count(*) FROM tbl_onshi_kaku")
 [ "$rows" -gt 0 ] || fail "no rows to lock"
-mkfifo "$T/lock.fifo"
-psql -XAtq -v ON_ERROR_STOP=1 < "$T/lock.fifo" > "$T/lock.out" 2>&1 &
-LOCKER=$!
-exec 7>"$T/lock.fifo"
-echo "BEGIN; LOCK TABLE tbl_onshi_kaku IN ACCESS EXCLUSIVE MODE; SELECT 'locked';" >&7
-for i in $(seq 1 100); do grep -q locked "$T/lock.out" && break; sleep 0.1; done
-grep -q locked "$T/lock.out" || fail "could not lock tbl_onshi_kaku"
-lock_held() { q "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'tbl_onshi_kaku' AND l.mode = 'AccessExclusiveLock' AND l.granted"; }
+lock_table tbl_onshi_kaku
 # Two API requests that read tbl_onshi_kaku wait on the lock first (the old daemon froze here).
 curl -s -o /dev/null -m 30 -w '%{http_code}\n' -b "$JAR" "$BASE/api/jobs/$JOB/units" > "$T/api1" &
 A1=$!
@@ -139,9 +132,7 @@ assert_eq "the lock was still held" 1 "$(lock_held)"
 kill -0 "$SP" || fail "the screens process died when clients went away"
 [ "$(fds "$SP")" -le $((fds0 + 4)) ] || fail "descriptors after 20 abandoned requests: $fds0 before, $(fds "$SP") after"
 ok "20 requests abandoned by their clients: screens alive, descriptors $fds0 -> $(fds "$SP")"
-echo "COMMIT;" >&7
-exec 7>&-
-wait "$LOCKER" || fail "the locking session failed: $(cat "$T/lock.out")"
+unlock_table
 assert_eq "API after the lock is released" 200 "$(code "$BASE/api/jobs/$JOB/units")"
 
 # ---- 5. PostgreSQL stopped, then back ----

@@ -49,24 +49,16 @@ echo "# job gaps: $(q "SELECT 'max ' || round(extract(epoch FROM max(gap)) * 100
   FROM (SELECT requested_at - lag(finished_at) OVER (ORDER BY requested_at) AS gap FROM onshi.job) g WHERE gap IS NOT NULL")"
 
 # A locked ORCA table under more load: static pages still answer, the lock still held meanwhile.
-mkfifo "$T/lock.fifo"
-psql -XAtq -v ON_ERROR_STOP=1 < "$T/lock.fifo" > "$T/lock.out" 2>&1 &
-LOCKER=$!
-exec 7>"$T/lock.fifo"
-echo "BEGIN; LOCK TABLE tbl_onshi_kaku IN ACCESS EXCLUSIVE MODE; SELECT 'locked';" >&7
-for i in $(seq 1 100); do grep -q locked "$T/lock.out" && break; sleep 0.1; done
-grep -q locked "$T/lock.out" || fail "could not lock tbl_onshi_kaku"
+lock_table tbl_onshi_kaku
 $LOAD burst "$PORT" 50 "/api/p031?hospnum=1" > "$T/api.out" &
 API=$!
 r=$($LOAD burst "$PORT" 200 /style.css 3)
 assert_eq "static pages while tbl_onshi_kaku is locked" 600 "$(field ok "$r")"
 grep -o 'p50_ms=.*' <<<"$r" | sed 's/^/# static pages with the table locked and 50 API calls waiting: /'
-assert_eq "the lock was still held" 1 "$(q "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'tbl_onshi_kaku' AND l.mode = 'AccessExclusiveLock' AND l.granted")"
+assert_eq "the lock was still held" 1 "$(lock_held)"
 wait "$API"
 assert_eq "API calls on the locked table" "statuses=503:50" "$(grep statuses= "$T/api.out")"
-echo "COMMIT;" >&7
-exec 7>&-
-wait "$LOCKER"
+unlock_table
 
 wait "$SLOW"
 assert_eq "slow-header clients disconnected" 5 "$(field disconnected "$(cat "$T/slow.out")")"

@@ -164,6 +164,29 @@ wait_log() {
   done
   fail "timed out after $2 s waiting for a new daemon log line: $1"
 }
+# lock_table TABLE: another session takes TABLE IN ACCESS EXCLUSIVE MODE and holds it (a transaction
+# kept open through a FIFO on descriptor 7); lock_held TABLE counts that granted lock (1 while held);
+# unlock_table commits and fails if the locking session failed.
+lock_table() {
+  LOCKED_TABLE=$1
+  rm -f "$T/lock.fifo"
+  mkfifo "$T/lock.fifo"
+  psql -XAtq -v ON_ERROR_STOP=1 < "$T/lock.fifo" > "$T/lock.out" 2>&1 &
+  LOCKER=$!
+  exec 7>"$T/lock.fifo"
+  echo "BEGIN; LOCK TABLE $1 IN ACCESS EXCLUSIVE MODE; SELECT 'locked';" >&7
+  local i
+  for i in $(seq 1 100); do grep -q locked "$T/lock.out" && return 0; sleep 0.1; done
+  fail "could not lock $1"
+}
+lock_held() {
+  q "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = '${1:-$LOCKED_TABLE}' AND l.mode = 'AccessExclusiveLock' AND l.granted"
+}
+unlock_table() {
+  echo "COMMIT;" >&7
+  exec 7>&-
+  wait "$LOCKER" || fail "the locking session failed: $(cat "$T/lock.out")"
+}
 # wait_sql SQL SECONDS: until the query answers 't'.
 wait_sql() {
   local i
