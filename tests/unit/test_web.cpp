@@ -1,10 +1,16 @@
 // The screens' guards without a server: conninfo masking (libpq's own parser), the Host/Origin
 // allow-list, NUL in form text, strict ids, patient numbers, password strength, and the session
 // table (lifetimes with a given clock, bounds) — tests/integration/web_security.sh runs them live.
+// Also the pure functions of files in the I/O libraries this binary links: [web] listen
+// (web::split_listen, web::is_loopback) and a request's parameters (jobs::Params::validate).
+#include "core/error.hpp"
 #include "core/text.hpp"
+#include "onshi_batch/card_request.hpp"
+#include "onshi_batch/job.hpp"
 #include "web/api.hpp"
 #include "web/auth.hpp"
 #include "web/guard.hpp"
+#include "web/server.hpp"
 
 #include <check.h>
 #undef fail
@@ -169,12 +175,201 @@ START_TEST(users_file_stamp) {
 }
 END_TEST
 
+// The error an expression throws: its code and message (Errc::internal and "" when it throws none).
+template <class F>
+static std::pair<Errc, std::string> thrown(F f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return {e.code(), e.what()};
+    }
+    return {Errc::internal, ""};
+}
+
+// [web] listen: host:port, an IPv6 host in brackets (taken off), a port 1..65535 of digits only.
+START_TEST(listen_split) {
+    std::string host;
+    int port = 0;
+    web::split_listen("127.0.0.1:8080", host, port);
+    ASSERT_STR(host, "127.0.0.1");
+    ck_assert_int_eq(port, 8080);
+    web::split_listen("[::1]:8443", host, port);
+    ASSERT_STR(host, "::1");
+    ck_assert_int_eq(port, 8443);
+    web::split_listen("[fe80::1:2]:1", host, port);  // the last colon is the port's, inside brackets or not
+    ASSERT_STR(host, "fe80::1:2");
+    ck_assert_int_eq(port, 1);
+    web::split_listen("0.0.0.0:65535", host, port);
+    ASSERT_STR(host, "0.0.0.0");
+    ck_assert_int_eq(port, 65535);
+    web::split_listen("192.0.2.7:0080", host, port);  // leading zeros: the same port
+    ck_assert_int_eq(port, 80);
+
+    // Refused with Error(config) naming the setting: no port, no host, a port that is not one.
+    for (const char* bad : {"127.0.0.1", "localhost", "", ":8080", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:00000",
+                            "127.0.0.1:65536", "127.0.0.1:123456", "127.0.0.1:99999", "127.0.0.1:-1", "127.0.0.1:+80",
+                            "127.0.0.1: 80", "127.0.0.1:80 ", "127.0.0.1:8o", "127.0.0.1:0x50", "[::1]", "[::1]8080"}) {
+        const auto [code, what] = thrown([&] { web::split_listen(bad, host, port); });
+        ck_assert_msg(code == Errc::config, "'%s' accepted (host '%s', port %d) or refused as %s", bad, host.c_str(), port,
+                      errc_name(code));
+        ck_assert_msg(has(what, "[web] listen '" + std::string(bad) + "'"), "'%s': %s", bad, what.c_str());
+    }
+    ck_assert(has(thrown([&] { web::split_listen("127.0.0.1", host, port); }).second, "is not host:port"));
+    ck_assert(has(thrown([&] { web::split_listen("127.0.0.1:65536", host, port); }).second, "bad port"));
+}
+END_TEST
+
+// Loopback (no TLS, login only with a users file) is exactly 127.0.0.1 or ::1, as split_listen leaves
+// them: any other spelling or address is treated as off loopback (TLS and login required).
+START_TEST(listen_loopback) {
+    ck_assert(web::is_loopback("127.0.0.1"));
+    ck_assert(web::is_loopback("::1"));
+    for (const char* off : {"0.0.0.0", "::", "localhost", "[::1]", "127.0.0.1 ", "127.0.0.2", "0:0:0:0:0:0:0:1", "192.168.1.10", ""})
+        ck_assert_msg(!web::is_loopback(off), "'%s' taken for loopback", off);
+    std::string host;
+    int port = 0;
+    web::split_listen("[::1]:8080", host, port);
+    ck_assert(web::is_loopback(host));
+    web::split_listen("[::]:8080", host, port);
+    ck_assert(!web::is_loopback(host));
+}
+END_TEST
+
+// Params::validate: Error(usage) with the option it is about, for what the CLI and the screens pass.
+static jobs::Params consent(const std::string& from, const std::string& to) {
+    jobs::Params p;
+    p.consent_from = from;
+    p.consent_to = to;
+    return p;
+}
+
+static void refused(const jobs::Params& p, const char* kind, const std::string& why) {
+    const auto [code, what] = thrown([&] { p.validate(kind); });
+    ck_assert_msg(code == Errc::usage, "%s %s: accepted or refused as %s (%s)", kind, p.label().c_str(), errc_name(code), what.c_str());
+    ck_assert_msg(has(what, why), "%s %s: '%s' does not say '%s'", kind, p.label().c_str(), what.c_str(), why.c_str());
+}
+
+static void accepted(const jobs::Params& p, const char* kind) {
+    const auto [code, what] = thrown([&] { p.validate(kind); });
+    ck_assert_msg(what.empty(), "%s %s refused: %s", kind, p.label().c_str(), what.c_str());
+}
+
+START_TEST(params_dates) {
+    accepted(consent("20251021", "20251121"), "homecare");
+    accepted(consent("20251121", "20251121"), "nursing");  // one day
+    accepted(consent("20240229", "20240301"), "homecare");  // a leap day
+    refused(consent("20250229", "20250301"), "homecare", "--consent-from '20250229' is not a date (YYYYMMDD)");
+    refused(consent("20251021", "20251131"), "homecare", "--consent-to '20251131' is not a date");
+    refused(consent("2025-10-21", "20251121"), "homecare", "--consent-from '2025-10-21' is not a date");
+    refused(consent("2025102", "20251121"), "homecare", "--consent-from '2025102' is not a date");
+    refused(consent("20251301", "20251121"), "homecare", "is not a date");
+    refused(consent("20250001", "20251121"), "homecare", "is not a date");
+    refused(consent("17991231", "20251121"), "homecare", "is not a date");
+    // Backwards, even across a year, or with no end at all.
+    refused(consent("20251122", "20251121"), "homecare", "--consent-from is after --consent-to");
+    refused(consent("20260101", "20251231"), "online", "--consent-from is after --consent-to");
+    refused(consent("20251021", ""), "homecare", "--consent-from is after --consent-to");
+
+    jobs::Params exam;
+    exam.exam_from = "20251101";
+    exam.exam_to = "20251130";
+    accepted(exam, "online");
+    exam.exam_from = "20251201";
+    refused(exam, "online", "--exam-from is after --exam-to");
+    exam.exam_from = "20251100";
+    refused(exam, "online", "--exam-from '20251100' is not a date");
+
+    jobs::Params seen;
+    accepted(seen, "validity");  // everyone: no range needed
+    seen.seen_since = "20250401";
+    accepted(seen, "validity");
+    seen.seen_since = "20250431";
+    refused(seen, "validity", "--seen-since '20250431' is not a date");
+
+    jobs::Params month;
+    month.month = "202511";
+    accepted(month, "welfare");
+    for (const char* bad : {"202513", "202500", "20251", "2025111", "2025-1"}) {
+        month.month = bad;
+        refused(month, "welfare", "--month '" + std::string(bad) + "' is not a month (YYYYMM)");
+    }
+}
+END_TEST
+
+START_TEST(params_per_kind) {
+    const jobs::Params none;
+    refused(none, "homecare", "a consent or examination range is needed");
+    refused(none, "nursing", "a consent or examination range is needed");
+    refused(none, "online", "a consent or examination range is needed");
+    refused(consent("", "20251121"), "homecare", "a consent or examination range is needed");  // an end alone is no range
+
+    jobs::Params both = consent("20251021", "20251121");
+    both.exam_from = both.exam_to = "20251120";
+    refused(both, "online", "not both");
+    jobs::Params exam;
+    exam.exam_from = exam.exam_to = "20251120";
+    refused(exam, "homecare", "--exam-from/--exam-to are for --kind online");
+    refused(exam, "welfare", "--exam-from/--exam-to are for --kind online");
+
+    refused(none, "welfare", "--month is needed for welfare");
+    refused(none, "pdf_drug", "--patient is needed");
+    refused(none, "pdf_checkup", "--patient is needed");
+    jobs::Params patient;
+    patient.ptnum = "123";
+    accepted(patient, "pdf_drug");
+    accepted(none, "register_refs");
+    refused(none, "no_such_kind", "unknown kind 'no_such_kind'");
+
+    // The card kind: its request must decode (oqs::decode_card_params); no other kind takes one.
+    oqs::CardRequest r;
+    r.certificate = "Q0VSVA==";
+    r.challenge = "Q0hBTA==";
+    r.identity = "2";
+    r.treatment = "1";
+    jobs::Params card;
+    card.card = oqs::encode_card_params(r);
+    accepted(card, "card");
+    jobs::Params homecare_with_card = consent("20251021", "20251121");
+    homecare_with_card.card = card.card;
+    refused(homecare_with_card, "homecare", "a card request is for kind card only");
+    refused(none, "card", "card request: no certificate or challenge");
+    r.identity = "1";  // PIN confirmation without a signature
+    card.card = oqs::encode_card_params(r);
+    refused(card, "card", "PIN confirmation without a signature");
+    card.card = "cert";
+    refused(card, "card", "card request: malformed parameters");
+}
+END_TEST
+
+// The bulk tool's defaults (seed 000 §2-2) fill what the kind needs, and what they fill validates.
+START_TEST(params_defaults) {
+    jobs::Params h;
+    h.apply_defaults("homecare", "20250331");
+    ASSERT_STR(h.consent_from, "20250228");  // one month back, clamped to the month's end
+    ASSERT_STR(h.consent_to, "20250331");
+    accepted(h, "homecare");
+    jobs::Params o;
+    o.exam_to = "20240215";
+    o.apply_defaults("online", "20251121");
+    ASSERT_STR(o.exam_from, "20240201");
+    ck_assert(o.consent_from.empty() && o.consent_to.empty());  // an examination range: no consent range added
+    accepted(o, "online");
+    jobs::Params w;
+    w.apply_defaults("welfare", "20251121");
+    ASSERT_STR(w.month, "202511");
+    accepted(w, "welfare");
+    jobs::Params v;
+    v.apply_defaults("validity", "20251121");
+    ASSERT_STR(v.label(), "");  // nothing added for validity
+}
+END_TEST
+
 int main() {
     Suite* s = suite_create("web");
     TCase* tc = tcase_create("web");
     tcase_set_timeout(tc, 60);
     for (auto* t : {mask_keyword_form, mask_uri_form, host_allow_list, nul_and_ids, password_strength, sessions_lifetimes,
-                    sessions_bounded, users_file_stamp})
+                    sessions_bounded, users_file_stamp, listen_split, listen_loopback, params_dates, params_per_kind, params_defaults})
         tcase_add_test(tc, t);
     suite_add_tcase(s, tc);
     SRunner* sr = srunner_create(s);
