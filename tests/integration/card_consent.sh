@@ -38,6 +38,9 @@ grep -q 'OQScrdq01req_.* segment 1 person '"$K" "$T/sim.log" || { cat "$T/sim.lo
 grep -q 'card > 00 20 00 80 04 \*\* \*\* \*\* \*\*' "$T/pin.out" || fail "no masked VERIFY in our debug trace"
 
 # ---- 目視確認: no PIN prompt, no Signature in the request -------------------------------------------
+# The row this consent writes is the one not there before it (shori_time has whole seconds: two
+# consents within one second tie).
+before=$(q "SELECT coalesce(string_agg(quote_literal(tbl_uuid), ','), 'NULL') FROM tbl_onshi_kaku WHERE hospnum = 1 AND ptid = $PTID")
 consent_captured visual --hospnum 1 --mode outpatient --identity visual --ope 0 --shinryo 1 --kenshin 1 --sikkan 0 \
   --prescription paper
 ! grep -q 'PIN' "$T/visual.err" || fail "a PIN prompt for 目視確認"
@@ -46,8 +49,9 @@ grep -q '<MedicalTreatmentFlag>1</MedicalTreatmentFlag>' "$T/visual.req.xml" || 
 grep -q '<Certificate>' "$T/visual.req.xml" || fail "no Certificate in the request"
 ! grep -q '<Signature>' "$T/visual.req.xml" || fail "a Signature without PIN"
 grep -q "$NAME" "$T/visual.out" || fail "visual: the name"
+assert_eq "visual: rows written" 1 "$(q "SELECT count(*) FROM tbl_onshi_kaku WHERE hospnum = 1 AND ptid = $PTID AND tbl_uuid NOT IN ($before)")"
 row=$(q "SELECT ope_douiflg, shinryo_douiflg, kenshin_douiflg, sikkan_douiflg, sho_shoho_keitai FROM tbl_onshi_kaku
-         WHERE hospnum = 1 AND ptid = $PTID ORDER BY shori_time DESC LIMIT 1")
+         WHERE hospnum = 1 AND ptid = $PTID AND tbl_uuid NOT IN ($before)")
 assert_eq "visual: consent flags" "0|1|1|0|2" "$row"
 ok "card consent --identity visual: no PIN prompt, no Signature"
 
