@@ -419,6 +419,8 @@ void Params::validate(std::string_view kind) const {
     date(consent_from, "consent-from"); date(consent_to, "consent-to");
     date(exam_from, "exam-from"); date(exam_to, "exam-to"); date(seen_since, "seen-since");
     if (!month.empty() && !dates::valid_ym(month)) throw Error(Errc::usage, "--month '" + month + "' is not a month (YYYYMM)");
+    if (!consent_from.empty() && consent_to.empty()) throw Error(Errc::usage, "--consent-from needs --consent-to");
+    if (!exam_from.empty() && exam_to.empty()) throw Error(Errc::usage, "--exam-from needs --exam-to");
     if (consent_from > consent_to) throw Error(Errc::usage, "--consent-from is after --consent-to");
     if (exam_from > exam_to) throw Error(Errc::usage, "--exam-from is after --exam-to");
     const bool range = kind == "homecare" || kind == "nursing" || kind == "online";

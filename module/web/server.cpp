@@ -110,7 +110,10 @@ void split_listen(const std::string& listen, std::string& host, int& port) {
     const auto colon = listen.rfind(':');
     if (colon == std::string::npos || colon == 0) throw Error(Errc::config, "[web] listen '" + listen + "' is not host:port");
     host = listen.substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    else if (host.find(':') != std::string::npos)  // ::1:8931 is ambiguous
+        throw Error(Errc::config, "[web] listen '" + listen + "': an IPv6 address goes in brackets, e.g. [::1]:8931");
     const std::string p = listen.substr(colon + 1);
     if (!text::all_digits(p) || p.size() > 5 || std::stoi(p) < 1 || std::stoi(p) > 65535)
         throw Error(Errc::config, "[web] listen '" + listen + "': bad port");
