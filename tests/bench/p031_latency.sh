@@ -70,7 +70,7 @@ fi
 sim_stop
 
 # ---- click -> 01req ----
-PORT=$((20000 + RANDOM % 20000))
+PORT=$(free_port)
 cat >> "$CONF" <<CONF
 
 [web]

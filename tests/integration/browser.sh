@@ -9,7 +9,7 @@ browser_deps
 
 env_setup 60
 sim_start --processing 1 --delay-ms 100
-PORT=$((20000 + RANDOM % 20000))
+PORT=$(free_port)
 cat >> "$CONF" <<CONF
 
 [web]

@@ -17,7 +17,7 @@ sim_start
 card_person
 card_make --auth-pin "$PIN" --aux-pin "$AUX" --person-index "$K" --name "$NAME" --birth "$BIRTH" --sex "$SEX"
 pcsc_start   # exports PCSCLITE_CSOCK_NAME: the daemon started below reads cards through our pcscd
-PORT=$((20000 + RANDOM % 20000))
+PORT=$(free_port)
 printf '\n[web]\nlisten=127.0.0.1:%s\nstatic_dir=%s\n' "$PORT" "$top_srcdir/screens" >> "$CONF"
 daemon_start G_MESSAGES_DEBUG=all
 BASE=http://127.0.0.1:$PORT

@@ -8,7 +8,7 @@ browser_deps
 
 env_setup 30
 sim_start --processing 0 --delay-ms 20
-PORT=$((20000 + RANDOM % 20000))
+PORT=$(free_port)
 sh "$top_srcdir/scripts/make-tls-cert.sh" "$T/tls/web.crt" "$T/tls/web.key" 127.0.0.2 >/dev/null
 cat >> "$CONF" <<CONF
 

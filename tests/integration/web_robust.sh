@@ -16,7 +16,7 @@ sim_start --processing 0 --delay-ms 20
 command -v curl >/dev/null || fail "curl is not installed"
 LOAD="python3 $top_srcdir/tests/lib/webload.py"
 
-PORT=$((20000 + RANDOM % 20000))
+PORT=$(free_port)
 cat >> "$CONF" <<CONF
 
 [web]

@@ -6,7 +6,7 @@ env_setup 30
 sim_start --processing 0 --delay-ms 20
 command -v curl >/dev/null || fail "curl is not installed"
 
-PORT=$((20000 + RANDOM % 20000))
+PORT=$(free_port)
 USERS=$T/users
 mkdir -p "$T/req2" "$T/res2"
 cat >> "$CONF" <<CONF

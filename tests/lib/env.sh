@@ -82,7 +82,7 @@ CONF
 # https_setup: a test CA and a server certificate for 127.0.0.1 (openssl), the facility's password file
 # (0640), its activation code, a free port for the simulator's HTTPS front.
 https_setup() {
-  local d=$T/tls i used p
+  local d=$T/tls
   mkdir -p "$d"
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=orca-onshi test CA" \
     -keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null || fail "openssl: test CA"
@@ -95,12 +95,19 @@ https_setup() {
   chmod 0640 "$d/password"
   HTTPS_PASSWORD=$(head -n 1 "$d/password")
   ACTIVATION_CODE=482917305561
+  HTTPS_PORT=$(free_port 30000 20000)
+}
+
+# free_port [FROM SPAN]: a TCP port in FROM..FROM+SPAN-1 (default 20000..39999) that no socket on this
+# machine uses now (ss); fails after 50 tries.
+free_port() {
+  local from=${1:-20000} span=${2:-20000} used i p
   used=$(ss -Htan 2>/dev/null | awk '{ n = split($4, a, ":"); print a[n] }' | sort -u)
   for i in $(seq 1 50); do
-    p=$((30000 + RANDOM % 20000))
-    printf '%s\n' "$used" | grep -qx "$p" || { HTTPS_PORT=$p; break; }
+    p=$((from + RANDOM % span))
+    printf '%s\n' "$used" | grep -qx "$p" || { echo "$p"; return 0; }
   done
-  [ -n "$HTTPS_PORT" ] || fail "no free port for the HTTPS simulator"
+  fail "no free TCP port in $from..$((from + span - 1))"
 }
 
 # sim_start [OPTIONS...]: (re)starts the simulator on the test folders (and its HTTPS front).
