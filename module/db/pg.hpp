@@ -66,6 +66,8 @@ public:
     };
 
     [[nodiscard]] std::string server_encoding();
+    // The connection is still up as libpq last saw it (no round trip); false after the server went away.
+    [[nodiscard]] bool alive() const noexcept { return conn_ && PQstatus(conn_.get()) == CONNECTION_OK; }
     [[nodiscard]] PGconn* raw() { return conn_.get(); }
 
 private:

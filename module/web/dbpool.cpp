@@ -82,7 +82,7 @@ struct DbPool::Impl : std::enable_shared_from_this<DbPool::Impl> {
                     if (!conn) conn = web_connection(t->cfg->conninfo, limits);
                     t->fire(*conn);
                 } catch (const std::exception& e) {
-                    if (conn && PQstatus(conn->raw()) != CONNECTION_OK) conn.reset();
+                    if (conn && !conn->alive()) conn.reset();
                     log::warning("web: %s", e.what());
                 } catch (...) {
                     log::warning("web: internal error");
@@ -93,7 +93,7 @@ struct DbPool::Impl : std::enable_shared_from_this<DbPool::Impl> {
             Response r;
             for (int attempt = 0;; ++attempt) {
                 try {
-                    if (conn && PQstatus(conn->raw()) != CONNECTION_OK) conn.reset();
+                    if (conn && !conn->alive()) conn.reset();
                     if (!conn) conn = web_connection(t->cfg->conninfo, limits);
                     r = t->work(*conn);
                     break;
@@ -103,7 +103,7 @@ struct DbPool::Impl : std::enable_shared_from_this<DbPool::Impl> {
                         r = json_error(500, "internal error");
                         break;
                     }
-                    const bool lost = conn && PQstatus(conn->raw()) != CONNECTION_OK;
+                    const bool lost = conn && !conn->alive();
                     if (lost || !conn) conn.reset();
                     log::warning("web: %s", e.what());
                     if (attempt == 0 && t->retry && lost) continue;  // a connection that died: once more on a fresh one
