@@ -25,10 +25,16 @@ const char* errc_name(Errc c) noexcept;
 class Error : public std::runtime_error {
 public:
     Error(Errc code, const std::string& message) : std::runtime_error(message), code_(code) {}
+    // An error about one field of a request (a Params field, a form field): its name as the field
+    // table spells it ("consent_from"), so each front end can point at it in its own way.
+    Error(Errc code, const std::string& message, std::string field)
+        : std::runtime_error(message), code_(code), field_(std::move(field)) {}
     [[nodiscard]] Errc code() const noexcept { return code_; }
+    [[nodiscard]] const std::string& field() const noexcept { return field_; }  // "" = not about one field
 
 private:
     Errc code_;
+    std::string field_;
 };
 
 // Process exit status for an error code (CLI contract, documented in the README).
