@@ -5,6 +5,7 @@
 // (web::split_listen, web::is_loopback) and a request's parameters (jobs::Params::validate).
 #include "core/error.hpp"
 #include "core/text.hpp"
+#include "db/conninfo.hpp"
 #include "onshi_batch/card_request.hpp"
 #include "onshi_batch/job.hpp"
 #include "web/api.hpp"
@@ -29,29 +30,29 @@ using namespace onshi;
 static bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 START_TEST(mask_keyword_form) {
-    const auto m = web::mask_conninfo("host=db port=5432 dbname=orca user=orca password=Pw-1 sslpassword='key pass' sslmode=require");
+    const auto m = db::mask_conninfo("host=db port=5432 dbname=orca user=orca password=Pw-1 sslpassword='key pass' sslmode=require");
     ck_assert_msg(!has(m, "Pw-1") && !has(m, "key pass"), "%s", m.c_str());
     ck_assert(has(m, "password=***"));
     ck_assert(has(m, "sslpassword=***"));
     ck_assert(has(m, "host=db") && has(m, "dbname=orca") && has(m, "user=orca") && has(m, "sslmode=require"));
     // Spaces around '=' and a quoted password with an escaped quote.
-    const auto q = web::mask_conninfo("dbname = orca password = 'a \\' b'");
+    const auto q = db::mask_conninfo("dbname = orca password = 'a \\' b'");
     ck_assert_msg(!has(q, "a \\' b") && !has(q, " b") && has(q, "password=***"), "%s", q.c_str());
-    ASSERT_STR(web::mask_conninfo("dbname='my db'"), "dbname='my db'");
+    ASSERT_STR(db::mask_conninfo("dbname='my db'"), "dbname='my db'");
 }
 END_TEST
 
 START_TEST(mask_uri_form) {
-    const auto u = web::mask_conninfo("postgresql://orca:Uri-Secret@db.example:5433/orca?sslpassword=Ssl-Secret&sslmode=require");
+    const auto u = db::mask_conninfo("postgresql://orca:Uri-Secret@db.example:5433/orca?sslpassword=Ssl-Secret&sslmode=require");
     ck_assert_msg(!has(u, "Uri-Secret") && !has(u, "Ssl-Secret"), "%s", u.c_str());
     ck_assert(has(u, "password=***") && has(u, "sslpassword=***"));
     ck_assert_msg(has(u, "host=db.example") && has(u, "port=5433") && has(u, "user=orca") && has(u, "dbname=orca"), "%s", u.c_str());
-    const auto p = web::mask_conninfo("postgres://orca@db/orca?password=Query-Secret");
+    const auto p = db::mask_conninfo("postgres://orca@db/orca?password=Query-Secret");
     ck_assert_msg(!has(p, "Query-Secret") && has(p, "password=***"), "%s", p.c_str());
     // Unparsable: nothing of it is shown.
-    const auto bad = web::mask_conninfo("host=db password='unterminated");
+    const auto bad = db::mask_conninfo("host=db password='unterminated");
     ck_assert_msg(!has(bad, "unterminated"), "%s", bad.c_str());
-    ASSERT_STR(web::mask_conninfo(""), "");
+    ASSERT_STR(db::mask_conninfo(""), "");
 }
 END_TEST
 
