@@ -9,6 +9,7 @@
 #include "db/pg.hpp"
 #include "onshi_batch/codec.hpp"
 #include "onshi_batch/https.hpp"
+#include "jobs/held_file.hpp"
 #include "jobs/queries.hpp"
 #include "jobs/submit.hpp"
 #include "onshi_batch/job.hpp"
@@ -274,14 +275,9 @@ int cmd_ingest(const app::Config& cfg, const Args& a) {
         const auto& file = a.pos[i];
         const jobs::Job& as = kinds[i];
         const std::string style = as.kind.empty() ? "star" : jobs::row_style(as, fac);
-        db::Transaction tx(db);
         bridge::IngestOptions io{hospnum, fac.institution_code, a.get("opid").value_or("").substr(0, 16), bridge::default_termid(),
                                  std::nullopt, true, style, as.kind.empty() ? "" : std::string(jobs::kind_info(as.kind).treatment_flag)};
-        const auto s = bridge::ingest_file(db, file, io);
-        const auto& seg = s.header.segment_of_result;
-        if (seg == "2") throw Error(Errc::rejected, file + ": SegmentOfResult 2 (処理中): no results in this file yet");
-        if (seg == "9") throw Error(Errc::rejected, file + ": SegmentOfResult 9 (異常終了): " + s.header.error_code + " " + s.header.error_message);
-        tx.commit();
+        const auto s = jobs::ingest_held_file(db, file, io);
         std::printf("%s: %s受付番号 %s\n", file.c_str(), s.duplicate ? "取込済み (既に登録されています) " : "",
                     s.header.reception_number.c_str());
         print_summary(s);
