@@ -3,9 +3,11 @@
 #include "app/doctor_run.hpp"
 
 #include "onshi_batch/https.hpp"
+#include "p031_bridge/orca_queries.hpp"
 
 #include "core/dates.hpp"
 #include "core/error.hpp"
+#include "db/conninfo.hpp"
 #include "db/pg.hpp"
 
 #include <openssl/bio.h>
@@ -175,39 +177,19 @@ std::vector<Finding> check_tls(const Web& web) {
 }
 
 std::string conn_label(db::Connection& c) {
-    PGconn* p = c.raw();
-    std::string s = "database ";
-    s += PQdb(p);
-    s += " reachable (host ";
-    s += PQhost(p) ? PQhost(p) : "";
-    s += " port ";
-    s += PQport(p) ? PQport(p) : "";
-    s += " user ";
-    s += PQuser(p) ? PQuser(p) : "";
-    s += ")";
-    return s;
+    const auto w = db::server_identity(c);
+    return "database " + w.dbname + " reachable (host " + w.host + " port " + w.port + " user " + w.user + ")";
 }
 
 // The required tables that resolve through the search path, and their columns in the schema each
 // resolves to.
 void schema_facts(db::Connection& c, std::vector<std::string>& present, std::vector<ColumnFact>& facts) {
-    const std::string tables = db::text_array(required_tables());
-    const std::string resolved =
-        "SELECT t, n.nspname FROM unnest($1::text[]) AS t"
-        " JOIN pg_class k ON k.oid = to_regclass(quote_ident(t)) JOIN pg_namespace n ON n.oid = k.relnamespace";
-    auto r = c.exec(resolved, {tables});
-    for (int i = 0; i < r.rows(); ++i) present.push_back(r.str(i, 0));
-    auto cols = c.exec("SELECT c.table_name, c.column_name, c.data_type, c.character_maximum_length, c.is_nullable = 'NO',"
-                       " c.column_default IS NOT NULL"
-                       " FROM information_schema.columns c JOIN (" + resolved + ") r"
-                       " ON r.t = c.table_name::text AND r.nspname = c.table_schema::text"
-                       " ORDER BY c.table_name, c.ordinal_position",
-                       {tables});
-    for (int i = 0; i < cols.rows(); ++i) {
-        ColumnFact f{cols.str(i, 0), cols.str(i, 1), cols.str(i, 2), std::nullopt};
-        if (!cols.is_null(i, 3)) f.char_max_length = cols.num(i, 3);
-        f.not_null = cols.get(i, 4) == "t";
-        f.has_default = cols.get(i, 5) == "t";
+    std::vector<bridge::CatalogColumn> cols;
+    bridge::table_catalog(c, required_tables(), present, cols);
+    for (auto& col : cols) {
+        ColumnFact f{std::move(col.table), std::move(col.column), std::move(col.data_type), col.char_max_length};
+        f.not_null = col.not_null;
+        f.has_default = col.has_default;
         facts.push_back(std::move(f));
     }
 }
@@ -270,8 +252,7 @@ std::vector<Finding> run(const Config& cfg, std::optional<int> only_hospnum, con
                 if (!syskanri) {
                     rep.add({Level::warn, "[facility " + h + "] hospnum " + h + " not checked", "tbl_syskanri is missing"});
                 } else {
-                    const auto n = db->exec("SELECT count(*) FROM tbl_syskanri WHERE hospnum = $1 AND kanricd = '1001'", {h});
-                    rep.add(check_hospnum(f->hospnum, n.num(0, 0)));
+                    rep.add(check_hospnum(f->hospnum, bridge::facility_info_rows(*db, f->hospnum)));
                 }
             } catch (const Error& e) {
                 rep.add({Level::err, "[facility " + h + "] hospnum " + h + " not checked", e.what()});
@@ -281,11 +262,7 @@ std::vector<Finding> run(const Config& cfg, std::optional<int> only_hospnum, con
             rep.add(check_p031_mark(f->hospnum, f->p031_mark, std::nullopt, f->schedules));
         } else if (db && syskanri) {
             try {
-                std::optional<std::string> k1051;
-                const auto r = db->exec("SELECT coalesce(kanritbl, '') FROM tbl_syskanri WHERE hospnum = $1 AND kanricd = '1051'"
-                                        " AND kbncd = '*' AND styukymd <= $2 AND edyukymd >= $2 ORDER BY styukymd DESC LIMIT 1",
-                                        {h, today});
-                if (r.rows()) k1051 = r.str(0, 0);
+                const std::optional<std::string> k1051 = bridge::online_settings_1051(*db, f->hospnum, today);
                 rep.add(check_p031_mark(f->hospnum, f->p031_mark, k1051, f->schedules));
             } catch (const Error& e) {
                 rep.add({Level::err, "[facility " + h + "] 1051 (オンライン資格確認) not checked", e.what()});

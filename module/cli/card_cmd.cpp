@@ -10,7 +10,10 @@
 
 #include "core/dates.hpp"
 #include "onshi_batch/card_request.hpp"
+#include "jobs/card_consent.hpp"
+#include "jobs/submit.hpp"
 #include "onshi_batch/job.hpp"
+#include "p031_bridge/orca_queries.hpp"
 #include "p031_bridge/ingest.hpp"
 #include "p031_bridge/p031_query.hpp"
 
@@ -273,32 +276,20 @@ int card_match(const app::Config& cfg, const Args& a) {
     return 0;
 }
 
-std::string flag_opt(const Args& a, const char* name, const char* def) {
-    const std::string v = a.get(name).value_or(def);
-    if (v != "1" && v != "0") throw Error(Errc::usage, std::string("--") + name + " takes 1 or 0");
-    return v;
-}
-
 int card_consent(const app::Config& cfg, const Args& a) {
     a.only({"hospnum", "mode", "identity", "ope", "shinryo", "kenshin", "sikkan", "prescription", "reader", "wait", "opid",
             "with-basic4", "allow-last-try"});
     const int hospnum = a.hospnum();
     (void)cfg.facility(hospnum);
-    oqs::CardRequest rq;
-    const std::string mode = a.require("mode");
-    if (mode != "homecare" && mode != "outpatient") throw Error(Errc::usage, "--mode must be homecare (訪問診療) or outpatient (外来診療等)");
-    rq.treatment = mode == "homecare" ? "2" : "1";
-    const std::string identity = a.require("identity");
-    if (identity != "visual" && identity != "pin") throw Error(Errc::usage, "--identity must be visual (目視確認) or pin");
-    rq.identity = identity == "pin" ? "1" : "2";
-    rq.ope = flag_opt(a, "ope", "0");
-    rq.shinryo = flag_opt(a, "shinryo", "0");
-    rq.kenshin = flag_opt(a, "kenshin", "0");
-    rq.sikkan = flag_opt(a, "sikkan", "0");
-    if (const auto p = a.get("prescription")) {
-        if (*p != "electronic" && *p != "paper") throw Error(Errc::usage, "--prescription must be electronic or paper");
-        rq.prescription = *p == "electronic" ? "1" : "2";
-    }
+    jobs::ConsentOptions co;
+    co.mode = a.get("mode");
+    co.identity = a.get("identity");
+    co.ope = a.get("ope");
+    co.shinryo = a.get("shinryo");
+    co.kenshin = a.get("kenshin");
+    co.sikkan = a.get("sikkan");
+    co.prescription = a.get("prescription");
+    oqs::CardRequest rq = jobs::consent_choices(co, jobs::Voice::cli);
     const int wait_s = wait_seconds(a, 120);  // at the counter: wait for the card to be put on the reader
     ConsentReadOptions o;
     o.reader = a.get("reader").value_or("");
@@ -316,13 +307,13 @@ int card_consent(const app::Config& cfg, const Args& a) {
         if (!cr.signature.empty()) rq.signature = oqs::base64(cr.signature);
         b4 = cr.basic4;
     }
-    auto db = connect(cfg);
     jobs::Params params;
     params.card = oqs::encode_card_params(rq);
-    bool resumed = false;
-    const auto id = jobs::create_or_resume(db, hospnum, "card", params, a.get("opid").value_or("").substr(0, 16), resumed);
-    std::fprintf(stderr, "job %lld: card request (%s, %s)\n", static_cast<long long>(id), rq.treatment == "2" ? "訪問診療" : "外来診療等",
-                 rq.identity == "1" ? "PIN" : "目視確認");
+    const auto request = jobs::prepare(hospnum, "card", params, a.get("opid").value_or(""), jobs::Voice::cli);
+    auto db = connect(cfg);
+    const auto id = jobs::submit(db, request, jobs::Voice::cli).id;
+    std::fprintf(stderr, "job %lld: card request (%s, %s)\n", static_cast<long long>(id), std::string(jobs::treatment_label(rq.treatment)).c_str(),
+                 std::string(jobs::identity_label(rq.identity)).c_str());
     const auto progress = [&](const jobs::Job& j, std::string_view what) {
         std::fprintf(stderr, "job %lld: %.*s\n", static_cast<long long>(j.id), static_cast<int>(what.size()), what.data());
     };
@@ -331,30 +322,19 @@ int card_consent(const app::Config& cfg, const Args& a) {
         std::fprintf(stderr, "orca-onshi: job %lld %s: %s\n", static_cast<long long>(j.id), j.state.c_str(), j.error.c_str());
         return j.state == "expired" ? exit_status(Errc::timeout) : exit_status(Errc::rejected);
     }
-    const auto r = db.exec(
-        "SELECT coalesce(k.shokai_num, ''), coalesce(k.res_hknjanum, ''), coalesce(k.hknjanum_name, ''), coalesce(k.res_kigo, ''),"
-        " coalesce(k.res_num, ''), coalesce(k.res_edaban, ''), coalesce(k.res_kananame, ''), coalesce(k.res_name, ''),"
-        " coalesce(k.res_sex1, ''), coalesce(k.card_class, ''), coalesce(k.tekstymd, ''), coalesce(k.tekedymd, ''),"
-        " coalesce(k.ftnrate, ''), coalesce(k.res_honkzkkbn, ''), coalesce(k.ope_douiflg, ''), coalesce(k.shinryo_douiflg, ''),"
-        " coalesce(k.kenshin_douiflg, ''), coalesce(k.sikkan_douiflg, ''), coalesce(k.sho_shoho_keitai, ''),"
-        " coalesce((SELECT trim(n.ptnum) FROM tbl_ptnum n WHERE n.hospnum = k.hospnum AND n.ptid = k.ptid AND k.ptid <> 0), '')"
-        " FROM onshi.result_file f JOIN onshi.result_unit u ON u.file_id = f.id"
-        " JOIN tbl_onshi_kaku k ON k.hospnum = f.hospnum AND k.tbl_uuid = ANY (u.tbl_uuids)"
-        " WHERE f.job_id = $1 ORDER BY k.card_class",
-        {std::to_string(j.id)});
-    if (r.rows() == 0) throw Error(Errc::rejected, "job " + std::to_string(j.id) + " wrote no row");
-    auto yn = [](const std::string& v) { return v == "1" ? std::string("同意する") : v == "0" ? std::string("同意しない") : v.empty() ? std::string("-") : v; };
+    const auto rows = bridge::card_result_rows(db, j.id);
+    if (rows.empty()) throw Error(Errc::rejected, "job " + std::to_string(j.id) + " wrote no row");
     std::string out = "資格確認結果 (job " + std::to_string(j.id) + ")\n";
-    for (int i = 0; i < r.rows(); ++i) {
-        auto f = [&](int c) { return r.str(i, c); };
-        out += "  照会番号        " + f(0) + "\n  保険者番号      " + f(1) + "\n  保険者名        " + f(2) + "\n  記号            " + f(3) +
-               "\n  番号            " + f(4) + "\n  枝番            " + f(5) + "\n  フリガナ        " + f(6) + "\n  氏名            " + f(7) +
-               "\n  性別            " + sex_label(f(8)) + "\n  区分            " + f(9) + "\n  有効開始日      " + f(10) +
-               "\n  有効終了日      " + f(11) + "\n  負担割合        " + f(12) + "\n  本人・家族      " +
-               (f(13) == "1" ? "本人" : f(13) == "2" ? "家族" : f(13)) + "\n";
-        out += "  同意  手術 " + yn(f(14)) + "  診療・薬剤 " + yn(f(15)) + "  特定健診 " + yn(f(16)) + "  特定疾病 " + yn(f(17)) + "\n";
-        out += std::string("  処方箋          ") + (f(18) == "1" ? "電子処方箋" : f(18) == "2" ? "紙の処方箋" : "-") + "\n";
-        out += "  ★ row written in tbl_onshi_kaku" + (f(19).empty() ? std::string(" (no ORCA patient linked)") : " for 患者番号 " + f(19)) + "\n";
+    for (const auto& r : rows) {
+        out += "  照会番号        " + r.shokai_num + "\n  保険者番号      " + r.hknjanum + "\n  保険者名        " + r.hknjanum_name +
+               "\n  記号            " + r.kigo + "\n  番号            " + r.num + "\n  枝番            " + r.edaban + "\n  フリガナ        " +
+               r.kananame + "\n  氏名            " + r.name + "\n  性別            " + sex_label(r.sex) + "\n  区分            " +
+               r.card_class + "\n  有効開始日      " + r.tekstymd + "\n  有効終了日      " + r.tekedymd + "\n  負担割合        " + r.ftnrate +
+               "\n  本人・家族      " + jobs::insured_person_label(r.honkzkkbn) + "\n";
+        out += "  同意  手術 " + jobs::consent_label(r.ope) + "  診療・薬剤 " + jobs::consent_label(r.shinryo) + "  特定健診 " +
+               jobs::consent_label(r.kenshin) + "  特定疾病 " + jobs::consent_label(r.sikkan) + "\n";
+        out += "  処方箋          " + std::string(jobs::prescription_label(r.prescription)) + "\n";
+        out += "  ★ row written in tbl_onshi_kaku" + (r.ptnum.empty() ? std::string(" (no ORCA patient linked)") : " for 患者番号 " + r.ptnum) + "\n";
     }
     std::fputs(out.c_str(), stdout);
     if (b4) {

@@ -9,6 +9,9 @@
 #include "db/pg.hpp"
 #include "onshi_batch/codec.hpp"
 #include "onshi_batch/https.hpp"
+#include "jobs/held_file.hpp"
+#include "jobs/queries.hpp"
+#include "jobs/submit.hpp"
 #include "onshi_batch/job.hpp"
 #include "p031_bridge/ingest.hpp"
 #include "p031_bridge/p031_query.hpp"
@@ -126,20 +129,17 @@ int run_here(db::Connection& db, const app::Config& cfg, std::int64_t id) {
         std::printf("対象 %s人  書込 %s行  患者特定 %s人  未特定 %s人  保留 %s人\n", num_or_dash(j.units).c_str(), num_or_dash(j.rows).c_str(),
                     num_or_dash(j.matched).c_str(), num_or_dash(j.unmatched).c_str(), num_or_dash(j.held).c_str());
     if (k.output == jobs::Output::references) {
-        const auto r = db.exec("SELECT count(*) FILTER (WHERE u.status = 'registered'), count(*) FILTER (WHERE u.status = 'rejected')"
-                               " FROM onshi.result_unit u JOIN onshi.result_file f ON f.id = u.file_id WHERE f.job_id = $1",
-                               {std::to_string(j.id)});
-        std::printf("照会番号 登録 %s件  エラー %s件\n", r.str(0, 0).c_str(), r.str(0, 1).c_str());
+        const auto n = jobs::reference_counts(db, j.id);
+        std::printf("照会番号 登録 %lld件  エラー %lld件\n", n.registered, n.rejected);
     }
     if (k.output == jobs::Output::pdf) {
-        const auto r = db.exec("SELECT path, bytes FROM onshi.pdf_file WHERE job_id = $1", {std::to_string(j.id)});
-        if (r.rows()) std::printf("PDF %s (%s bytes)\n", r.str(0, 0).c_str(), r.str(0, 1).c_str());
+        if (const auto pdf = jobs::job_pdf(db, j.id)) std::printf("PDF %s (%lld bytes)\n", pdf->path.c_str(), pdf->bytes);
     }
     if (j.kind == "validity") {
-        const auto r = db.exec("SELECT change, count(*) FROM onshi.validity_change WHERE job_id = $1 GROUP BY 1 ORDER BY 1", {std::to_string(j.id)});
+        const auto counts = jobs::validity_change_counts(db, j.id);
         std::printf("変更:");
-        if (r.rows() == 0) std::printf(" なし");
-        for (int i = 0; i < r.rows(); ++i) std::printf(" %s %s件", r.str(i, 0).c_str(), r.str(i, 1).c_str());
+        if (counts.empty()) std::printf(" なし");
+        for (const auto& [change, n] : counts) std::printf(" %s %lld件", change.c_str(), n);
         std::printf("  (詳細: orca-onshi job show %lld)\n", static_cast<long long>(j.id));
     }
     if (!j.note.empty()) std::printf("%s\n", j.note.c_str());
@@ -147,13 +147,11 @@ int run_here(db::Connection& db, const app::Config& cfg, std::int64_t id) {
 }
 
 // Creates (or finds the unfinished twin of) a job and runs it here, or leaves it queued.
-int submit(const app::Config& cfg, int hospnum, const std::string& kind, jobs::Params params, const std::string& opid, bool queue) {
+int submit(const app::Config& cfg, int hospnum, const std::string& kind, const jobs::Params& params, const std::string& opid, bool queue) {
     (void)cfg.facility(hospnum);
-    params.apply_defaults(kind, dates::today());
-    params.validate(kind);
+    const auto rq = jobs::prepare(hospnum, kind, params, opid, jobs::Voice::cli);
     auto db = connect(cfg);
-    bool resumed = false;
-    const auto id = jobs::create_or_resume(db, hospnum, kind, params, opid.substr(0, 16), resumed);
+    const auto [id, resumed] = jobs::submit(db, rq, jobs::Voice::cli);
     const auto first = jobs::load(db, id);
     std::fprintf(stderr, resumed ? "job %lld: resuming (%s%s%s)\n" : "job %lld: %s\n", static_cast<long long>(id),
                  resumed ? first.state.c_str() : "new request", resumed && !first.reception_number.empty() ? ", 受付番号 " : "",
@@ -168,9 +166,7 @@ int submit(const app::Config& cfg, int hospnum, const std::string& kind, jobs::P
 int cmd_fetch(const app::Config& cfg, const Args& a) {
     a.only({"hospnum", "kind", "consent-from", "consent-to", "exam-from", "exam-to", "month", "seen-since", "opid", "queue"});
     const std::string kind = a.require("kind");
-    const auto& k = jobs::kind_info(kind);
-    if (k.output != jobs::Output::rows || k.single_phase)
-        throw Error(Errc::usage, "fetch takes the bulk kinds; use register-refs, pdf or card consent for " + kind);
+    jobs::bulk_kind(kind, jobs::Voice::cli);
     jobs::Params p;
     p.consent_from = a.get("consent-from").value_or("");
     p.consent_to = a.get("consent-to").value_or("");
@@ -188,29 +184,21 @@ int cmd_register_refs(const app::Config& cfg, const Args& a) {
 
 int cmd_pdf(const app::Config& cfg, const Args& a) {
     a.only({"hospnum", "patient", "type", "opid"});
-    const std::string type = a.require("type");
-    if (type != "drug" && type != "checkup") throw Error(Errc::usage, "--type must be drug or checkup");
+    const std::string kind = jobs::pdf_kind(a.require("type"), jobs::Voice::cli);
     jobs::Params p;
     p.ptnum = a.require("patient");
-    {
-        auto db = connect(cfg);
-        jobs::require_pdf_consent(db, a.hospnum(), p.ptnum, "pdf_" + type);  // refused here: no job, no request
-    }
-    return submit(cfg, a.hospnum(), "pdf_" + type, p, a.get("opid").value_or(""), false);
+    return submit(cfg, a.hospnum(), kind, p, a.get("opid").value_or(""), false);  // no consent: refused, no job
 }
 
 int cmd_pdfs(const app::Config& cfg, const Args& a) {
     a.only({"hospnum"});
     const int hospnum = a.get("hospnum") ? a.hospnum() : 0;
     auto db = connect(cfg);
-    const auto r = db.exec("SELECT f.job_id, to_char(f.created_at, 'YYYY-MM-DD HH24:MI'), f.type, trim(n.ptnum), f.bytes, f.path"
-                           " FROM onshi.pdf_file f LEFT JOIN tbl_ptnum n ON n.hospnum = f.hospnum AND n.ptid = f.ptid"
-                           " WHERE ($1 = 0 OR f.hospnum = $1::smallint) ORDER BY f.created_at DESC",
-                           {std::to_string(hospnum)});
+    const auto files = jobs::pdf_files(db, hospnum);
     std::printf("%-6s %-16s %-8s %-10s %8s %s\n", "ID", "取得日時", "種類", "患者番号", "bytes", "file");
-    for (int i = 0; i < r.rows(); ++i)
-        std::printf("%-6s %-16s %-8s %-10s %8s %s\n", r.str(i, 0).c_str(), r.str(i, 1).c_str(),
-                    r.get(i, 2) == "drug" ? "薬剤" : "特定健診", r.str(i, 3).c_str(), r.str(i, 4).c_str(), r.str(i, 5).c_str());
+    for (const auto& f : files)
+        std::printf("%-6s %-16s %-8s %-10s %8s %s\n", f.job_id.c_str(), f.created_at.c_str(), f.type == "drug" ? "薬剤" : "特定健診",
+                    f.ptnum.c_str(), f.bytes.c_str(), f.path.c_str());
     return 0;
 }
 
@@ -229,12 +217,9 @@ int cmd_job(const app::Config& cfg, const Args& a) {
     std::printf("  件数          対象 %s / 書込 %s / 特定 %s / 未特定 %s / 保留 %s\n", num_or_dash(j.units).c_str(), num_or_dash(j.rows).c_str(),
                 num_or_dash(j.matched).c_str(), num_or_dash(j.unmatched).c_str(), num_or_dash(j.held).c_str());
     if (!j.note.empty()) std::printf("  注意          %s\n", j.note.c_str());
-    const auto ch = db.exec("SELECT c.change, coalesce(trim(n.ptnum), c.ptid::text), c.before, c.after FROM onshi.validity_change c"
-                            " LEFT JOIN tbl_ptnum n ON n.hospnum = $2::smallint AND n.ptid = c.ptid WHERE c.job_id = $1 ORDER BY 2, 1",
-                            {std::to_string(j.id), std::to_string(j.hospnum)});
-    for (int i = 0; i < ch.rows(); ++i)
-        std::printf("  変更  %-10s 患者番号 %s  %s%s%s\n", ch.str(i, 0).c_str(), ch.str(i, 1).c_str(), ch.str(i, 2).c_str(),
-                    ch.get(i, 2).empty() && ch.get(i, 3).empty() ? "" : " -> ", ch.str(i, 3).c_str());
+    for (const auto& c : jobs::validity_changes(db, j.id, j.hospnum))
+        std::printf("  変更  %-10s 患者番号 %s  %s%s%s\n", c.change.c_str(), c.patient.c_str(), c.before.c_str(),
+                    c.before.empty() && c.after.empty() ? "" : " -> ", c.after.c_str());
     return 0;
 }
 
@@ -290,14 +275,9 @@ int cmd_ingest(const app::Config& cfg, const Args& a) {
         const auto& file = a.pos[i];
         const jobs::Job& as = kinds[i];
         const std::string style = as.kind.empty() ? "star" : jobs::row_style(as, fac);
-        db::Transaction tx(db);
         bridge::IngestOptions io{hospnum, fac.institution_code, a.get("opid").value_or("").substr(0, 16), bridge::default_termid(),
                                  std::nullopt, true, style, as.kind.empty() ? "" : std::string(jobs::kind_info(as.kind).treatment_flag)};
-        const auto s = bridge::ingest_file(db, file, io);
-        const auto& seg = s.header.segment_of_result;
-        if (seg == "2") throw Error(Errc::rejected, file + ": SegmentOfResult 2 (処理中): no results in this file yet");
-        if (seg == "9") throw Error(Errc::rejected, file + ": SegmentOfResult 9 (異常終了): " + s.header.error_code + " " + s.header.error_message);
-        tx.commit();
+        const auto s = jobs::ingest_held_file(db, file, io);
         std::printf("%s: %s受付番号 %s\n", file.c_str(), s.duplicate ? "取込済み (既に登録されています) " : "",
                     s.header.reception_number.c_str());
         print_summary(s);

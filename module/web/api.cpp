@@ -7,14 +7,17 @@
 #include "card/session.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
+#include "db/conninfo.hpp"
+#include "jobs/card_consent.hpp"
+#include "jobs/queries.hpp"
+#include "jobs/submit.hpp"
 #include "onshi_batch/job.hpp"
 #include "p031_bridge/kaku_row.hpp"
+#include "p031_bridge/orca_queries.hpp"
 #include "p031_bridge/p031_query.hpp"
 #include "p031_bridge/review.hpp"
 #include "p031_bridge/writer.hpp"
 #include "web/json.hpp"
-
-#include <libpq-fe.h>
 
 #include <algorithm>
 #include <cstring>
@@ -27,11 +30,6 @@ namespace onshi::web {
 namespace {
 
 using Row = std::map<std::string, std::string>;  // a tbl_onshi_kaku row by column name
-
-// An error for the screens: a message for one input field (HTTP 400).
-struct FieldError {
-    std::string field, message;
-};
 
 std::string get(const std::map<std::string, std::string>& m, const std::string& k) {
     const auto it = m.find(k);
@@ -53,9 +51,9 @@ int hospnum_of(const app::Config& cfg, const Request& req, const std::map<std::s
     const std::string v = get(m, "hospnum");
     if (v.empty() && !required) return 0;
     const auto n = text::strict_id(v, 99);
-    if (!n) throw FieldError{"hospnum", "施設番号（1-99）を指定してください"};
+    if (!n) throw Error(Errc::usage, "施設番号（1-99）を指定してください", "hospnum");
     const int h = static_cast<int>(*n);
-    if (!cfg.facilities.contains(h)) throw FieldError{"hospnum", "施設 " + v + " は設定されていません"};
+    if (!cfg.facilities.contains(h)) throw Error(Errc::usage, "施設 " + v + " は設定されていません", "hospnum");
     if (!in_scope(req, h)) throw Denied{"施設 " + v + " の情報を扱う権限がありません"};
     return h;
 }
@@ -117,7 +115,7 @@ Response list_jobs(const app::Config& cfg, db::Connection& db, const Request& re
     const int hospnum = hospnum_of(cfg, req, req.query, false);
     const std::string filter = get(req.query, "filter").empty() ? "all" : get(req.query, "filter");
     if (filter != "all" && filter != "running" && filter != "done" && filter != "error")
-        throw FieldError{"filter", "filter は all, running, done, error のいずれかです"};
+        throw Error(Errc::usage, "filter は all, running, done, error のいずれかです", "filter");
     Json o;
     o.begin_array();
     for (const auto& j : jobs::list(db, hospnum, 200)) {
@@ -130,19 +128,17 @@ Response list_jobs(const app::Config& cfg, db::Connection& db, const Request& re
     return ok_json(o);
 }
 
-void check_date_field(const std::string& v, const char* field, const char* label) {
-    if (!v.empty() && !dates::valid_ymd(v)) throw FieldError{field, std::string(label) + "は正しい日付（YYYYMMDD）ではありません"};
+Response created(const jobs::Submitted& s, bool with_resumed) {
+    Json o;
+    o.begin_object().kv("id", static_cast<long long>(s.id));
+    if (with_resumed) o.kv("resumed", s.resumed);
+    return ok_json(o.end_object());
 }
 
 Response create_job(const app::Config& cfg, db::Connection& db, const Request& req) {
     const int hospnum = hospnum_of(cfg, req, req.form);
     const std::string kind = get(req.form, "kind");
-    const jobs::KindInfo* k = nullptr;
-    try {
-        k = &jobs::kind_info(kind);
-    } catch (const Error&) {
-    }
-    if (!k || k->output != jobs::Output::rows || k->single_phase) throw FieldError{"kind", "取得対象区分を選んでください"};
+    jobs::bulk_kind(kind, jobs::Voice::screen);
     jobs::Params p;
     p.consent_from = get(req.form, "consent_from");
     p.consent_to = get(req.form, "consent_to");
@@ -150,42 +146,17 @@ Response create_job(const app::Config& cfg, db::Connection& db, const Request& r
     p.exam_to = get(req.form, "exam_to");
     p.month = get(req.form, "month");
     p.seen_since = get(req.form, "seen_since");
-    check_date_field(p.consent_from, "consent_from", "同意年月日（開始）");
-    check_date_field(p.consent_to, "consent_to", "同意年月日（終了）");
-    check_date_field(p.exam_from, "exam_from", "診療年月日（開始）");
-    check_date_field(p.exam_to, "exam_to", "診療年月日（終了）");
-    check_date_field(p.seen_since, "seen_since", "受診日");
-    if (!p.month.empty() && !dates::valid_ym(p.month)) throw FieldError{"month", "診療年月は正しい年月（YYYYMM）ではありません"};
-    if (p.consent_from.empty() != p.consent_to.empty())
-        throw FieldError{p.consent_from.empty() ? "consent_from" : "consent_to", "同意年月日の範囲は開始と終了の両方を指定してください"};
-    if (p.exam_from.empty() != p.exam_to.empty())
-        throw FieldError{p.exam_from.empty() ? "exam_from" : "exam_to", "診療年月日の範囲は開始と終了の両方を指定してください"};
-    if (!p.exam_from.empty() && kind != "online") throw FieldError{"exam_from", "診療年月日の範囲はオンライン診療だけに指定できます"};
-    if (kind == "online" && !p.exam_from.empty() && !p.consent_from.empty())
-        throw FieldError{"exam_from", "同意年月日か診療年月日のどちらか一方を指定してください"};
-    if (!p.consent_from.empty() && p.consent_from > p.consent_to) throw FieldError{"consent_to", "同意年月日の終了が開始より前です"};
-    if (!p.exam_from.empty() && p.exam_from > p.exam_to) throw FieldError{"exam_to", "診療年月日の終了が開始より前です"};
-    p.apply_defaults(kind, dates::today());
-    try {
-        p.validate(kind);
-    } catch (const Error& e) {
-        throw FieldError{"", e.what()};
-    }
-    bool resumed = false;
-    const auto id = jobs::create_or_resume(db, hospnum, kind, p, req.user.substr(0, 16), resumed);
-    Response r = ok_json(Json().begin_object().kv("id", static_cast<long long>(id)).kv("resumed", resumed).end_object());
-    r.audit = "job " + std::to_string(id) + " " + kind + " facility " + std::to_string(hospnum) + (resumed ? " (resumed)" : "");
+    const auto s = jobs::submit(db, jobs::prepare(hospnum, kind, p, req.user, jobs::Voice::screen), jobs::Voice::screen);
+    Response r = created(s, true);
+    r.audit = "job " + std::to_string(s.id) + " " + kind + " facility " + std::to_string(hospnum) + (s.resumed ? " (resumed)" : "");
     return r;
 }
 
 Response register_refs(const app::Config& cfg, db::Connection& db, const Request& req) {
     const int hospnum = hospnum_of(cfg, req, req.form);
-    jobs::Params p;
-    p.apply_defaults("register_refs", dates::today());
-    bool resumed = false;
-    const auto id = jobs::create_or_resume(db, hospnum, "register_refs", p, req.user.substr(0, 16), resumed);
-    Response r = ok_json(Json().begin_object().kv("id", static_cast<long long>(id)).kv("resumed", resumed).end_object());
-    r.audit = "job " + std::to_string(id) + " register_refs facility " + std::to_string(hospnum);
+    const auto s = jobs::submit(db, jobs::prepare(hospnum, "register_refs", {}, req.user, jobs::Voice::screen), jobs::Voice::screen);
+    Response r = created(s, true);
+    r.audit = "job " + std::to_string(s.id) + " register_refs facility " + std::to_string(hospnum);
     return r;
 }
 
@@ -200,33 +171,21 @@ struct Unit {
 
 // A job's units with their tbl_onshi_kaku rows (written) or kept rows (held); only_seq > 0: that one.
 std::vector<Unit> load_units(db::Connection& db, const jobs::Job& j, int only_seq) {
-    const auto r = db.exec(
-        "SELECT u.seq, u.status, u.reason, coalesce(v.id, 0), coalesce(v.status, ''), coalesce(trim(n.ptnum), ''),"
-        " array_to_string(u.tbl_uuids, ','), coalesce(encode(v.payload, 'hex'), '')"
-        " FROM onshi.result_unit u JOIN onshi.result_file f ON f.id = u.file_id"
-        " LEFT JOIN onshi.review v ON v.file_id = u.file_id AND v.seq = u.seq"
-        " LEFT JOIN tbl_ptnum n ON n.hospnum = f.hospnum AND n.ptid = u.ptid AND u.ptid <> 0"
-        " WHERE f.job_id = $1 AND ($2 = 0 OR u.seq = $2) ORDER BY f.id, u.seq",
-        {std::to_string(j.id), std::to_string(only_seq)});
     std::vector<Unit> units;
     std::vector<std::string> uuids;
     std::vector<std::vector<std::string>> unit_uuids;
-    for (int i = 0; i < r.rows(); ++i) {
+    for (auto& rec : jobs::job_units(db, j.id, only_seq)) {
         Unit u;
-        u.seq = static_cast<int>(r.num(i, 0));
-        u.status = r.str(i, 1);
-        u.reason = r.str(i, 2);
-        u.review_id = r.num(i, 3);
-        u.review_status = r.str(i, 4);
-        u.ptnum = r.str(i, 5);
-        std::vector<std::string> mine;
-        std::stringstream ss(r.str(i, 6));
-        for (std::string x; std::getline(ss, x, ',');)
-            if (!x.empty()) mine.push_back(x);
-        uuids.insert(uuids.end(), mine.begin(), mine.end());
-        unit_uuids.push_back(std::move(mine));
-        if (const std::string payload = db::bytea_from_hex(r.get(i, 7)); !payload.empty() && u.status == "held") {
-            for (const auto& k : bridge::from_payload(payload).kaku) {
+        u.seq = rec.seq;
+        u.status = rec.status;
+        u.reason = rec.reason;
+        u.review_id = rec.review_id;
+        u.review_status = rec.review_status;
+        u.ptnum = rec.ptnum;
+        uuids.insert(uuids.end(), rec.tbl_uuids.begin(), rec.tbl_uuids.end());
+        unit_uuids.push_back(std::move(rec.tbl_uuids));
+        if (!rec.held_payload.empty() && u.status == "held") {
+            for (const auto& k : bridge::from_payload(rec.held_payload).kaku) {
                 Row row;
                 for (std::size_t c = 0; c < bridge::kColumnCount; ++c) row[std::string(bridge::kColumns[c].name)] = k.at(c);
                 u.rows.push_back(std::move(row));
@@ -235,12 +194,10 @@ std::vector<Unit> load_units(db::Connection& db, const jobs::Job& j, int only_se
         units.push_back(std::move(u));
     }
     if (!uuids.empty()) {
-        const auto k = db.exec("SELECT * FROM tbl_onshi_kaku WHERE tbl_uuid = ANY ($1::text[])", {db::text_array(uuids)});
         std::map<std::string, Row> by_uuid;
-        for (int i = 0; i < k.rows(); ++i) {
-            Row row;
-            for (std::size_t c = 0; c < k.fields(); ++c) row[k.field_name(c)] = k.str(i, static_cast<int>(c));
-            by_uuid[row["tbl_uuid"]] = std::move(row);
+        for (auto& row : bridge::kaku_rows_by_uuid(db, uuids)) {
+            const std::string id = row["tbl_uuid"];
+            by_uuid[id] = std::move(row);
         }
         for (std::size_t i = 0; i < units.size(); ++i)
             for (const auto& id : unit_uuids[i])
@@ -421,8 +378,8 @@ Response unit_detail(db::Connection& db, const Request& req, const std::string& 
 
 Response review_decide(db::Connection& db, const Request& req, const std::string& id, const std::string& what) {
     const auto rid = id_of(id);
-    const auto h = db.exec("SELECT hospnum FROM onshi.review WHERE id = $1", {std::to_string(rid)});
-    if (h.rows() != 1 || !in_scope(req, static_cast<int>(h.num(0, 0)))) throw Error(Errc::not_found, "no review item " + id);
+    const auto h = jobs::review_facility(db, rid);
+    if (!h || !in_scope(req, *h)) throw Error(Errc::not_found, "no review item " + id);
     if (what == "reject") {
         bridge::review_reject(db, rid, req.user);
         Response r = ok_json(Json().begin_object().kv("id", static_cast<long long>(rid)).kv("status", "rejected").end_object());
@@ -445,16 +402,16 @@ Response p031(const app::Config& cfg, db::Connection& db, const Request& req) {
     bridge::P031Selection sel;
     sel.hospnum = hospnum_of(cfg, req, req.query);
     sel.ymd = get(req.query, "date").empty() ? dates::today() : get(req.query, "date");
-    if (!dates::valid_ymd(sel.ymd)) throw FieldError{"date", "確認日は正しい日付（YYYYMMDD）ではありません"};
+    if (!dates::valid_ymd(sel.ymd)) throw Error(Errc::usage, "確認日は正しい日付（YYYYMMDD）ではありません", "date");
     const std::string vn = get(req.query, "view").empty() ? "all" : get(req.query, "view");
     const auto view = bridge::p031_view_named(vn);
-    if (!view) throw FieldError{"view", "view は all, homecare, online のいずれかです"};
+    if (!view) throw Error(Errc::usage, "view は all, homecare, online のいずれかです", "view");
     sel.view = *view;
     const std::string all = get(req.query, "all");
     sel.all_rows = all == "1" || all == "true" || all == "yes";
     int page = 1;
     if (const auto p = get(req.query, "page"); !p.empty()) {
-        if (!text::all_digits(p) || p.size() > 6 || std::stoi(p) < 1) throw FieldError{"page", "ページ番号が正しくありません"};
+        if (!text::all_digits(p) || p.size() > 6 || std::stoi(p) < 1) throw Error(Errc::usage, "ページ番号が正しくありません", "page");
         page = std::stoi(p);
     }
     const auto rows = bridge::p031_rows(db, sel);
@@ -478,31 +435,21 @@ Response p031(const app::Config& cfg, db::Connection& db, const Request& req) {
 
 Response create_pdf(const app::Config& cfg, db::Connection& db, const Request& req) {
     const int hospnum = hospnum_of(cfg, req, req.form);
-    const std::string type = get(req.form, "type");
-    if (type != "drug" && type != "checkup") throw FieldError{"type", "種類は drug（薬剤情報）か checkup（特定健診）です"};
+    const std::string kind = jobs::pdf_kind(get(req.form, "type"), jobs::Voice::screen);
     jobs::Params p;
     p.ptnum = text::patient_number(get(req.form, "patient"));
-    if (p.ptnum.empty()) throw FieldError{"patient", "患者番号を入力してください"};
-    try {
-        jobs::require_pdf_consent(db, hospnum, p.ptnum, "pdf_" + type);
-    } catch (const Error& e) {
-        if (e.code() != Errc::usage && e.code() != Errc::not_found) throw;
-        throw FieldError{"patient", e.what()};
-    }
-    bool resumed = false;
-    const auto id = jobs::create_or_resume(db, hospnum, "pdf_" + type, p, req.user.substr(0, 16), resumed);
-    Response r = ok_json(Json().begin_object().kv("id", static_cast<long long>(id)).end_object());
-    r.audit = "job " + std::to_string(id) + " pdf_" + type + " facility " + std::to_string(hospnum) + " patient " + p.ptnum;
+    const auto s = jobs::submit(db, jobs::prepare(hospnum, kind, p, req.user, jobs::Voice::screen), jobs::Voice::screen);
+    Response r = created(s, false);
+    r.audit = "job " + std::to_string(s.id) + " " + kind + " facility " + std::to_string(hospnum) + " patient " + p.ptnum;
     return r;
 }
 
 // A PDF of one of the user's facilities; reception: only of a request that user made (admin: any).
 Response get_pdf(db::Connection& db, const Request& req, const std::string& id) {
-    const auto r = db.exec("SELECT p.path, p.hospnum, j.opid FROM onshi.pdf_file p JOIN onshi.job j ON j.id = p.job_id WHERE p.job_id = $1",
-                           {std::to_string(id_of(id))});
-    if (r.rows() == 0 || !in_scope(req, static_cast<int>(r.num(0, 1)))) throw Error(Errc::not_found, "no PDF for job " + id + " (yet)");
-    if (req.role != "admin" && r.str(0, 2) != req.user.substr(0, 16)) throw Denied{"この PDF は依頼した利用者と管理者だけが開けます"};
-    std::ifstream in(r.str(0, 0), std::ios::binary);
+    const auto pdf = jobs::job_pdf(db, id_of(id));
+    if (!pdf || !in_scope(req, pdf->hospnum)) throw Error(Errc::not_found, "no PDF for job " + id + " (yet)");
+    if (req.role != "admin" && pdf->opid != req.user.substr(0, 16)) throw Denied{"この PDF は依頼した利用者と管理者だけが開けます"};
+    std::ifstream in(pdf->path, std::ios::binary);
     if (!in) throw Error(Errc::not_found, "the PDF of job " + id + " is not readable");
     Response out;
     out.content_type = "application/pdf";
@@ -515,7 +462,7 @@ Response get_pdf(db::Connection& db, const Request& req, const std::string& id) 
 
 Response admin_config(const app::Config& cfg) {
     Json o;
-    o.begin_object().kv("conninfo", mask_conninfo(cfg.conninfo)).key("files").begin_array();
+    o.begin_object().kv("conninfo", db::mask_conninfo(cfg.conninfo)).key("files").begin_array();
     for (const auto& f : cfg.files) o.str(f);
     o.end_array();
     o.key("web").begin_object().kv("listen", cfg.web.listen).kv("users_file", cfg.web.users_file).kv("static_dir", cfg.web.static_dir).end_object();
@@ -556,11 +503,10 @@ Response admin_doctor(const app::Config& cfg) {
 }
 
 Response admin_errors(const app::Config& cfg, db::Connection& db, const Request& req) {
-    const auto r = db.exec("SELECT id FROM onshi.job WHERE state IN ('failed', 'expired') ORDER BY id DESC LIMIT 20");
     Json o;
     o.begin_array();
-    for (int i = 0; i < r.rows(); ++i)
-        if (const auto j = jobs::load(db, r.num(i, 0)); in_scope(req, j.hospnum)) job_json(o, cfg, j);
+    for (const auto id : jobs::failed_jobs(db, 20))
+        if (const auto j = jobs::load(db, id); in_scope(req, j.hospnum)) job_json(o, cfg, j);
     o.end_array();
     return ok_json(o);
 }
@@ -621,16 +567,16 @@ Response json_error(int status, const std::string& message, const std::string& f
     return r;
 }
 
+Response usage_error(const Error& e) { return json_error(400, e.what(), e.field()); }
+
 Response handle_api(const app::Config& cfg, db::Connection& db, const Request& req) {
     try {
         return dispatch(cfg, db, req);
-    } catch (const FieldError& e) {
-        return json_error(400, e.message, e.field);
     } catch (const Denied& e) {
         return json_error(403, e.message);
     } catch (const Error& e) {
         switch (e.code()) {
-            case Errc::usage: return json_error(400, e.what());
+            case Errc::usage: return usage_error(e);
             case Errc::config: return json_error(400, e.what());
             case Errc::not_found: return json_error(404, e.what());
             default: throw;
@@ -656,35 +602,29 @@ std::variant<std::unique_ptr<CardConsent>, Response> parse_card_consent(const ap
     }
     try {
         c->hospnum = hospnum_of(cfg, req, req.form);
-        const std::string mode = get(req.form, "mode");
-        if (mode != "homecare" && mode != "outpatient") throw FieldError{"mode", "動作モード（訪問診療 / 外来診療等）を選んでください"};
-        c->choices.treatment = mode == "homecare" ? "2" : "1";
-        const std::string identity = get(req.form, "identity");
-        if (identity != "visual" && identity != "pin") throw FieldError{"identity", "本人確認の方法（目視確認 / 暗証番号）を選んでください"};
-        c->choices.identity = identity == "pin" ? "1" : "2";
-        const std::pair<const char*, std::string*> flags[] = {
-            {"ope", &c->choices.ope}, {"shinryo", &c->choices.shinryo}, {"kenshin", &c->choices.kenshin}, {"sikkan", &c->choices.sikkan}};
-        for (const auto& [k, dst] : flags) {
-            const std::string v = get(req.form, k);
-            if (v != "1" && v != "0") throw FieldError{k, "同意する / 同意しない を選んでください"};
-            *dst = v;
-        }
-        const std::string rx = get(req.form, "prescription");
-        if (rx != "" && rx != "electronic" && rx != "paper") throw FieldError{"prescription", "処方箋は電子処方箋か紙の処方箋です"};
-        c->choices.prescription = rx == "electronic" ? "1" : rx == "paper" ? "2" : "";
-        if (c->choices.identity == "1" && !c->pin.is_digits(4)) throw FieldError{"pin", "暗証番号（数字4桁）を患者さんに入力してもらってください"};
-        if (c->choices.identity == "2" && !c->pin.empty()) throw FieldError{"pin", "目視確認では暗証番号を使いません"};
-        if (!c->aux_pin.empty() && !c->aux_pin.is_digits(4)) throw FieldError{"aux_pin", "券面事項入力補助用の暗証番号は数字4桁です"};
+        jobs::ConsentOptions co;
+        co.mode = get(req.form, "mode");
+        co.identity = get(req.form, "identity");
+        co.ope = get(req.form, "ope");
+        co.shinryo = get(req.form, "shinryo");
+        co.kenshin = get(req.form, "kenshin");
+        co.sikkan = get(req.form, "sikkan");
+        co.prescription = get(req.form, "prescription");
+        c->choices = jobs::consent_choices(co, jobs::Voice::screen);
+        if (c->choices.identity == "1" && !c->pin.is_digits(4)) throw Error(Errc::usage, "暗証番号（数字4桁）を患者さんに入力してもらってください", "pin");
+        if (c->choices.identity == "2" && !c->pin.empty()) throw Error(Errc::usage, "目視確認では暗証番号を使いません", "pin");
+        if (!c->aux_pin.empty() && !c->aux_pin.is_digits(4)) throw Error(Errc::usage, "券面事項入力補助用の暗証番号は数字4桁です", "aux_pin");
         const std::string w = get(req.form, "wait");
         if (!w.empty()) {
-            if (!text::all_digits(w) || w.size() > 3 || std::stoi(w) > 300) throw FieldError{"wait", "待ち時間は 0〜300 秒です"};
+            if (!text::all_digits(w) || w.size() > 3 || std::stoi(w) > 300) throw Error(Errc::usage, "待ち時間は 0〜300 秒です", "wait");
             c->wait_s = std::stoi(w);
         }
         c->allow_last_try = get(req.form, "allow_last_try") == "1";
-    } catch (const FieldError& e) {
-        return json_error(400, e.message, e.field);
     } catch (const Denied& e) {
         return json_error(403, e.message);
+    } catch (const Error& e) {
+        if (e.code() != Errc::usage) throw;
+        return usage_error(e);
     }
     c->user = req.user;
     return c;
@@ -720,8 +660,7 @@ Response run_card_consent(const app::Config& cfg, CardConsent& c, const std::ato
         db::Connection db(cfg.conninfo);
         jobs::Params params;
         params.card = oqs::encode_card_params(rq);
-        bool resumed = false;
-        const auto id = jobs::create_or_resume(db, c.hospnum, "card", params, c.user.substr(0, 16), resumed);
+        const auto id = jobs::submit(db, jobs::prepare(c.hospnum, "card", params, c.user, jobs::Voice::screen), jobs::Voice::screen).id;
         Json o;
         o.begin_object()
             .kv("id", static_cast<long long>(id))
@@ -741,7 +680,7 @@ Response run_card_consent(const app::Config& cfg, CardConsent& c, const std::ato
         o.end_object();
         Response r;
         r.body = o.text();
-        const std::string what = std::string(rq.treatment == "2" ? "訪問診療" : "外来診療等") + ", " + (rq.identity == "1" ? "PIN" : "目視確認");
+        const std::string what = std::string(jobs::treatment_label(rq.treatment)) + ", " + std::string(jobs::identity_label(rq.identity));
         audit(db, c.user, "/api/card/consent", "job " + std::to_string(id) + " card facility " + std::to_string(c.hospnum) + " (" + what + ")");
         return r;
     } catch (const Error& e) {
@@ -751,38 +690,7 @@ Response run_card_consent(const app::Config& cfg, CardConsent& c, const std::ato
 }
 
 void audit(db::Connection& db, const std::string& user, const std::string& action, const std::string& detail) {
-    db.exec("INSERT INTO onshi.web_audit (usr, action, detail) VALUES ($1, $2, $3)", {user, action, detail});
-}
-
-std::string mask_conninfo(const std::string& conninfo) {
-    // libpq parses it (keyword=value or a postgres:// URI, the same parser it connects with); every
-    // option libpq itself shows as secret (dispchar "*": password, sslpassword, ...) becomes ***.
-    char* err = nullptr;
-    PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
-    if (!opts) {
-        if (err) PQfreemem(err);
-        return "(not a valid conninfo: not shown)";
-    }
-    std::string out;
-    for (const PQconninfoOption* o = opts; o->keyword; ++o) {
-        if (!o->val) continue;
-        std::string v = o->dispchar && o->dispchar[0] == '*' ? "***" : o->val;
-        if (v.empty() || v.find_first_of(" '\\") != std::string::npos) {
-            std::string q = "'";
-            for (const char c : v) {
-                if (c == '\'' || c == '\\') q += '\\';
-                q += c;
-            }
-            v = q + "'";
-        }
-        if (!out.empty()) out += ' ';
-        out += std::string(o->keyword) + "=" + v;
-    }
-    // The values are in memory libpq allocated: the passwords are zeroed before it is freed.
-    for (PQconninfoOption* o = opts; o->keyword; ++o)
-        if (o->val && o->dispchar && o->dispchar[0] == '*') explicit_bzero(o->val, std::strlen(o->val));
-    PQconninfoFree(opts);
-    return out;
+    jobs::record_web_audit(db, user, action, detail);
 }
 
 }  // namespace onshi::web

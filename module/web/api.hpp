@@ -4,6 +4,7 @@
 #pragma once
 
 #include "app/config.hpp"
+#include "core/error.hpp"
 #include "card/pin.hpp"
 #include "db/pg.hpp"
 #include "onshi_batch/card_request.hpp"
@@ -34,6 +35,8 @@ struct Response {
 };
 
 Response json_error(int status, const std::string& message, const std::string& field = "");
+// A refused request (Error usage): 400 with the message and, for an error about one field, that field.
+Response usage_error(const Error& e);
 
 // One /api/ request (not session/login/logout). Throws Error for the server to map to a status.
 Response handle_api(const app::Config& cfg, db::Connection& db, const Request& req);
@@ -57,9 +60,5 @@ Response run_card_consent(const app::Config& cfg, CardConsent& c, const std::ato
 
 // Writes one onshi.web_audit row.
 void audit(db::Connection& db, const std::string& user, const std::string& action, const std::string& detail);
-
-// A libpq conninfo (keyword or URI form) as keyword=value pairs in libpq's order, every secret (password,
-// sslpassword, a URI's password) as ***; unparsable: a placeholder, never the text.
-std::string mask_conninfo(const std::string& conninfo);
 
 }  // namespace onshi::web

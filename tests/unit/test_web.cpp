@@ -5,6 +5,9 @@
 // (web::split_listen, web::is_loopback) and a request's parameters (jobs::Params::validate).
 #include "core/error.hpp"
 #include "core/text.hpp"
+#include "db/conninfo.hpp"
+#include "jobs/card_consent.hpp"
+#include "jobs/submit.hpp"
 #include "onshi_batch/card_request.hpp"
 #include "onshi_batch/job.hpp"
 #include "web/api.hpp"
@@ -29,29 +32,29 @@ using namespace onshi;
 static bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 START_TEST(mask_keyword_form) {
-    const auto m = web::mask_conninfo("host=db port=5432 dbname=orca user=orca password=Pw-1 sslpassword='key pass' sslmode=require");
+    const auto m = db::mask_conninfo("host=db port=5432 dbname=orca user=orca password=Pw-1 sslpassword='key pass' sslmode=require");
     ck_assert_msg(!has(m, "Pw-1") && !has(m, "key pass"), "%s", m.c_str());
     ck_assert(has(m, "password=***"));
     ck_assert(has(m, "sslpassword=***"));
     ck_assert(has(m, "host=db") && has(m, "dbname=orca") && has(m, "user=orca") && has(m, "sslmode=require"));
     // Spaces around '=' and a quoted password with an escaped quote.
-    const auto q = web::mask_conninfo("dbname = orca password = 'a \\' b'");
+    const auto q = db::mask_conninfo("dbname = orca password = 'a \\' b'");
     ck_assert_msg(!has(q, "a \\' b") && !has(q, " b") && has(q, "password=***"), "%s", q.c_str());
-    ASSERT_STR(web::mask_conninfo("dbname='my db'"), "dbname='my db'");
+    ASSERT_STR(db::mask_conninfo("dbname='my db'"), "dbname='my db'");
 }
 END_TEST
 
 START_TEST(mask_uri_form) {
-    const auto u = web::mask_conninfo("postgresql://orca:Uri-Secret@db.example:5433/orca?sslpassword=Ssl-Secret&sslmode=require");
+    const auto u = db::mask_conninfo("postgresql://orca:Uri-Secret@db.example:5433/orca?sslpassword=Ssl-Secret&sslmode=require");
     ck_assert_msg(!has(u, "Uri-Secret") && !has(u, "Ssl-Secret"), "%s", u.c_str());
     ck_assert(has(u, "password=***") && has(u, "sslpassword=***"));
     ck_assert_msg(has(u, "host=db.example") && has(u, "port=5433") && has(u, "user=orca") && has(u, "dbname=orca"), "%s", u.c_str());
-    const auto p = web::mask_conninfo("postgres://orca@db/orca?password=Query-Secret");
+    const auto p = db::mask_conninfo("postgres://orca@db/orca?password=Query-Secret");
     ck_assert_msg(!has(p, "Query-Secret") && has(p, "password=***"), "%s", p.c_str());
     // Unparsable: nothing of it is shown.
-    const auto bad = web::mask_conninfo("host=db password='unterminated");
+    const auto bad = db::mask_conninfo("host=db password='unterminated");
     ck_assert_msg(!has(bad, "unterminated"), "%s", bad.c_str());
-    ASSERT_STR(web::mask_conninfo(""), "");
+    ASSERT_STR(db::mask_conninfo(""), "");
 }
 END_TEST
 
@@ -364,12 +367,211 @@ START_TEST(params_defaults) {
 }
 END_TEST
 
+// ---- issue 15: what the front ends share (db/conninfo, jobs/submit, jobs/card_consent, web errors) ----
+
+// Masking is idempotent and keeps what it does not hide: the masked text parses again (libpq) to the
+// same text, and no secret comes back.
+START_TEST(mask_round_trip) {
+    for (const char* c : {"host=db port=5432 dbname=orca user=orca password=Pw-1 sslmode=require",
+                          "postgresql://orca:Uri-Secret@db.example:5433/orca?application_name=x%20y",
+                          "dbname='my db' options='-c search_path=orca'"}) {
+        const auto once = db::mask_conninfo(c);
+        ASSERT_STR(db::mask_conninfo(once), once);
+        ck_assert_msg(!has(once, "Pw-1") && !has(once, "Uri-Secret"), "%s", once.c_str());
+    }
+    ck_assert(has(db::mask_conninfo("dbname='my db' options='-c search_path=orca'"), "options='-c search_path=orca'"));
+}
+END_TEST
+
+template <class F>
+static std::pair<std::string, std::string> refusal(F f) {  // message, field
+    try {
+        f();
+    } catch (const Error& e) {
+        ck_assert_msg(e.code() == Errc::usage, "refused as %s: %s", errc_name(e.code()), e.what());
+        return {e.what(), e.field()};
+    }
+    return {"", ""};
+}
+
+static jobs::ConsentOptions consent_options(const char* mode, const char* identity) {
+    jobs::ConsentOptions o;
+    o.mode = mode;
+    o.identity = identity;
+    return o;
+}
+
+// The counter's choices become OQS codes in one place, for both front ends.
+START_TEST(card_consent_codes) {
+    auto o = consent_options("homecare", "pin");
+    o.ope = "1";
+    o.prescription = "paper";
+    const auto rq = jobs::consent_choices(o, jobs::Voice::cli);  // flags not given: 0 on the command line
+    ASSERT_STR(rq.treatment, "2");
+    ASSERT_STR(rq.identity, "1");
+    ASSERT_STR(rq.ope, "1");
+    ASSERT_STR(rq.shinryo, "0");
+    ASSERT_STR(rq.kenshin, "0");
+    ASSERT_STR(rq.sikkan, "0");
+    ASSERT_STR(rq.prescription, "2");
+    auto w = consent_options("outpatient", "visual");
+    w.ope = "0";
+    w.shinryo = "1";
+    w.kenshin = "1";
+    w.sikkan = "0";
+    w.prescription = "";  // the screen's "no choice"
+    const auto sq = jobs::consent_choices(w, jobs::Voice::screen);
+    ASSERT_STR(sq.treatment, "1");
+    ASSERT_STR(sq.identity, "2");
+    ASSERT_STR(sq.shinryo + sq.kenshin + sq.sikkan, "110");
+    ASSERT_STR(sq.prescription, "");
+    w.prescription = "electronic";
+    ASSERT_STR(jobs::consent_choices(w, jobs::Voice::screen).prescription, "1");
+
+    // Refusals: the same rule, each front end's words, the field named.
+    auto r = refusal([] { jobs::consent_choices(consent_options("clinic", "pin"), jobs::Voice::cli); });
+    ASSERT_STR(r.first, "--mode must be homecare (訪問診療) or outpatient (外来診療等)");
+    ASSERT_STR(r.second, "mode");
+    r = refusal([] { jobs::consent_choices(consent_options("", "pin"), jobs::Voice::screen); });
+    ASSERT_STR(r.first, "動作モード（訪問診療 / 外来診療等）を選んでください");
+    ASSERT_STR(r.second, "mode");
+    r = refusal([] { jobs::consent_choices(jobs::ConsentOptions{}, jobs::Voice::cli); });
+    ASSERT_STR(r.first, "--mode is required");
+    r = refusal([] { jobs::consent_choices(consent_options("homecare", "face"), jobs::Voice::screen); });
+    ASSERT_STR(r.second, "identity");
+    ck_assert(has(r.first, "本人確認の方法"));
+    auto bad = consent_options("homecare", "visual");
+    bad.kenshin = "yes";
+    r = refusal([&] { jobs::consent_choices(bad, jobs::Voice::cli); });
+    ASSERT_STR(r.first, "--kenshin takes 1 or 0");
+    ASSERT_STR(r.second, "kenshin");
+    auto missing = consent_options("homecare", "visual");  // the screens need every consent answered
+    missing.ope = missing.shinryo = missing.kenshin = "1";
+    r = refusal([&] { jobs::consent_choices(missing, jobs::Voice::screen); });
+    ASSERT_STR(r.second, "sikkan");
+    ASSERT_STR(r.first, "同意する / 同意しない を選んでください");
+    auto rx = consent_options("homecare", "visual");
+    rx.prescription = "fax";
+    r = refusal([&] { jobs::consent_choices(rx, jobs::Voice::cli); });
+    ASSERT_STR(r.first, "--prescription must be electronic or paper");
+    rx.prescription = "";  // on the command line an empty value is a value
+    ASSERT_STR(refusal([&] { jobs::consent_choices(rx, jobs::Voice::cli); }).second, "prescription");
+
+    // ... and read back.
+    ASSERT_STR(std::string(jobs::treatment_label("2")), "訪問診療");
+    ASSERT_STR(std::string(jobs::treatment_label("1")), "外来診療等");
+    ASSERT_STR(std::string(jobs::identity_label("1")), "PIN");
+    ASSERT_STR(std::string(jobs::identity_label("2")), "目視確認");
+    ASSERT_STR(jobs::consent_label("1"), "同意する");
+    ASSERT_STR(jobs::consent_label("0"), "同意しない");
+    ASSERT_STR(jobs::consent_label(""), "-");
+    ASSERT_STR(jobs::consent_label("9"), "9");
+    ASSERT_STR(std::string(jobs::prescription_label("1")), "電子処方箋");
+    ASSERT_STR(std::string(jobs::prescription_label("2")), "紙の処方箋");
+    ASSERT_STR(std::string(jobs::prescription_label("")), "-");
+    ASSERT_STR(jobs::insured_person_label("1"), "本人");
+    ASSERT_STR(jobs::insured_person_label("2"), "家族");
+    ASSERT_STR(jobs::insured_person_label("3"), "3");
+}
+END_TEST
+
+// An error about one field: the screens' 400 JSON names it; the command line's option is the field's.
+START_TEST(field_error_rendering) {
+    const auto r = web::usage_error(Error(Errc::usage, "同意年月日の終了が開始より前です", "consent_to"));
+    ck_assert_int_eq(r.status, 400);
+    ASSERT_STR(r.body, "{\"error\":\"同意年月日の終了が開始より前です\",\"field\":\"consent_to\"}");
+    const auto n = web::usage_error(Error(Errc::usage, "no field"));
+    ASSERT_STR(n.body, "{\"error\":\"no field\"}");
+    ASSERT_STR(jobs::option_name("consent_from"), "--consent-from");
+    ASSERT_STR(jobs::option_name("seen_since"), "--seen-since");
+    ASSERT_STR(jobs::option_name("kind"), "--kind");
+}
+END_TEST
+
+static jobs::Params range(const char* cf, const char* ct, const char* ef = "", const char* et = "") {
+    jobs::Params p;
+    p.consent_from = cf;
+    p.consent_to = ct;
+    p.exam_from = ef;
+    p.exam_to = et;
+    return p;
+}
+
+// A request is checked once (jobs::check_params / prepare): the screens' words and fields, and on the
+// command line the same words Params::validate uses (checked against it).
+START_TEST(request_checked_once) {
+    auto r = refusal([] { jobs::check_params("homecare", range("2020-01-01", "20251121"), jobs::Voice::screen); });
+    ASSERT_STR(r.second, "consent_from");
+    ASSERT_STR(r.first, "同意年月日（開始）は正しい日付（YYYYMMDD）ではありません");
+    r = refusal([] { jobs::check_params("homecare", range("20251122", "20251121"), jobs::Voice::screen); });
+    ASSERT_STR(r.second, "consent_to");
+    ASSERT_STR(r.first, "同意年月日の終了が開始より前です");
+    r = refusal([] { jobs::check_params("homecare", range("20251021", ""), jobs::Voice::screen); });
+    ASSERT_STR(r.second, "consent_to");
+    ck_assert(has(r.first, "両方"));
+    // The command line fills the missing end instead.
+    ASSERT_STR(refusal([] { jobs::check_params("homecare", range("20251021", ""), jobs::Voice::cli); }).first, "");
+    r = refusal([] { jobs::check_params("homecare", range("", "", "20251101", "20251130"), jobs::Voice::screen); });
+    ASSERT_STR(r.second, "exam_from");
+    ck_assert(has(r.first, "オンライン診療だけ"));
+    r = refusal([] { jobs::check_params("online", range("20251001", "20251031", "20251101", "20251130"), jobs::Voice::screen); });
+    ASSERT_STR(r.second, "exam_from");
+    ck_assert(has(r.first, "どちらか一方"));
+    jobs::Params m;
+    m.month = "202513";
+    r = refusal([&] { jobs::check_params("welfare", m, jobs::Voice::screen); });
+    ASSERT_STR(r.second, "month");
+
+    // The command line: every refusal is word for word what Params::validate says of the same request.
+    const jobs::Params cases[] = {range("2020-01-01", "20251121"), range("20251122", "20251121"), range("20251021", "20251131"),
+                                  range("", "", "20251100", "20251130"), range("", "", "20251201", "20251130"),
+                                  range("", "", "20251101", "20251130"), range("20251001", "20251031", "20251101", "20251130")};
+    int refused = 0;
+    for (const char* kind : {"homecare", "online"})
+        for (const auto& p : cases) {
+            const auto mine = refusal([&] { jobs::check_params(kind, p, jobs::Voice::cli); });
+            if (mine.first.empty()) continue;
+            ++refused;
+            const auto theirs = refusal([&] { p.validate(kind); });
+            ASSERT_STR(mine.first, theirs.first);
+            ck_assert_msg(has(mine.first, jobs::option_name(mine.second)) || mine.second == "exam_from",
+                          "'%s' does not name %s", mine.first.c_str(), jobs::option_name(mine.second).c_str());
+        }
+    ck_assert_int_ge(refused, 9);
+
+    // prepare: the kind's defaults filled, a PDF's patient trimmed and required, no database.
+    const auto rq = jobs::prepare(3, "homecare", range("20251021", ""), "a-very-long-operator-name", jobs::Voice::cli);
+    ASSERT_STR(rq.params.consent_to.substr(0, 2), "20");
+    ck_assert_int_eq(static_cast<int>(rq.opid.size()), 16);
+    ck_assert_int_eq(rq.hospnum, 3);
+    jobs::Params pt;
+    pt.ptnum = "  123 ";
+    ASSERT_STR(jobs::prepare(1, "pdf_drug", pt, "", jobs::Voice::screen).params.ptnum, "123");
+    pt.ptnum = "   ";
+    r = refusal([&] { jobs::prepare(1, "pdf_drug", pt, "", jobs::Voice::screen); });
+    ASSERT_STR(r.second, "patient");
+    ASSERT_STR(r.first, "患者番号を入力してください");
+    ASSERT_STR(jobs::pdf_kind("checkup", jobs::Voice::cli), "pdf_checkup");
+    r = refusal([] { jobs::pdf_kind("xray", jobs::Voice::cli); });
+    ASSERT_STR(r.first, "--type must be drug or checkup");
+    ASSERT_STR(r.second, "type");
+    // Bulk kinds only: the screen's field; the command line's two refusals.
+    r = refusal([] { jobs::bulk_kind("pdf_drug", jobs::Voice::screen); });
+    ASSERT_STR(r.second, "kind");
+    ck_assert(has(refusal([] { jobs::bulk_kind("nope", jobs::Voice::screen); }).first, "取得対象区分"));
+    ck_assert(has(refusal([] { jobs::bulk_kind("nope", jobs::Voice::cli); }).first, "unknown kind 'nope'"));
+    ck_assert(has(refusal([] { jobs::bulk_kind("register_refs", jobs::Voice::cli); }).first, "fetch takes the bulk kinds"));
+    ASSERT_STR(std::string(jobs::bulk_kind("online", jobs::Voice::screen).kind), "online");
+}
+END_TEST
+
 int main() {
     Suite* s = suite_create("web");
     TCase* tc = tcase_create("web");
     tcase_set_timeout(tc, 60);
     for (auto* t : {mask_keyword_form, mask_uri_form, host_allow_list, nul_and_ids, password_strength, sessions_lifetimes,
-                    sessions_bounded, users_file_stamp, listen_split, listen_loopback, params_dates, params_per_kind, params_defaults})
+                    sessions_bounded, users_file_stamp, listen_split, listen_loopback, params_dates, params_per_kind, params_defaults,
+                    mask_round_trip, card_consent_codes, field_error_rendering, request_checked_once})
         tcase_add_test(tc, t);
     suite_add_tcase(s, tc);
     SRunner* sr = srunner_create(s);
