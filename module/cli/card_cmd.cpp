@@ -10,7 +10,7 @@
 
 #include "core/dates.hpp"
 #include "onshi_batch/card_request.hpp"
-#include "onshi_batch/job.hpp"
+#include "jobs/job.hpp"
 #include "p031_bridge/ingest.hpp"
 #include "p031_bridge/p031_query.hpp"
 

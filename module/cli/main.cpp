@@ -9,7 +9,7 @@
 #include "db/pg.hpp"
 #include "onshi_batch/codec.hpp"
 #include "onshi_batch/https.hpp"
-#include "onshi_batch/job.hpp"
+#include "jobs/job.hpp"
 #include "p031_bridge/ingest.hpp"
 #include "p031_bridge/p031_query.hpp"
 

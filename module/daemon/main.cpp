@@ -24,7 +24,7 @@
 #include "core/schedule.hpp"
 #include "db/pg.hpp"
 #include "onshi_batch/codec.hpp"
-#include "onshi_batch/job.hpp"
+#include "jobs/job.hpp"
 #include "p031_bridge/ingest.hpp"
 #include "web/server.hpp"
 

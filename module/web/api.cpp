@@ -7,7 +7,7 @@
 #include "card/session.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
-#include "onshi_batch/job.hpp"
+#include "jobs/job.hpp"
 #include "p031_bridge/kaku_row.hpp"
 #include "p031_bridge/p031_query.hpp"
 #include "p031_bridge/review.hpp"

@@ -6,7 +6,7 @@
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "onshi_batch/card_request.hpp"
-#include "onshi_batch/job.hpp"
+#include "jobs/job.hpp"
 #include "web/api.hpp"
 #include "web/auth.hpp"
 #include "web/guard.hpp"

@@ -1,4 +1,4 @@
-#include "onshi_batch/job.hpp"
+#include "jobs/job.hpp"
 
 #include "core/dates.hpp"
 #include "core/error.hpp"
