@@ -320,16 +320,16 @@ int card_consent(const app::Config& cfg, const Args& a) {
     jobs::Params params;
     params.card = oqs::encode_card_params(rq);
     bool resumed = false;
-    const auto id = jobs::create_or_resume(db, hospnum, "card", params, a.get("opid").value_or("").substr(0, 16), resumed);
+    const auto id = jobs::create_or_resume(db, hospnum, jobs::Kind::card, params, a.get("opid").value_or("").substr(0, 16), resumed);
     std::fprintf(stderr, "job %lld: card request (%s, %s)\n", static_cast<long long>(id), rq.treatment == "2" ? "訪問診療" : "外来診療等",
                  rq.identity == "1" ? "PIN" : "目視確認");
     const auto progress = [&](const jobs::Job& j, std::string_view what) {
         std::fprintf(stderr, "job %lld: %.*s\n", static_cast<long long>(j.id), static_cast<int>(what.size()), what.data());
     };
     const auto j = jobs::run(db, cfg.facility(hospnum), id, jobs::RunOptions{bridge::default_termid(), nullptr}, progress);
-    if (j.state != "done") {
-        std::fprintf(stderr, "orca-onshi: job %lld %s: %s\n", static_cast<long long>(j.id), j.state.c_str(), j.error.c_str());
-        return j.state == "expired" ? exit_status(Errc::timeout) : exit_status(Errc::rejected);
+    if (j.state != jobs::State::done) {
+        std::fprintf(stderr, "orca-onshi: job %lld %s: %s\n", static_cast<long long>(j.id), std::string(jobs::to_text(j.state)).c_str(), j.error.c_str());
+        return j.state == jobs::State::expired ? exit_status(Errc::timeout) : exit_status(Errc::rejected);
     }
     const auto r = db.exec(
         "SELECT coalesce(k.shokai_num, ''), coalesce(k.res_hknjanum, ''), coalesce(k.hknjanum_name, ''), coalesce(k.res_kigo, ''),"

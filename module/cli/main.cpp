@@ -115,9 +115,9 @@ int run_here(db::Connection& db, const app::Config& cfg, std::int64_t id) {
     };
     const auto j = jobs::run(db, fac, id, jobs::RunOptions{bridge::default_termid(), nullptr}, progress);
     if (tty) std::fputc('\n', stderr);
-    if (j.state != "done") {
-        std::fprintf(stderr, "orca-onshi: job %lld %s: %s\n", static_cast<long long>(j.id), j.state.c_str(), j.error.c_str());
-        return j.state == "expired" ? exit_status(Errc::timeout) : exit_status(Errc::rejected);
+    if (j.state != jobs::State::done) {
+        std::fprintf(stderr, "orca-onshi: job %lld %s: %s\n", static_cast<long long>(j.id), std::string(jobs::to_text(j.state)).c_str(), j.error.c_str());
+        return j.state == jobs::State::expired ? exit_status(Errc::timeout) : exit_status(Errc::rejected);
     }
     const auto& k = jobs::kind_info(j.kind);
     std::printf("job %lld 正常終了  %s  受付番号 %s\n", static_cast<long long>(j.id), std::string(k.label).c_str(),
@@ -135,7 +135,7 @@ int run_here(db::Connection& db, const app::Config& cfg, std::int64_t id) {
         const auto r = db.exec("SELECT path, bytes FROM onshi.pdf_file WHERE job_id = $1", {std::to_string(j.id)});
         if (r.rows()) std::printf("PDF %s (%s bytes)\n", r.str(0, 0).c_str(), r.str(0, 1).c_str());
     }
-    if (j.kind == "validity") {
+    if (j.kind == jobs::Kind::validity) {
         const auto r = db.exec("SELECT change, count(*) FROM onshi.validity_change WHERE job_id = $1 GROUP BY 1 ORDER BY 1", {std::to_string(j.id)});
         std::printf("変更:");
         if (r.rows() == 0) std::printf(" なし");
@@ -147,7 +147,7 @@ int run_here(db::Connection& db, const app::Config& cfg, std::int64_t id) {
 }
 
 // Creates (or finds the unfinished twin of) a job and runs it here, or leaves it queued.
-int submit(const app::Config& cfg, int hospnum, const std::string& kind, jobs::Params params, const std::string& opid, bool queue) {
+int submit(const app::Config& cfg, int hospnum, jobs::Kind kind, jobs::Params params, const std::string& opid, bool queue) {
     (void)cfg.facility(hospnum);
     params.apply_defaults(kind, dates::today());
     params.validate(kind);
@@ -156,7 +156,7 @@ int submit(const app::Config& cfg, int hospnum, const std::string& kind, jobs::P
     const auto id = jobs::create_or_resume(db, hospnum, kind, params, opid.substr(0, 16), resumed);
     const auto first = jobs::load(db, id);
     std::fprintf(stderr, resumed ? "job %lld: resuming (%s%s%s)\n" : "job %lld: %s\n", static_cast<long long>(id),
-                 resumed ? first.state.c_str() : "new request", resumed && !first.reception_number.empty() ? ", 受付番号 " : "",
+                 resumed ? std::string(jobs::to_text(first.state)).c_str() : "new request", resumed && !first.reception_number.empty() ? ", 受付番号 " : "",
                  resumed ? first.reception_number.c_str() : "");
     if (queue) {
         std::printf("job %lld queued\n", static_cast<long long>(id));
@@ -168,7 +168,7 @@ int submit(const app::Config& cfg, int hospnum, const std::string& kind, jobs::P
 int cmd_fetch(const app::Config& cfg, const Args& a) {
     a.only({"hospnum", "kind", "consent-from", "consent-to", "exam-from", "exam-to", "month", "seen-since", "opid", "queue"});
     const std::string kind = a.require("kind");
-    const auto& k = jobs::kind_info(kind);
+    const auto& k = jobs::kind_info(jobs::parse_kind(kind));
     if (k.output != jobs::Output::rows || k.single_phase)
         throw Error(Errc::usage, "fetch takes the bulk kinds; use register-refs, pdf or card consent for " + kind);
     jobs::Params p;
@@ -178,25 +178,26 @@ int cmd_fetch(const app::Config& cfg, const Args& a) {
     p.exam_to = a.get("exam-to").value_or("");
     p.month = a.get("month").value_or("");
     p.seen_since = a.get("seen-since").value_or("");
-    return submit(cfg, a.hospnum(), kind, p, a.get("opid").value_or(""), a.get("queue") == "yes");
+    return submit(cfg, a.hospnum(), k.kind, p, a.get("opid").value_or(""), a.get("queue") == "yes");
 }
 
 int cmd_register_refs(const app::Config& cfg, const Args& a) {
     a.only({"hospnum", "opid", "queue"});
-    return submit(cfg, a.hospnum(), "register_refs", {}, a.get("opid").value_or(""), a.get("queue") == "yes");
+    return submit(cfg, a.hospnum(), jobs::Kind::register_refs, {}, a.get("opid").value_or(""), a.get("queue") == "yes");
 }
 
 int cmd_pdf(const app::Config& cfg, const Args& a) {
     a.only({"hospnum", "patient", "type", "opid"});
     const std::string type = a.require("type");
     if (type != "drug" && type != "checkup") throw Error(Errc::usage, "--type must be drug or checkup");
+    const jobs::Kind kind = type == "drug" ? jobs::Kind::pdf_drug : jobs::Kind::pdf_checkup;
     jobs::Params p;
     p.ptnum = a.require("patient");
     {
         auto db = connect(cfg);
-        jobs::require_pdf_consent(db, a.hospnum(), p.ptnum, "pdf_" + type);  // refused here: no job, no request
+        jobs::require_pdf_consent(db, a.hospnum(), p.ptnum, kind);  // refused here: no job, no request
     }
-    return submit(cfg, a.hospnum(), "pdf_" + type, p, a.get("opid").value_or(""), false);
+    return submit(cfg, a.hospnum(), kind, p, a.get("opid").value_or(""), false);
 }
 
 int cmd_pdfs(const app::Config& cfg, const Args& a) {
@@ -220,7 +221,7 @@ int cmd_job(const app::Config& cfg, const Args& a) {
     const auto j = jobs::load(db, std::stoll(a.pos[1]));
     std::printf("job %lld  施設 %d  %s  %s\n", static_cast<long long>(j.id), j.hospnum, std::string(jobs::kind_info(j.kind).label).c_str(),
                 j.params.label().c_str());
-    std::printf("  状態          %s%s%s\n", j.state.c_str(), j.error.empty() ? "" : ": ", j.error.c_str());
+    std::printf("  状態          %s%s%s\n", std::string(jobs::to_text(j.state)).c_str(), j.error.empty() ? "" : ": ", j.error.c_str());
     std::printf("  受付番号      %s\n", j.reception_number.empty() ? "-" : j.reception_number.c_str());
     std::printf("  依頼作成      %s\n  01req送信     %s\n  受付          %s\n  終了          %s\n", j.created_at.c_str(),
                 j.requested_at.empty() ? "-" : j.requested_at.c_str(), j.received_at.empty() ? "-" : j.received_at.c_str(),
@@ -244,7 +245,7 @@ int cmd_resume(const app::Config& cfg, const Args& a) {
     const std::int64_t id = std::stoll(a.pos[0]);
     const auto j = jobs::load(db, id);
     if (!j.finished()) return run_here(db, cfg, id);
-    if (!jobs::reopen(db, id)) throw Error(Errc::usage, "job " + a.pos[0] + " is " + j.state + ": nothing to resume");
+    if (!jobs::reopen(db, id)) throw Error(Errc::usage, "job " + a.pos[0] + " is " + std::string(jobs::to_text(j.state)) + ": nothing to resume");
     return run_here(db, cfg, id);
 }
 
@@ -258,12 +259,13 @@ int cmd_cancel(const app::Config& cfg, const Args& a) {
 
 // The kind of one file: --kind, else its name's prefix (OQSmuhvq homecare, OQSmuonq online). A name
 // that says another kind's prefix than --kind is refused.
-std::string kind_for_file(const std::string& file, const std::string& given) {
-    const std::string named = jobs::kind_of_file_name(file);
-    if (given.empty()) return named;
-    if (!named.empty() && jobs::kind_info(named).prefix != jobs::kind_info(given).prefix)
-        throw Error(Errc::usage, file + ": the file name says " + std::string(jobs::kind_info(named).prefix) + " (" + named +
-                                     "), not --kind " + given + " (" + std::string(jobs::kind_info(given).prefix) + ")");
+std::optional<jobs::Kind> kind_for_file(const std::string& file, std::optional<jobs::Kind> given) {
+    const auto named = jobs::kind_of_file_name(file);
+    if (!given) return named;
+    if (named && jobs::kind_info(*named).prefix != jobs::kind_info(*given).prefix)
+        throw Error(Errc::usage, file + ": the file name says " + std::string(jobs::kind_info(*named).prefix) + " (" +
+                                     std::string(jobs::to_text(*named)) + "), not --kind " + std::string(jobs::to_text(*given)) + " (" +
+                                     std::string(jobs::kind_info(*given).prefix) + ")");
     return given;
 }
 
@@ -272,27 +274,27 @@ int cmd_ingest(const app::Config& cfg, const Args& a) {
     const int hospnum = a.hospnum();
     const auto& fac = cfg.facility(hospnum);
     if (a.pos.empty()) throw Error(Errc::usage, "ingest needs at least one FILE");
-    const std::string given = a.get("kind").value_or("");
-    if (!given.empty()) jobs::kind_info(given);
+    const std::string given_text = a.get("kind").value_or("");
+    const std::optional<jobs::Kind> given = given_text.empty() ? std::nullopt : std::optional(jobs::parse_kind(given_text));
     // Which rows: the ★ recipe, or (p031_mark = consent) the 同意 recipe of the file's kind. Every
     // file's kind is settled before the first is read, so a refusal leaves nothing written.
-    std::vector<jobs::Job> kinds;
+    std::vector<std::optional<jobs::Kind>> kinds;
     for (const auto& file : a.pos) {
-        jobs::Job as;
-        as.kind = kind_for_file(file, given);
-        if (fac.p031_mark == "consent" && as.kind.empty())
+        const auto kind = kind_for_file(file, given);
+        if (fac.p031_mark == "consent" && !kind)
             throw Error(Errc::usage, "facility " + std::to_string(hospnum) + " writes consent-style rows: " + file +
                                          " does not start with OQSmuhvq or OQSmuonq: say --kind homecare|online");
-        kinds.push_back(std::move(as));
+        kinds.push_back(kind);
     }
     auto db = connect(cfg);
     for (std::size_t i = 0; i < a.pos.size(); ++i) {
         const auto& file = a.pos[i];
-        const jobs::Job& as = kinds[i];
-        const std::string style = as.kind.empty() ? "star" : jobs::row_style(as, fac);
+        jobs::Job as;
+        if (kinds[i]) as.kind = *kinds[i];
+        const std::string style(kinds[i] ? jobs::to_text(jobs::row_style(as, fac)) : jobs::to_text(jobs::Style::star));
         db::Transaction tx(db);
         bridge::IngestOptions io{hospnum, fac.institution_code, a.get("opid").value_or("").substr(0, 16), bridge::default_termid(),
-                                 std::nullopt, true, style, as.kind.empty() ? "" : std::string(jobs::kind_info(as.kind).treatment_flag)};
+                                 std::nullopt, true, style, kinds[i] ? std::string(jobs::kind_info(as.kind).treatment_flag) : ""};
         const auto s = bridge::ingest_file(db, file, io);
         const auto& seg = s.header.segment_of_result;
         if (seg == "2") throw Error(Errc::rejected, file + ": SegmentOfResult 2 (処理中): no results in this file yet");
@@ -314,7 +316,7 @@ int cmd_jobs(const app::Config& cfg, const Args& a) {
         const std::string range = j.params.label();
         std::printf("%-6lld %-19s %-16s %-26s %-24s %-9s %s/%s/%s/%s/%s%s%s\n", static_cast<long long>(j.id), j.created_at.c_str(),
                     std::string(jobs::kind_info(j.kind).label).c_str(), range.c_str(),
-                    j.reception_number.empty() ? "-" : j.reception_number.c_str(), j.state.c_str(), num_or_dash(j.units).c_str(),
+                    j.reception_number.empty() ? "-" : j.reception_number.c_str(), std::string(jobs::to_text(j.state)).c_str(), num_or_dash(j.units).c_str(),
                     num_or_dash(j.rows).c_str(), num_or_dash(j.matched).c_str(), num_or_dash(j.unmatched).c_str(),
                     num_or_dash(j.held).c_str(), j.error.empty() ? "" : "  ", j.error.c_str());
     }

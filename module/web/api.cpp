@@ -68,29 +68,25 @@ std::int64_t id_of(const std::string& s) {
 }
 
 std::string state_label(const jobs::Job& j) {
-    if (j.state == "done") return "完了";
-    if (j.state == "failed") return "エラー";
-    if (j.state == "expired") return "期限切れ";
-    if (j.state == "cancelled") return "取消";
+    if (j.state == jobs::State::done) return "完了";
+    if (j.state == jobs::State::failed) return "エラー";
+    if (j.state == jobs::State::expired) return "期限切れ";
+    if (j.state == jobs::State::cancelled) return "取消";
     return "処理中";
 }
 
 void job_json(Json& o, const app::Config& cfg, const jobs::Job& j) {
-    std::string style = j.style;
-    if (const auto it = cfg.facilities.find(j.hospnum); it != cfg.facilities.end()) style = jobs::row_style(j, it->second);
-    std::string label = j.kind;
-    try {
-        label = std::string(jobs::kind_info(j.kind).label);
-    } catch (const Error&) {
-    }
+    std::string style(jobs::to_text(j.style));
+    if (const auto it = cfg.facilities.find(j.hospnum); it != cfg.facilities.end()) style = jobs::to_text(jobs::row_style(j, it->second));
+    const std::string label(jobs::kind_info(j.kind).label);
     o.begin_object()
         .kv("id", static_cast<long long>(j.id))
         .kv("hospnum", j.hospnum)
         .kv("created_at", j.created_at)
-        .kv("kind", j.kind)
+        .kv("kind", std::string(jobs::to_text(j.kind)))
         .kv("kind_label", label)
         .kv("range_label", j.params.label())
-        .kv("state", j.state)
+        .kv("state", std::string(jobs::to_text(j.state)))
         .kv("state_label", state_label(j))
         .kv("reception_number", j.reception_number)
         .kv("units", j.units)
@@ -122,8 +118,8 @@ Response list_jobs(const app::Config& cfg, db::Connection& db, const Request& re
     o.begin_array();
     for (const auto& j : jobs::list(db, hospnum, 200)) {
         if (!in_scope(req, j.hospnum)) continue;
-        const bool keep = filter == "all" || (filter == "running" && !j.finished()) || (filter == "done" && j.state == "done") ||
-                          (filter == "error" && (j.state == "failed" || j.state == "expired"));
+        const bool keep = filter == "all" || (filter == "running" && !j.finished()) || (filter == "done" && j.state == jobs::State::done) ||
+                          (filter == "error" && (j.state == jobs::State::failed || j.state == jobs::State::expired));
         if (keep) job_json(o, cfg, j);
     }
     o.end_array();
@@ -138,10 +134,7 @@ Response create_job(const app::Config& cfg, db::Connection& db, const Request& r
     const int hospnum = hospnum_of(cfg, req, req.form);
     const std::string kind = get(req.form, "kind");
     const jobs::KindInfo* k = nullptr;
-    try {
-        k = &jobs::kind_info(kind);
-    } catch (const Error&) {
-    }
+    if (const auto known = jobs::kind_from_text(kind)) k = &jobs::kind_info(*known);
     if (!k || k->output != jobs::Output::rows || k->single_phase) throw FieldError{"kind", "取得対象区分を選んでください"};
     jobs::Params p;
     p.consent_from = get(req.form, "consent_from");
@@ -160,19 +153,19 @@ Response create_job(const app::Config& cfg, db::Connection& db, const Request& r
         throw FieldError{p.consent_from.empty() ? "consent_from" : "consent_to", "同意年月日の範囲は開始と終了の両方を指定してください"};
     if (p.exam_from.empty() != p.exam_to.empty())
         throw FieldError{p.exam_from.empty() ? "exam_from" : "exam_to", "診療年月日の範囲は開始と終了の両方を指定してください"};
-    if (!p.exam_from.empty() && kind != "online") throw FieldError{"exam_from", "診療年月日の範囲はオンライン診療だけに指定できます"};
-    if (kind == "online" && !p.exam_from.empty() && !p.consent_from.empty())
+    if (!p.exam_from.empty() && k->kind != jobs::Kind::online) throw FieldError{"exam_from", "診療年月日の範囲はオンライン診療だけに指定できます"};
+    if (k->kind == jobs::Kind::online && !p.exam_from.empty() && !p.consent_from.empty())
         throw FieldError{"exam_from", "同意年月日か診療年月日のどちらか一方を指定してください"};
     if (!p.consent_from.empty() && p.consent_from > p.consent_to) throw FieldError{"consent_to", "同意年月日の終了が開始より前です"};
     if (!p.exam_from.empty() && p.exam_from > p.exam_to) throw FieldError{"exam_to", "診療年月日の終了が開始より前です"};
-    p.apply_defaults(kind, dates::today());
+    p.apply_defaults(k->kind, dates::today());
     try {
-        p.validate(kind);
+        p.validate(k->kind);
     } catch (const Error& e) {
         throw FieldError{"", e.what()};
     }
     bool resumed = false;
-    const auto id = jobs::create_or_resume(db, hospnum, kind, p, req.user.substr(0, 16), resumed);
+    const auto id = jobs::create_or_resume(db, hospnum, k->kind, p, req.user.substr(0, 16), resumed);
     Response r = ok_json(Json().begin_object().kv("id", static_cast<long long>(id)).kv("resumed", resumed).end_object());
     r.audit = "job " + std::to_string(id) + " " + kind + " facility " + std::to_string(hospnum) + (resumed ? " (resumed)" : "");
     return r;
@@ -181,9 +174,9 @@ Response create_job(const app::Config& cfg, db::Connection& db, const Request& r
 Response register_refs(const app::Config& cfg, db::Connection& db, const Request& req) {
     const int hospnum = hospnum_of(cfg, req, req.form);
     jobs::Params p;
-    p.apply_defaults("register_refs", dates::today());
+    p.apply_defaults(jobs::Kind::register_refs, dates::today());
     bool resumed = false;
-    const auto id = jobs::create_or_resume(db, hospnum, "register_refs", p, req.user.substr(0, 16), resumed);
+    const auto id = jobs::create_or_resume(db, hospnum, jobs::Kind::register_refs, p, req.user.substr(0, 16), resumed);
     Response r = ok_json(Json().begin_object().kv("id", static_cast<long long>(id)).kv("resumed", resumed).end_object());
     r.audit = "job " + std::to_string(id) + " register_refs facility " + std::to_string(hospnum);
     return r;
@@ -480,17 +473,18 @@ Response create_pdf(const app::Config& cfg, db::Connection& db, const Request& r
     const int hospnum = hospnum_of(cfg, req, req.form);
     const std::string type = get(req.form, "type");
     if (type != "drug" && type != "checkup") throw FieldError{"type", "種類は drug（薬剤情報）か checkup（特定健診）です"};
+    const jobs::Kind pdf_kind = type == "drug" ? jobs::Kind::pdf_drug : jobs::Kind::pdf_checkup;
     jobs::Params p;
     p.ptnum = text::patient_number(get(req.form, "patient"));
     if (p.ptnum.empty()) throw FieldError{"patient", "患者番号を入力してください"};
     try {
-        jobs::require_pdf_consent(db, hospnum, p.ptnum, "pdf_" + type);
+        jobs::require_pdf_consent(db, hospnum, p.ptnum, pdf_kind);
     } catch (const Error& e) {
         if (e.code() != Errc::usage && e.code() != Errc::not_found) throw;
         throw FieldError{"patient", e.what()};
     }
     bool resumed = false;
-    const auto id = jobs::create_or_resume(db, hospnum, "pdf_" + type, p, req.user.substr(0, 16), resumed);
+    const auto id = jobs::create_or_resume(db, hospnum, pdf_kind, p, req.user.substr(0, 16), resumed);
     Response r = ok_json(Json().begin_object().kv("id", static_cast<long long>(id)).end_object());
     r.audit = "job " + std::to_string(id) + " pdf_" + type + " facility " + std::to_string(hospnum) + " patient " + p.ptnum;
     return r;
@@ -721,7 +715,7 @@ Response run_card_consent(const app::Config& cfg, CardConsent& c, const std::ato
         jobs::Params params;
         params.card = oqs::encode_card_params(rq);
         bool resumed = false;
-        const auto id = jobs::create_or_resume(db, c.hospnum, "card", params, c.user.substr(0, 16), resumed);
+        const auto id = jobs::create_or_resume(db, c.hospnum, jobs::Kind::card, params, c.user.substr(0, 16), resumed);
         Json o;
         o.begin_object()
             .kv("id", static_cast<long long>(id))

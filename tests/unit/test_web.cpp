@@ -244,13 +244,13 @@ static jobs::Params consent(const std::string& from, const std::string& to) {
 }
 
 static void refused(const jobs::Params& p, const char* kind, const std::string& why) {
-    const auto [code, what] = thrown([&] { p.validate(kind); });
+    const auto [code, what] = thrown([&] { p.validate(jobs::parse_kind(kind)); });
     ck_assert_msg(code == Errc::usage, "%s %s: accepted or refused as %s (%s)", kind, p.label().c_str(), errc_name(code), what.c_str());
     ck_assert_msg(has(what, why), "%s %s: '%s' does not say '%s'", kind, p.label().c_str(), what.c_str(), why.c_str());
 }
 
 static void accepted(const jobs::Params& p, const char* kind) {
-    const auto [code, what] = thrown([&] { p.validate(kind); });
+    const auto [code, what] = thrown([&] { p.validate(jobs::parse_kind(kind)); });
     ck_assert_msg(what.empty(), "%s %s refused: %s", kind, p.label().c_str(), what.c_str());
 }
 
@@ -344,22 +344,22 @@ END_TEST
 // The bulk tool's defaults (seed 000 §2-2) fill what the kind needs, and what they fill validates.
 START_TEST(params_defaults) {
     jobs::Params h;
-    h.apply_defaults("homecare", "20250331");
+    h.apply_defaults(jobs::Kind::homecare, "20250331");
     ASSERT_STR(h.consent_from, "20250228");  // one month back, clamped to the month's end
     ASSERT_STR(h.consent_to, "20250331");
     accepted(h, "homecare");
     jobs::Params o;
     o.exam_to = "20240215";
-    o.apply_defaults("online", "20251121");
+    o.apply_defaults(jobs::Kind::online, "20251121");
     ASSERT_STR(o.exam_from, "20240201");
     ck_assert(o.consent_from.empty() && o.consent_to.empty());  // an examination range: no consent range added
     accepted(o, "online");
     jobs::Params w;
-    w.apply_defaults("welfare", "20251121");
+    w.apply_defaults(jobs::Kind::welfare, "20251121");
     ASSERT_STR(w.month, "202511");
     accepted(w, "welfare");
     jobs::Params v;
-    v.apply_defaults("validity", "20251121");
+    v.apply_defaults(jobs::Kind::validity, "20251121");
     ASSERT_STR(v.label(), "");  // nothing added for validity
 }
 END_TEST
