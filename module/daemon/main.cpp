@@ -364,7 +364,7 @@ private:
         self->cfg_ = cfg;
         self->db_.reset();
         for (const auto& [hospnum, f] : cfg->facilities) {
-            if (f.transport != "folder" || f.res_dir.empty()) continue;
+            if (f.transport != app::TransportKind::folder || f.res_dir.empty()) continue;
             auto w = std::make_unique<Watch>(Watch{self, hospnum});
             GFile* dir = g_file_new_for_path(f.res_dir.c_str());
             GError* err = nullptr;

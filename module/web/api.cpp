@@ -518,7 +518,7 @@ Response admin_config(const app::Config& cfg) {
         o.begin_object()
             .kv("hospnum", h)
             .kv("institution_code", f.institution_code)
-            .kv("transport", f.transport)
+            .kv("transport", app::to_text(f.transport))
             .kv("req_dir", f.req_dir)
             .kv("res_dir", f.res_dir)
             .kv("archive_dir", f.archive_dir)
