@@ -44,15 +44,33 @@ constexpr std::array<std::pair<Style, std::string_view>, 3> kStyles{{
 constexpr KindSet kRangeKinds = kinds_of({Kind::homecare, Kind::nursing, Kind::online});
 constexpr KindSet kPdfKinds = kinds_of({Kind::pdf_drug, Kind::pdf_checkup});
 
+// The defaults of the bulk tool (seed 000 §2-2). A consent range (homecare, nursing, online without
+// an examination range): one month back to today. An examination range given by one end: the
+// month of it. The month of welfare: this month.
+bool has_exam(const Params& p) { return !p.exam_from.empty() || !p.exam_to.empty(); }
+bool takes_consent_default(Kind k, const Params& p) { return k == Kind::homecare || k == Kind::nursing || (k == Kind::online && !has_exam(p)); }
+std::string consent_to_default(Kind k, const Params& p, const std::string& today) { return takes_consent_default(k, p) ? today : ""; }
+std::string consent_from_default(Kind k, const Params& p, const std::string& today) {
+    return takes_consent_default(k, p) ? dates::add_months(p.consent_to.empty() ? today : p.consent_to, -1) : "";
+}
+std::string exam_from_default(Kind k, const Params& p, const std::string&) {
+    return k == Kind::online && !p.exam_to.empty() ? dates::first_of_month(p.exam_to) : "";
+}
+std::string exam_to_default(Kind k, const Params& p, const std::string&) {
+    return k == Kind::online && !p.exam_from.empty() ? dates::last_of_month(p.exam_from) : "";
+}
+std::string month_default(Kind k, const Params&, const std::string& today) { return k == Kind::welfare ? today.substr(0, 6) : ""; }
+
 // In label() order: the first field with a value and a label names the request.
 const ParamFields kFields{{
-    {"consent_from", &Params::consent_from, "consent-from", Value::date, kAllKinds, 0, "", "", &Params::consent_to, "同意 "},
-    {"consent_to", &Params::consent_to, "consent-to", Value::date},
+    {"consent_from", &Params::consent_from, "consent-from", Value::date, kAllKinds, 0, "", "", &Params::consent_to, "同意 ", true, false,
+     consent_from_default},
+    {"consent_to", &Params::consent_to, "consent-to", Value::date, kAllKinds, 0, "", "", nullptr, "", true, false, consent_to_default},
     {"exam_from", &Params::exam_from, "exam-from", Value::date, kinds_of({Kind::online}), 0, "--exam-from/--exam-to are for --kind online", "",
-     &Params::exam_to, "診療 "},
-    {"exam_to", &Params::exam_to, "exam-to", Value::date},
+     &Params::exam_to, "診療 ", true, false, exam_from_default},
+    {"exam_to", &Params::exam_to, "exam-to", Value::date, kAllKinds, 0, "", "", nullptr, "", true, false, exam_to_default},
     {"month", &Params::month, "month", Value::month, kAllKinds, kinds_of({Kind::welfare}), "", "--month is needed for welfare", nullptr,
-     "診療年月 "},
+     "診療年月 ", true, false, month_default},
     {"ptnum", &Params::ptnum, "patient", Value::text, kAllKinds, kPdfKinds, "", "--patient is needed", nullptr, "患者 "},
     {"seen_since", &Params::seen_since, "seen-since", Value::date, kAllKinds, 0, "", "", nullptr, "受診 ", true, true},
     {"card", &Params::card, "card", Value::card, kinds_of({Kind::card}), 0, "a card request is for kind card only", "", nullptr, "マイナ保険証",
@@ -149,18 +167,9 @@ bool is_consent_kind(Kind kind) { return has(kRangeKinds, kind); }
 const ParamFields& param_fields() { return kFields; }
 
 void Params::apply_defaults(Kind kind, const std::string& today) {
-    const bool exam = !exam_from.empty() || !exam_to.empty();
-    if (kind == Kind::homecare || kind == Kind::nursing || (kind == Kind::online && !exam)) {
-        if (consent_to.empty()) consent_to = today;
-        if (consent_from.empty()) consent_from = dates::add_months(consent_to, -1);
-    }
-    if (kind == Kind::online && exam) {
-        if (exam_from.empty()) exam_from = dates::first_of_month(exam_to);
-        if (exam_to.empty()) exam_to = dates::last_of_month(exam_from);
-    }
-    // A month the kind needs and lacks: this month.
+    const Params given = *this;  // each default from what was given, whatever the order of the fields
     for (const auto& f : kFields)
-        if (f.value == Value::month && has(f.needs, kind) && (this->*f.member).empty()) this->*f.member = today.substr(0, 6);
+        if (f.by_default && (this->*f.member).empty()) this->*f.member = f.by_default(kind, given, today);
 }
 
 void Params::validate(Kind kind) const {

@@ -103,6 +103,8 @@ struct ParamField {
     std::string_view label;             // label() shows the first field with a value and a label
     bool label_value = true;            // label() shows the value (a range: from-to; open: "from-")
     bool open_range = false;
+    // The bulk tool's default for this field when it is empty ('' = none), from the params as given.
+    std::string (*by_default)(Kind kind, const Params& given, const std::string& today) = nullptr;
 };
 using ParamFields = std::array<ParamField, 8>;
 const ParamFields& param_fields();

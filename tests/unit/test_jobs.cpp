@@ -194,6 +194,37 @@ START_TEST(params_refusal_fields) {
 }
 END_TEST
 
+// The bulk tool's defaults, from the field table: each from what was given, what was given kept.
+START_TEST(params_defaults_table) {
+    jobs::Params n;
+    n.apply_defaults(Kind::nursing, "20250331");
+    ASSERT_STR(n.label(), "同意 20250228-20250331");
+    jobs::Params to_given;  // an end given: one month back from it
+    to_given.consent_to = "20251115";
+    to_given.apply_defaults(Kind::homecare, "20251121");
+    ASSERT_STR(to_given.label(), "同意 20251015-20251115");
+    jobs::Params online;  // no examination range: a consent range
+    online.apply_defaults(Kind::online, "20251121");
+    ASSERT_STR(online.label(), "同意 20251021-20251121");
+    jobs::Params exam;  // a start only: to the month's end, no consent range
+    exam.exam_from = "20240210";
+    exam.apply_defaults(Kind::online, "20251121");
+    ASSERT_STR(exam.label(), "診療 20240210-20240229");
+    ck_assert(exam.consent_from.empty() && exam.consent_to.empty());
+    jobs::Params kept;
+    kept.month = "202401";
+    kept.apply_defaults(Kind::welfare, "20251121");
+    ASSERT_STR(kept.month, "202401");
+    for (const Kind k : {Kind::validity, Kind::register_refs, Kind::pdf_drug, Kind::card, Kind::welfare}) {
+        jobs::Params none;
+        none.apply_defaults(k, "20251121");
+        ck_assert(none.consent_from.empty() && none.consent_to.empty() && none.exam_from.empty() && none.exam_to.empty());
+        ck_assert(none.ptnum.empty() && none.seen_since.empty() && none.card.empty());
+        ck_assert(none.month.empty() == (k != Kind::welfare));
+    }
+}
+END_TEST
+
 START_TEST(file_names) {
     jobs::Job j;
     j.hospnum = 1;
@@ -251,6 +282,7 @@ Suite* jobs_suite() {
     tcase_add_test(tc, params_field_table);
     tcase_add_test(tc, params_label);
     tcase_add_test(tc, params_refusal_fields);
+    tcase_add_test(tc, params_defaults_table);
     tcase_add_test(tc, file_names);
     tcase_add_test(tc, step_decisions);
     suite_add_tcase(s, tc);
