@@ -14,6 +14,9 @@
 #include <set>
 
 namespace onshi::app {
+
+const char* to_text(TransportKind t) { return t == TransportKind::https ? "https" : "folder"; }
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -108,9 +111,9 @@ Facility make_facility(int hospnum, const std::string& group, const std::map<std
     f.institution_code = code->text;
     if (const Value* v = get("transport")) {
         if (v->text != "folder" && v->text != "https") fail(v->file, group, "transport", "'" + v->text + "' is not one of: folder, https");
-        f.transport = v->text;
+        f.transport = v->text == "https" ? TransportKind::https : TransportKind::folder;
     }
-    const bool https = f.transport == "https";
+    const bool https = f.transport == TransportKind::https;
     for (auto [key, dst] : {std::pair{"req_dir", &f.req_dir}, std::pair{"res_dir", &f.res_dir}}) {
         const Value* v = get(key);
         if (!v || v->text.empty()) {

@@ -23,10 +23,14 @@ struct Https {
     int total_timeout_s = 60;
 };
 
+// How request and result files travel (`transport =`); text only in the configuration file.
+enum class TransportKind { folder, https };
+const char* to_text(TransportKind t);  // "folder", "https"
+
 struct Facility {
     int hospnum = 0;
     std::string institution_code;   // 10-digit 医療機関コード
-    std::string transport = "folder";  // "folder" or "https"
+    TransportKind transport = TransportKind::folder;
     std::string req_dir, res_dir;      // folder: the shares; https: local spool (default /var/lib/orca-onshi/spool/<hospnum>/req|res)
     Https https;
     std::string archive_dir;        // processed result files are moved here (kept for `ingest`); '' = removed

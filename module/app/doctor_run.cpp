@@ -270,7 +270,7 @@ std::vector<Finding> run(const Config& cfg, std::optional<int> only_hospnum, con
         } else if (db) {
             rep.add({Level::warn, "[facility " + h + "] 1051 HOUMON/ONLINE not checked", "tbl_syskanri is missing"});
         }
-        if (f->transport == "https") {
+        if (f->transport == TransportKind::https) {
             // 資格確認限定型: a local spool, the secrets, the activation, and a real login (TLS verified)
             if (auto x = check_optional_dir(f->hospnum, "req_dir", f->req_dir)) rep.add(*x);
             if (auto x = check_optional_dir(f->hospnum, "res_dir", f->res_dir)) rep.add(*x);

@@ -12,7 +12,7 @@
 #include "onshi_batch/card_request.hpp"
 #include "jobs/card_consent.hpp"
 #include "jobs/submit.hpp"
-#include "onshi_batch/job.hpp"
+#include "jobs/job.hpp"
 #include "p031_bridge/orca_queries.hpp"
 #include "p031_bridge/ingest.hpp"
 #include "p031_bridge/p031_query.hpp"
@@ -309,7 +309,7 @@ int card_consent(const app::Config& cfg, const Args& a) {
     }
     jobs::Params params;
     params.card = oqs::encode_card_params(rq);
-    const auto request = jobs::prepare(hospnum, "card", params, a.get("opid").value_or(""), jobs::Voice::cli);
+    const auto request = jobs::prepare(hospnum, jobs::Kind::card, params, a.get("opid").value_or(""), jobs::Voice::cli);
     auto db = connect(cfg);
     const auto id = jobs::submit(db, request, jobs::Voice::cli).id;
     std::fprintf(stderr, "job %lld: card request (%s, %s)\n", static_cast<long long>(id), std::string(jobs::treatment_label(rq.treatment)).c_str(),
@@ -318,9 +318,9 @@ int card_consent(const app::Config& cfg, const Args& a) {
         std::fprintf(stderr, "job %lld: %.*s\n", static_cast<long long>(j.id), static_cast<int>(what.size()), what.data());
     };
     const auto j = jobs::run(db, cfg.facility(hospnum), id, jobs::RunOptions{bridge::default_termid(), nullptr}, progress);
-    if (j.state != "done") {
-        std::fprintf(stderr, "orca-onshi: job %lld %s: %s\n", static_cast<long long>(j.id), j.state.c_str(), j.error.c_str());
-        return j.state == "expired" ? exit_status(Errc::timeout) : exit_status(Errc::rejected);
+    if (j.state != jobs::State::done) {
+        std::fprintf(stderr, "orca-onshi: job %lld %s: %s\n", static_cast<long long>(j.id), std::string(jobs::to_text(j.state)).c_str(), j.error.c_str());
+        return j.state == jobs::State::expired ? exit_status(Errc::timeout) : exit_status(Errc::rejected);
     }
     const auto rows = bridge::card_result_rows(db, j.id);
     if (rows.empty()) throw Error(Errc::rejected, "job " + std::to_string(j.id) + " wrote no row");

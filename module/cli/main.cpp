@@ -12,7 +12,7 @@
 #include "jobs/held_file.hpp"
 #include "jobs/queries.hpp"
 #include "jobs/submit.hpp"
-#include "onshi_batch/job.hpp"
+#include "jobs/job.hpp"
 #include "p031_bridge/ingest.hpp"
 #include "p031_bridge/p031_query.hpp"
 
@@ -118,9 +118,9 @@ int run_here(db::Connection& db, const app::Config& cfg, std::int64_t id) {
     };
     const auto j = jobs::run(db, fac, id, jobs::RunOptions{bridge::default_termid(), nullptr}, progress);
     if (tty) std::fputc('\n', stderr);
-    if (j.state != "done") {
-        std::fprintf(stderr, "orca-onshi: job %lld %s: %s\n", static_cast<long long>(j.id), j.state.c_str(), j.error.c_str());
-        return j.state == "expired" ? exit_status(Errc::timeout) : exit_status(Errc::rejected);
+    if (j.state != jobs::State::done) {
+        std::fprintf(stderr, "orca-onshi: job %lld %s: %s\n", static_cast<long long>(j.id), std::string(jobs::to_text(j.state)).c_str(), j.error.c_str());
+        return j.state == jobs::State::expired ? exit_status(Errc::timeout) : exit_status(Errc::rejected);
     }
     const auto& k = jobs::kind_info(j.kind);
     std::printf("job %lld 正常終了  %s  受付番号 %s\n", static_cast<long long>(j.id), std::string(k.label).c_str(),
@@ -135,7 +135,7 @@ int run_here(db::Connection& db, const app::Config& cfg, std::int64_t id) {
     if (k.output == jobs::Output::pdf) {
         if (const auto pdf = jobs::job_pdf(db, j.id)) std::printf("PDF %s (%lld bytes)\n", pdf->path.c_str(), pdf->bytes);
     }
-    if (j.kind == "validity") {
+    if (j.kind == jobs::Kind::validity) {
         const auto counts = jobs::validity_change_counts(db, j.id);
         std::printf("変更:");
         if (counts.empty()) std::printf(" なし");
@@ -147,14 +147,14 @@ int run_here(db::Connection& db, const app::Config& cfg, std::int64_t id) {
 }
 
 // Creates (or finds the unfinished twin of) a job and runs it here, or leaves it queued.
-int submit(const app::Config& cfg, int hospnum, const std::string& kind, const jobs::Params& params, const std::string& opid, bool queue) {
+int submit(const app::Config& cfg, int hospnum, jobs::Kind kind, const jobs::Params& params, const std::string& opid, bool queue) {
     (void)cfg.facility(hospnum);
     const auto rq = jobs::prepare(hospnum, kind, params, opid, jobs::Voice::cli);
     auto db = connect(cfg);
     const auto [id, resumed] = jobs::submit(db, rq, jobs::Voice::cli);
     const auto first = jobs::load(db, id);
     std::fprintf(stderr, resumed ? "job %lld: resuming (%s%s%s)\n" : "job %lld: %s\n", static_cast<long long>(id),
-                 resumed ? first.state.c_str() : "new request", resumed && !first.reception_number.empty() ? ", 受付番号 " : "",
+                 resumed ? std::string(jobs::to_text(first.state)).c_str() : "new request", resumed && !first.reception_number.empty() ? ", 受付番号 " : "",
                  resumed ? first.reception_number.c_str() : "");
     if (queue) {
         std::printf("job %lld queued\n", static_cast<long long>(id));
@@ -166,7 +166,7 @@ int submit(const app::Config& cfg, int hospnum, const std::string& kind, const j
 int cmd_fetch(const app::Config& cfg, const Args& a) {
     a.only({"hospnum", "kind", "consent-from", "consent-to", "exam-from", "exam-to", "month", "seen-since", "opid", "queue"});
     const std::string kind = a.require("kind");
-    jobs::bulk_kind(kind, jobs::Voice::cli);
+    const auto& k = jobs::bulk_kind(kind, jobs::Voice::cli);
     jobs::Params p;
     p.consent_from = a.get("consent-from").value_or("");
     p.consent_to = a.get("consent-to").value_or("");
@@ -174,17 +174,17 @@ int cmd_fetch(const app::Config& cfg, const Args& a) {
     p.exam_to = a.get("exam-to").value_or("");
     p.month = a.get("month").value_or("");
     p.seen_since = a.get("seen-since").value_or("");
-    return submit(cfg, a.hospnum(), kind, p, a.get("opid").value_or(""), a.get("queue") == "yes");
+    return submit(cfg, a.hospnum(), k.kind, p, a.get("opid").value_or(""), a.get("queue") == "yes");
 }
 
 int cmd_register_refs(const app::Config& cfg, const Args& a) {
     a.only({"hospnum", "opid", "queue"});
-    return submit(cfg, a.hospnum(), "register_refs", {}, a.get("opid").value_or(""), a.get("queue") == "yes");
+    return submit(cfg, a.hospnum(), jobs::Kind::register_refs, {}, a.get("opid").value_or(""), a.get("queue") == "yes");
 }
 
 int cmd_pdf(const app::Config& cfg, const Args& a) {
     a.only({"hospnum", "patient", "type", "opid"});
-    const std::string kind = jobs::pdf_kind(a.require("type"), jobs::Voice::cli);
+    const jobs::Kind kind = jobs::pdf_kind(a.require("type"), jobs::Voice::cli);
     jobs::Params p;
     p.ptnum = a.require("patient");
     return submit(cfg, a.hospnum(), kind, p, a.get("opid").value_or(""), false);  // no consent: refused, no job
@@ -208,7 +208,7 @@ int cmd_job(const app::Config& cfg, const Args& a) {
     const auto j = jobs::load(db, std::stoll(a.pos[1]));
     std::printf("job %lld  施設 %d  %s  %s\n", static_cast<long long>(j.id), j.hospnum, std::string(jobs::kind_info(j.kind).label).c_str(),
                 j.params.label().c_str());
-    std::printf("  状態          %s%s%s\n", j.state.c_str(), j.error.empty() ? "" : ": ", j.error.c_str());
+    std::printf("  状態          %s%s%s\n", std::string(jobs::to_text(j.state)).c_str(), j.error.empty() ? "" : ": ", j.error.c_str());
     std::printf("  受付番号      %s\n", j.reception_number.empty() ? "-" : j.reception_number.c_str());
     std::printf("  依頼作成      %s\n  01req送信     %s\n  受付          %s\n  終了          %s\n", j.created_at.c_str(),
                 j.requested_at.empty() ? "-" : j.requested_at.c_str(), j.received_at.empty() ? "-" : j.received_at.c_str(),
@@ -229,7 +229,7 @@ int cmd_resume(const app::Config& cfg, const Args& a) {
     const std::int64_t id = std::stoll(a.pos[0]);
     const auto j = jobs::load(db, id);
     if (!j.finished()) return run_here(db, cfg, id);
-    if (!jobs::reopen(db, id)) throw Error(Errc::usage, "job " + a.pos[0] + " is " + j.state + ": nothing to resume");
+    if (!jobs::reopen(db, id)) throw Error(Errc::usage, "job " + a.pos[0] + " is " + std::string(jobs::to_text(j.state)) + ": nothing to resume");
     return run_here(db, cfg, id);
 }
 
@@ -243,12 +243,13 @@ int cmd_cancel(const app::Config& cfg, const Args& a) {
 
 // The kind of one file: --kind, else its name's prefix (OQSmuhvq homecare, OQSmuonq online). A name
 // that says another kind's prefix than --kind is refused.
-std::string kind_for_file(const std::string& file, const std::string& given) {
-    const std::string named = jobs::kind_of_file_name(file);
-    if (given.empty()) return named;
-    if (!named.empty() && jobs::kind_info(named).prefix != jobs::kind_info(given).prefix)
-        throw Error(Errc::usage, file + ": the file name says " + std::string(jobs::kind_info(named).prefix) + " (" + named +
-                                     "), not --kind " + given + " (" + std::string(jobs::kind_info(given).prefix) + ")");
+std::optional<jobs::Kind> kind_for_file(const std::string& file, std::optional<jobs::Kind> given) {
+    const auto named = jobs::kind_of_file_name(file);
+    if (!given) return named;
+    if (named && jobs::kind_info(*named).prefix != jobs::kind_info(*given).prefix)
+        throw Error(Errc::usage, file + ": the file name says " + std::string(jobs::kind_info(*named).prefix) + " (" +
+                                     std::string(jobs::to_text(*named)) + "), not --kind " + std::string(jobs::to_text(*given)) + " (" +
+                                     std::string(jobs::kind_info(*given).prefix) + ")");
     return given;
 }
 
@@ -257,26 +258,26 @@ int cmd_ingest(const app::Config& cfg, const Args& a) {
     const int hospnum = a.hospnum();
     const auto& fac = cfg.facility(hospnum);
     if (a.pos.empty()) throw Error(Errc::usage, "ingest needs at least one FILE");
-    const std::string given = a.get("kind").value_or("");
-    if (!given.empty()) jobs::kind_info(given);
+    const std::string given_text = a.get("kind").value_or("");
+    const std::optional<jobs::Kind> given = given_text.empty() ? std::nullopt : std::optional(jobs::parse_kind(given_text));
     // Which rows: the ★ recipe, or (p031_mark = consent) the 同意 recipe of the file's kind. Every
     // file's kind is settled before the first is read, so a refusal leaves nothing written.
-    std::vector<jobs::Job> kinds;
+    std::vector<std::optional<jobs::Kind>> kinds;
     for (const auto& file : a.pos) {
-        jobs::Job as;
-        as.kind = kind_for_file(file, given);
-        if (fac.p031_mark == "consent" && as.kind.empty())
+        const auto kind = kind_for_file(file, given);
+        if (fac.p031_mark == "consent" && !kind)
             throw Error(Errc::usage, "facility " + std::to_string(hospnum) + " writes consent-style rows: " + file +
                                          " does not start with OQSmuhvq or OQSmuonq: say --kind homecare|online");
-        kinds.push_back(std::move(as));
+        kinds.push_back(kind);
     }
     auto db = connect(cfg);
     for (std::size_t i = 0; i < a.pos.size(); ++i) {
         const auto& file = a.pos[i];
-        const jobs::Job& as = kinds[i];
-        const std::string style = as.kind.empty() ? "star" : jobs::row_style(as, fac);
+        jobs::Job as;
+        if (kinds[i]) as.kind = *kinds[i];
+        const std::string style(kinds[i] ? jobs::to_text(jobs::row_style(as, fac)) : jobs::to_text(jobs::Style::star));
         bridge::IngestOptions io{hospnum, fac.institution_code, a.get("opid").value_or("").substr(0, 16), bridge::default_termid(),
-                                 std::nullopt, true, style, as.kind.empty() ? "" : std::string(jobs::kind_info(as.kind).treatment_flag)};
+                                 std::nullopt, true, style, kinds[i] ? std::string(jobs::kind_info(as.kind).treatment_flag) : ""};
         const auto s = jobs::ingest_held_file(db, file, io);
         std::printf("%s: %s受付番号 %s\n", file.c_str(), s.duplicate ? "取込済み (既に登録されています) " : "",
                     s.header.reception_number.c_str());
@@ -294,7 +295,7 @@ int cmd_jobs(const app::Config& cfg, const Args& a) {
         const std::string range = j.params.label();
         std::printf("%-6lld %-19s %-16s %-26s %-24s %-9s %s/%s/%s/%s/%s%s%s\n", static_cast<long long>(j.id), j.created_at.c_str(),
                     std::string(jobs::kind_info(j.kind).label).c_str(), range.c_str(),
-                    j.reception_number.empty() ? "-" : j.reception_number.c_str(), j.state.c_str(), num_or_dash(j.units).c_str(),
+                    j.reception_number.empty() ? "-" : j.reception_number.c_str(), std::string(jobs::to_text(j.state)).c_str(), num_or_dash(j.units).c_str(),
                     num_or_dash(j.rows).c_str(), num_or_dash(j.matched).c_str(), num_or_dash(j.unmatched).c_str(),
                     num_or_dash(j.held).c_str(), j.error.empty() ? "" : "  ", j.error.c_str());
     }

@@ -24,7 +24,7 @@
 #include "core/schedule.hpp"
 #include "db/pg.hpp"
 #include "onshi_batch/codec.hpp"
-#include "onshi_batch/job.hpp"
+#include "jobs/job.hpp"
 #include "p031_bridge/ingest.hpp"
 #include "web/server.hpp"
 
@@ -194,7 +194,8 @@ void step_worker(Daemon* d, Runner* r) {
     std::unique_ptr<db::Connection> db;
     const std::string termid = bridge::default_termid();
     const auto progress = [](const jobs::Job& j, std::string_view what) {
-        log::info("job %lld: %.*s (%s)", static_cast<long long>(j.id), static_cast<int>(what.size()), what.data(), j.state.c_str());
+        log::info("job %lld: %.*s (%s)", static_cast<long long>(j.id), static_cast<int>(what.size()), what.data(),
+                  std::string(jobs::to_text(j.state)).c_str());
     };
     while (!d->stopping) {
         const auto cfg = d->config();
@@ -213,8 +214,8 @@ void step_worker(Daemon* d, Runner* r) {
             const auto it = cfg->facilities.find(claim.hospnum);
             if (r->first_time(id)) {
                 const auto job = jobs::load(*db, id);
-                log::info("job %lld (%s, facility %d): %s", static_cast<long long>(id), job.kind.c_str(), job.hospnum,
-                          job.state == "queued" ? "starting" : ("resuming from " + job.state).c_str());
+                log::info("job %lld (%s, facility %d): %s", static_cast<long long>(id), std::string(jobs::to_text(job.kind)).c_str(), job.hospnum,
+                          job.state == jobs::State::queued ? "starting" : ("resuming from " + std::string(jobs::to_text(job.state))).c_str());
                 jobs::count_attempt(*db, id);
             }
             std::optional<jobs::StepOutcome> out;
@@ -233,7 +234,7 @@ void step_worker(Daemon* d, Runner* r) {
             jobs::release_claim(*db, id);
             if (out->job.finished()) {
                 r->forget(id);
-                log::info("job %lld %s%s%s", static_cast<long long>(id), out->job.state.c_str(), out->job.error.empty() ? "" : ": ",
+                log::info("job %lld %s%s%s", static_cast<long long>(id), std::string(jobs::to_text(out->job.state)).c_str(), out->job.error.empty() ? "" : ": ",
                           out->job.error.c_str());
             }
         } catch (const Error& e) {
@@ -363,7 +364,7 @@ private:
         self->cfg_ = cfg;
         self->db_.reset();
         for (const auto& [hospnum, f] : cfg->facilities) {
-            if (f.transport != "folder" || f.res_dir.empty()) continue;
+            if (f.transport != app::TransportKind::folder || f.res_dir.empty()) continue;
             auto w = std::make_unique<Watch>(Watch{self, hospnum});
             GFile* dir = g_file_new_for_path(f.res_dir.c_str());
             GError* err = nullptr;
@@ -418,8 +419,7 @@ private:
     void make_due(int hospnum, std::int64_t id) {
         try {
             if (!db_) db_ = std::make_unique<db::Connection>(cfg_->conninfo);
-            db_->exec("UPDATE onshi.job SET next_at = now() WHERE id = $1 AND hospnum = $2 AND state IN ('requested','polling') AND next_at > now()",
-                      {std::to_string(id), std::to_string(hospnum)});
+            jobs::make_due(*db_, hospnum, id);
             r_->wake();
         } catch (const std::exception& e) {
             log::warning("result folder watch: %s", e.what());
@@ -457,9 +457,10 @@ gboolean check_schedules(gpointer data) {
             for (const auto& [kind, text] : f.schedules) {
                 const auto slot = last_slot(parse_schedule(text), now);
                 if (now - slot.at > kCatchUpSeconds) continue;
+                const jobs::Kind k = jobs::parse_kind(kind);
                 jobs::Params p;
-                p.apply_defaults(kind, dates::today());
-                if (const auto id = jobs::create_scheduled(db, hospnum, kind, p, slot.text))
+                p.apply_defaults(k, dates::today());
+                if (const auto id = jobs::create_scheduled(db, hospnum, k, p, slot.text))
                     log::info("job %lld queued by schedule_%s (%s)", static_cast<long long>(id), kind.c_str(), slot.text.c_str());
             }
         }

@@ -50,7 +50,7 @@ std::string message(Rule r, Voice v, const std::string& field, const std::string
 const KindInfo& bulk_kind(std::string_view kind, Voice v) {
     const KindInfo* k = nullptr;
     try {
-        k = &kind_info(kind);
+        k = &kind_info(parse_kind(kind));
     } catch (const Error&) {
         if (v == Voice::cli) throw;
     }
@@ -61,13 +61,13 @@ const KindInfo& bulk_kind(std::string_view kind, Voice v) {
     return *k;
 }
 
-std::string pdf_kind(std::string_view type, Voice v) {
+Kind pdf_kind(std::string_view type, Voice v) {
     if (type != "drug" && type != "checkup")
         throw Error(Errc::usage, v == Voice::cli ? "--type must be drug or checkup" : "種類は drug（薬剤情報）か checkup（特定健診）です", "type");
-    return "pdf_" + std::string(type);
+    return type == "drug" ? Kind::pdf_drug : Kind::pdf_checkup;
 }
 
-void check_params(std::string_view kind, const Params& p, Voice v) {
+void check_params(Kind kind, const Params& p, Voice v) {
     const std::pair<const char*, const std::string*> dates_given[] = {{"consent_from", &p.consent_from}, {"consent_to", &p.consent_to},
                                                                       {"exam_from", &p.exam_from},       {"exam_to", &p.exam_to},
                                                                       {"seen_since", &p.seen_since}};
@@ -85,12 +85,12 @@ void check_params(std::string_view kind, const Params& p, Voice v) {
         if (!p.exam_from.empty() && !p.exam_to.empty() && p.exam_from > p.exam_to) refuse(Rule::backwards, v, "exam_to");
     };
     if (v == Voice::cli) backwards();
-    if (!p.exam_from.empty() && kind != "online") refuse(Rule::exam_not_online, v, "exam_from");
-    if (kind == "online" && !p.exam_from.empty() && !p.consent_from.empty()) refuse(Rule::both_ranges, v, "exam_from");
+    if (!p.exam_from.empty() && kind != Kind::online) refuse(Rule::exam_not_online, v, "exam_from");
+    if (kind == Kind::online && !p.exam_from.empty() && !p.consent_from.empty()) refuse(Rule::both_ranges, v, "exam_from");
     backwards();
 }
 
-JobRequest prepare(int hospnum, std::string_view kind, Params params, const std::string& opid, Voice v) {
+JobRequest prepare(int hospnum, Kind kind, Params params, const std::string& opid, Voice v) {
     const KindInfo& k = kind_info(kind);
     check_params(kind, params, v);
     if (k.output == Output::pdf) {
@@ -99,7 +99,7 @@ JobRequest prepare(int hospnum, std::string_view kind, Params params, const std:
     }
     params.apply_defaults(kind, dates::today());
     params.validate(kind);
-    return {hospnum, std::string(kind), std::move(params), opid.substr(0, 16)};
+    return {hospnum, kind, std::move(params), opid.substr(0, 16)};
 }
 
 Submitted submit(db::Connection& db, const JobRequest& r, Voice v) {

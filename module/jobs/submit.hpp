@@ -5,7 +5,7 @@
 
 #include "db/pg.hpp"
 #include "jobs/voice.hpp"
-#include "onshi_batch/job.hpp"
+#include "jobs/job.hpp"
 
 #include <cstdint>
 #include <string>
@@ -18,23 +18,23 @@ namespace onshi::jobs {
 const KindInfo& bulk_kind(std::string_view kind, Voice v);
 
 // The PDF kind of a type (drug → pdf_drug, checkup → pdf_checkup); Error(usage, …, "type") otherwise.
-std::string pdf_kind(std::string_view type, Voice v);
+Kind pdf_kind(std::string_view type, Voice v);
 
 // The parameters as given, before the kind's defaults: dates that are dates, a month that is a
 // month, ranges that go forwards, an examination range only for online and not with a consent range.
 // The screens also need both ends of a range (the command line fills a missing end by default).
-void check_params(std::string_view kind, const Params& p, Voice v);
+void check_params(Kind kind, const Params& p, Voice v);
 
 // A request checked and with the kind's defaults filled, ready to be submitted.
 struct JobRequest {
     int hospnum = 0;
-    std::string kind;
+    Kind kind = Kind::homecare;
     Params params;
     std::string opid;  // who asked (at most 16 bytes kept)
 };
 // Checks the request without the database (kind, check_params, a PDF's patient given, then the
 // kind's defaults and Params::validate): the command line does this before it connects.
-JobRequest prepare(int hospnum, std::string_view kind, Params params, const std::string& opid, Voice v);
+JobRequest prepare(int hospnum, Kind kind, Params params, const std::string& opid, Voice v);
 
 struct Submitted {
     std::int64_t id = 0;

@@ -465,7 +465,7 @@ std::optional<std::string> HttpsTransport::stable_result(const std::string& stem
 void HttpsTransport::retire_result(const std::string& path, const std::string& archive_dir) { local_.retire_result(path, archive_dir); }
 
 void activate_device(const app::Facility& fac) {
-    if (fac.transport != "https") throw Error(Errc::config, "facility " + std::to_string(fac.hospnum) + " does not use transport=https");
+    if (fac.transport != app::TransportKind::https) throw Error(Errc::config, "facility " + std::to_string(fac.hospnum) + " does not use transport=https");
     if (fac.https.activation_code.empty())
         throw Error(Errc::config, "[facility " + std::to_string(fac.hospnum) + "] activation_code is not set (the 12-digit code issued for this device)");
     HttpsSession s(fac);
@@ -478,7 +478,7 @@ void activate_device(const app::Facility& fac) {
 }
 
 std::unique_ptr<Transport> make_transport(const app::Facility& fac) {
-    if (fac.transport == "https") return std::make_unique<HttpsTransport>(fac);
+    if (fac.transport == app::TransportKind::https) return std::make_unique<HttpsTransport>(fac);
     return std::make_unique<FolderTransport>(fac.req_dir, fac.res_dir, fac.result_settle_ms);
 }
 

@@ -11,7 +11,7 @@
 #include "jobs/card_consent.hpp"
 #include "jobs/queries.hpp"
 #include "jobs/submit.hpp"
-#include "onshi_batch/job.hpp"
+#include "jobs/job.hpp"
 #include "p031_bridge/kaku_row.hpp"
 #include "p031_bridge/orca_queries.hpp"
 #include "p031_bridge/p031_query.hpp"
@@ -66,29 +66,25 @@ std::int64_t id_of(const std::string& s) {
 }
 
 std::string state_label(const jobs::Job& j) {
-    if (j.state == "done") return "完了";
-    if (j.state == "failed") return "エラー";
-    if (j.state == "expired") return "期限切れ";
-    if (j.state == "cancelled") return "取消";
+    if (j.state == jobs::State::done) return "完了";
+    if (j.state == jobs::State::failed) return "エラー";
+    if (j.state == jobs::State::expired) return "期限切れ";
+    if (j.state == jobs::State::cancelled) return "取消";
     return "処理中";
 }
 
 void job_json(Json& o, const app::Config& cfg, const jobs::Job& j) {
-    std::string style = j.style;
-    if (const auto it = cfg.facilities.find(j.hospnum); it != cfg.facilities.end()) style = jobs::row_style(j, it->second);
-    std::string label = j.kind;
-    try {
-        label = std::string(jobs::kind_info(j.kind).label);
-    } catch (const Error&) {
-    }
+    std::string style(jobs::to_text(j.style));
+    if (const auto it = cfg.facilities.find(j.hospnum); it != cfg.facilities.end()) style = jobs::to_text(jobs::row_style(j, it->second));
+    const std::string label(jobs::kind_info(j.kind).label);
     o.begin_object()
         .kv("id", static_cast<long long>(j.id))
         .kv("hospnum", j.hospnum)
         .kv("created_at", j.created_at)
-        .kv("kind", j.kind)
+        .kv("kind", std::string(jobs::to_text(j.kind)))
         .kv("kind_label", label)
         .kv("range_label", j.params.label())
-        .kv("state", j.state)
+        .kv("state", std::string(jobs::to_text(j.state)))
         .kv("state_label", state_label(j))
         .kv("reception_number", j.reception_number)
         .kv("units", j.units)
@@ -120,8 +116,8 @@ Response list_jobs(const app::Config& cfg, db::Connection& db, const Request& re
     o.begin_array();
     for (const auto& j : jobs::list(db, hospnum, 200)) {
         if (!in_scope(req, j.hospnum)) continue;
-        const bool keep = filter == "all" || (filter == "running" && !j.finished()) || (filter == "done" && j.state == "done") ||
-                          (filter == "error" && (j.state == "failed" || j.state == "expired"));
+        const bool keep = filter == "all" || (filter == "running" && !j.finished()) || (filter == "done" && j.state == jobs::State::done) ||
+                          (filter == "error" && (j.state == jobs::State::failed || j.state == jobs::State::expired));
         if (keep) job_json(o, cfg, j);
     }
     o.end_array();
@@ -138,7 +134,7 @@ Response created(const jobs::Submitted& s, bool with_resumed) {
 Response create_job(const app::Config& cfg, db::Connection& db, const Request& req) {
     const int hospnum = hospnum_of(cfg, req, req.form);
     const std::string kind = get(req.form, "kind");
-    jobs::bulk_kind(kind, jobs::Voice::screen);
+    const jobs::Kind k = jobs::bulk_kind(kind, jobs::Voice::screen).kind;
     jobs::Params p;
     p.consent_from = get(req.form, "consent_from");
     p.consent_to = get(req.form, "consent_to");
@@ -146,7 +142,7 @@ Response create_job(const app::Config& cfg, db::Connection& db, const Request& r
     p.exam_to = get(req.form, "exam_to");
     p.month = get(req.form, "month");
     p.seen_since = get(req.form, "seen_since");
-    const auto s = jobs::submit(db, jobs::prepare(hospnum, kind, p, req.user, jobs::Voice::screen), jobs::Voice::screen);
+    const auto s = jobs::submit(db, jobs::prepare(hospnum, k, p, req.user, jobs::Voice::screen), jobs::Voice::screen);
     Response r = created(s, true);
     r.audit = "job " + std::to_string(s.id) + " " + kind + " facility " + std::to_string(hospnum) + (s.resumed ? " (resumed)" : "");
     return r;
@@ -154,7 +150,7 @@ Response create_job(const app::Config& cfg, db::Connection& db, const Request& r
 
 Response register_refs(const app::Config& cfg, db::Connection& db, const Request& req) {
     const int hospnum = hospnum_of(cfg, req, req.form);
-    const auto s = jobs::submit(db, jobs::prepare(hospnum, "register_refs", {}, req.user, jobs::Voice::screen), jobs::Voice::screen);
+    const auto s = jobs::submit(db, jobs::prepare(hospnum, jobs::Kind::register_refs, {}, req.user, jobs::Voice::screen), jobs::Voice::screen);
     Response r = created(s, true);
     r.audit = "job " + std::to_string(s.id) + " register_refs facility " + std::to_string(hospnum);
     return r;
@@ -435,12 +431,12 @@ Response p031(const app::Config& cfg, db::Connection& db, const Request& req) {
 
 Response create_pdf(const app::Config& cfg, db::Connection& db, const Request& req) {
     const int hospnum = hospnum_of(cfg, req, req.form);
-    const std::string kind = jobs::pdf_kind(get(req.form, "type"), jobs::Voice::screen);
+    const jobs::Kind kind = jobs::pdf_kind(get(req.form, "type"), jobs::Voice::screen);
     jobs::Params p;
     p.ptnum = text::patient_number(get(req.form, "patient"));
     const auto s = jobs::submit(db, jobs::prepare(hospnum, kind, p, req.user, jobs::Voice::screen), jobs::Voice::screen);
     Response r = created(s, false);
-    r.audit = "job " + std::to_string(s.id) + " " + kind + " facility " + std::to_string(hospnum) + " patient " + p.ptnum;
+    r.audit = "job " + std::to_string(s.id) + " " + std::string(jobs::to_text(kind)) + " facility " + std::to_string(hospnum) + " patient " + p.ptnum;
     return r;
 }
 
@@ -471,7 +467,7 @@ Response admin_config(const app::Config& cfg) {
         o.begin_object()
             .kv("hospnum", h)
             .kv("institution_code", f.institution_code)
-            .kv("transport", f.transport)
+            .kv("transport", app::to_text(f.transport))
             .kv("req_dir", f.req_dir)
             .kv("res_dir", f.res_dir)
             .kv("archive_dir", f.archive_dir)
@@ -660,7 +656,7 @@ Response run_card_consent(const app::Config& cfg, CardConsent& c, const std::ato
         db::Connection db(cfg.conninfo);
         jobs::Params params;
         params.card = oqs::encode_card_params(rq);
-        const auto id = jobs::submit(db, jobs::prepare(c.hospnum, "card", params, c.user, jobs::Voice::screen), jobs::Voice::screen).id;
+        const auto id = jobs::submit(db, jobs::prepare(c.hospnum, jobs::Kind::card, params, c.user, jobs::Voice::screen), jobs::Voice::screen).id;
         Json o;
         o.begin_object()
             .kv("id", static_cast<long long>(id))

@@ -462,3 +462,5 @@ Suite* card_suite() {
     suite_add_tcase(s, tc);
     return s;
 }
+
+UNIT_SUITE(card_suite);

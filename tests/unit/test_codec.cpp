@@ -431,3 +431,5 @@ Suite* codec_suite() {
     suite_add_tcase(s, t);
     return s;
 }
+
+UNIT_SUITE(codec_suite);

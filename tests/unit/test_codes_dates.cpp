@@ -64,3 +64,5 @@ Suite* codes_dates_suite() {
     suite_add_tcase(s, t);
     return s;
 }
+
+UNIT_SUITE(codes_dates_suite);

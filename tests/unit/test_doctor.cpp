@@ -168,3 +168,5 @@ Suite* doctor_suite() {
     suite_add_tcase(s, tc);
     return s;
 }
+
+UNIT_SUITE(doctor_suite);

@@ -192,3 +192,5 @@ Suite* match_suite() {
     suite_add_tcase(s, t);
     return s;
 }
+
+UNIT_SUITE(match_suite);

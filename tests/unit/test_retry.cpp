@@ -54,3 +54,5 @@ Suite* retry_suite() {
     suite_add_tcase(s, tc);
     return s;
 }
+
+UNIT_SUITE(retry_suite);

@@ -65,3 +65,5 @@ Suite* schedule_suite() {
     suite_add_tcase(s, t);
     return s;
 }
+
+UNIT_SUITE(schedule_suite);

@@ -82,3 +82,5 @@ Suite* settle_suite() {
     suite_add_tcase(s, tc);
     return s;
 }
+
+UNIT_SUITE(settle_suite);

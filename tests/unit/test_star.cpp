@@ -410,3 +410,5 @@ Suite* star_suite() {
     suite_add_tcase(s, p);
     return s;
 }
+
+UNIT_SUITE(star_suite);

@@ -137,3 +137,5 @@ Suite* text_suite() {
     suite_add_tcase(s, t);
     return s;
 }
+
+UNIT_SUITE(text_suite);

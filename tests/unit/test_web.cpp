@@ -9,7 +9,7 @@
 #include "jobs/card_consent.hpp"
 #include "jobs/submit.hpp"
 #include "onshi_batch/card_request.hpp"
-#include "onshi_batch/job.hpp"
+#include "jobs/job.hpp"
 #include "web/api.hpp"
 #include "web/auth.hpp"
 #include "web/guard.hpp"
@@ -247,13 +247,13 @@ static jobs::Params consent(const std::string& from, const std::string& to) {
 }
 
 static void refused(const jobs::Params& p, const char* kind, const std::string& why) {
-    const auto [code, what] = thrown([&] { p.validate(kind); });
+    const auto [code, what] = thrown([&] { p.validate(jobs::parse_kind(kind)); });
     ck_assert_msg(code == Errc::usage, "%s %s: accepted or refused as %s (%s)", kind, p.label().c_str(), errc_name(code), what.c_str());
     ck_assert_msg(has(what, why), "%s %s: '%s' does not say '%s'", kind, p.label().c_str(), what.c_str(), why.c_str());
 }
 
 static void accepted(const jobs::Params& p, const char* kind) {
-    const auto [code, what] = thrown([&] { p.validate(kind); });
+    const auto [code, what] = thrown([&] { p.validate(jobs::parse_kind(kind)); });
     ck_assert_msg(what.empty(), "%s %s refused: %s", kind, p.label().c_str(), what.c_str());
 }
 
@@ -347,22 +347,22 @@ END_TEST
 // The bulk tool's defaults (seed 000 §2-2) fill what the kind needs, and what they fill validates.
 START_TEST(params_defaults) {
     jobs::Params h;
-    h.apply_defaults("homecare", "20250331");
+    h.apply_defaults(jobs::Kind::homecare, "20250331");
     ASSERT_STR(h.consent_from, "20250228");  // one month back, clamped to the month's end
     ASSERT_STR(h.consent_to, "20250331");
     accepted(h, "homecare");
     jobs::Params o;
     o.exam_to = "20240215";
-    o.apply_defaults("online", "20251121");
+    o.apply_defaults(jobs::Kind::online, "20251121");
     ASSERT_STR(o.exam_from, "20240201");
     ck_assert(o.consent_from.empty() && o.consent_to.empty());  // an examination range: no consent range added
     accepted(o, "online");
     jobs::Params w;
-    w.apply_defaults("welfare", "20251121");
+    w.apply_defaults(jobs::Kind::welfare, "20251121");
     ASSERT_STR(w.month, "202511");
     accepted(w, "welfare");
     jobs::Params v;
-    v.apply_defaults("validity", "20251121");
+    v.apply_defaults(jobs::Kind::validity, "20251121");
     ASSERT_STR(v.label(), "");  // nothing added for validity
 }
 END_TEST
@@ -500,26 +500,26 @@ static jobs::Params range(const char* cf, const char* ct, const char* ef = "", c
 // A request is checked once (jobs::check_params / prepare): the screens' words and fields, and on the
 // command line the same words Params::validate uses (checked against it).
 START_TEST(request_checked_once) {
-    auto r = refusal([] { jobs::check_params("homecare", range("2020-01-01", "20251121"), jobs::Voice::screen); });
+    auto r = refusal([] { jobs::check_params(jobs::Kind::homecare, range("2020-01-01", "20251121"), jobs::Voice::screen); });
     ASSERT_STR(r.second, "consent_from");
     ASSERT_STR(r.first, "同意年月日（開始）は正しい日付（YYYYMMDD）ではありません");
-    r = refusal([] { jobs::check_params("homecare", range("20251122", "20251121"), jobs::Voice::screen); });
+    r = refusal([] { jobs::check_params(jobs::Kind::homecare, range("20251122", "20251121"), jobs::Voice::screen); });
     ASSERT_STR(r.second, "consent_to");
     ASSERT_STR(r.first, "同意年月日の終了が開始より前です");
-    r = refusal([] { jobs::check_params("homecare", range("20251021", ""), jobs::Voice::screen); });
+    r = refusal([] { jobs::check_params(jobs::Kind::homecare, range("20251021", ""), jobs::Voice::screen); });
     ASSERT_STR(r.second, "consent_to");
     ck_assert(has(r.first, "両方"));
     // The command line fills the missing end instead.
-    ASSERT_STR(refusal([] { jobs::check_params("homecare", range("20251021", ""), jobs::Voice::cli); }).first, "");
-    r = refusal([] { jobs::check_params("homecare", range("", "", "20251101", "20251130"), jobs::Voice::screen); });
+    ASSERT_STR(refusal([] { jobs::check_params(jobs::Kind::homecare, range("20251021", ""), jobs::Voice::cli); }).first, "");
+    r = refusal([] { jobs::check_params(jobs::Kind::homecare, range("", "", "20251101", "20251130"), jobs::Voice::screen); });
     ASSERT_STR(r.second, "exam_from");
     ck_assert(has(r.first, "オンライン診療だけ"));
-    r = refusal([] { jobs::check_params("online", range("20251001", "20251031", "20251101", "20251130"), jobs::Voice::screen); });
+    r = refusal([] { jobs::check_params(jobs::Kind::online, range("20251001", "20251031", "20251101", "20251130"), jobs::Voice::screen); });
     ASSERT_STR(r.second, "exam_from");
     ck_assert(has(r.first, "どちらか一方"));
     jobs::Params m;
     m.month = "202513";
-    r = refusal([&] { jobs::check_params("welfare", m, jobs::Voice::screen); });
+    r = refusal([&] { jobs::check_params(jobs::Kind::welfare, m, jobs::Voice::screen); });
     ASSERT_STR(r.second, "month");
 
     // The command line: every refusal is word for word what Params::validate says of the same request.
@@ -527,7 +527,7 @@ START_TEST(request_checked_once) {
                                   range("", "", "20251100", "20251130"), range("", "", "20251201", "20251130"),
                                   range("", "", "20251101", "20251130"), range("20251001", "20251031", "20251101", "20251130")};
     int refused = 0;
-    for (const char* kind : {"homecare", "online"})
+    for (const jobs::Kind kind : {jobs::Kind::homecare, jobs::Kind::online})
         for (const auto& p : cases) {
             const auto mine = refusal([&] { jobs::check_params(kind, p, jobs::Voice::cli); });
             if (mine.first.empty()) continue;
@@ -540,18 +540,18 @@ START_TEST(request_checked_once) {
     ck_assert_int_ge(refused, 9);
 
     // prepare: the kind's defaults filled, a PDF's patient trimmed and required, no database.
-    const auto rq = jobs::prepare(3, "homecare", range("20251021", ""), "a-very-long-operator-name", jobs::Voice::cli);
+    const auto rq = jobs::prepare(3, jobs::Kind::homecare, range("20251021", ""), "a-very-long-operator-name", jobs::Voice::cli);
     ASSERT_STR(rq.params.consent_to.substr(0, 2), "20");
     ck_assert_int_eq(static_cast<int>(rq.opid.size()), 16);
     ck_assert_int_eq(rq.hospnum, 3);
     jobs::Params pt;
     pt.ptnum = "  123 ";
-    ASSERT_STR(jobs::prepare(1, "pdf_drug", pt, "", jobs::Voice::screen).params.ptnum, "123");
+    ASSERT_STR(jobs::prepare(1, jobs::Kind::pdf_drug, pt, "", jobs::Voice::screen).params.ptnum, "123");
     pt.ptnum = "   ";
-    r = refusal([&] { jobs::prepare(1, "pdf_drug", pt, "", jobs::Voice::screen); });
+    r = refusal([&] { jobs::prepare(1, jobs::Kind::pdf_drug, pt, "", jobs::Voice::screen); });
     ASSERT_STR(r.second, "patient");
     ASSERT_STR(r.first, "患者番号を入力してください");
-    ASSERT_STR(jobs::pdf_kind("checkup", jobs::Voice::cli), "pdf_checkup");
+    ASSERT_STR(std::string(jobs::to_text(jobs::pdf_kind("checkup", jobs::Voice::cli))), "pdf_checkup");
     r = refusal([] { jobs::pdf_kind("xray", jobs::Voice::cli); });
     ASSERT_STR(r.first, "--type must be drug or checkup");
     ASSERT_STR(r.second, "type");
@@ -561,7 +561,7 @@ START_TEST(request_checked_once) {
     ck_assert(has(refusal([] { jobs::bulk_kind("nope", jobs::Voice::screen); }).first, "取得対象区分"));
     ck_assert(has(refusal([] { jobs::bulk_kind("nope", jobs::Voice::cli); }).first, "unknown kind 'nope'"));
     ck_assert(has(refusal([] { jobs::bulk_kind("register_refs", jobs::Voice::cli); }).first, "fetch takes the bulk kinds"));
-    ASSERT_STR(std::string(jobs::bulk_kind("online", jobs::Voice::screen).kind), "online");
+    ASSERT_STR(std::string(jobs::to_text(jobs::bulk_kind("online", jobs::Voice::screen).kind)), "online");
 }
 END_TEST
 

@@ -1,4 +1,6 @@
-// Check suites of the core (no I/O): one factory per file.
+// Check suites of the pure code, one factory per file. Each unit test binary links the test files
+// of one layer (and only the libraries of that layer and those below it); each file registers its
+// suite (UNIT_SUITE) and test_main.cpp runs the suites linked in.
 #pragma once
 
 #include <functional>
@@ -19,6 +21,10 @@ Suite* doctor_suite();
 Suite* card_suite();
 Suite* retry_suite();
 Suite* settle_suite();
+Suite* jobs_suite();
+
+int register_suite(Suite* (*factory)());
+#define UNIT_SUITE(factory) [[maybe_unused]] static const int factory##_registered_ = register_suite(factory)
 
 // String equality for std::string values (temporaries stay alive for the message).
 #define ASSERT_STR(a, b)                                                                    \
