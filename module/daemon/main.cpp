@@ -407,6 +407,7 @@ private:
             } else {
                 g_signal_connect(w->monitor, "changed", G_CALLBACK(on_changed), w.get());
             }
+            log::debug("facility %d: watching %s", hospnum, f.res_dir.c_str());
             self->watches_.push_back(std::move(w));
         }
         self->update_polls();
@@ -416,6 +417,12 @@ private:
     // The listings run only for the facilities with a job awaiting a result (one query a second, and
     // only when some folder needs listing).
     void update_polls() {
+        // A share mounted after the daemon started (over what was a local folder) is seen within a second:
+        // statfs again each second, for the folders not known as shares (cheap on a local file system).
+        for (auto& w : watches_)
+            if (w->fs.empty() && events_unreliable(w->dir, w->fs))
+                log::info("facility %d: %s is on %s now: listed every %u ms while a job awaits a result", w->hospnum, w->dir.c_str(),
+                          w->fs.c_str(), kDirPollMs);
         if (std::none_of(watches_.begin(), watches_.end(), [](const auto& w) { return !w->fs.empty(); })) return;
         std::unordered_set<int> awaiting;
         try {

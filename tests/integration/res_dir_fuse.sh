@@ -56,3 +56,22 @@ assert_eq "second job state" done "$(q "SELECT state FROM onshi.job WHERE id = $
 tail -c +$((LOG_MARK + 1)) "$T/daemon.log" | grep -qE "OQSmuhvq02res_$(printf 'H01J%08d' "$ID2")[^ ]* found by listing" || fail "second job's 02res not found by the listing"
 ok "a second job's result found the same way"
 daemon_stop_all
+
+# The share mounted after the daemon started (res_dir a plain local folder until then): seen as FUSE
+# within a second, and a job's results are found by the listing as before.
+fusermount3 -u "$FUSE_MNT" 2>/dev/null || fusermount -u "$FUSE_MNT"
+[ "$(stat -f -c %T "$FUSE_MNT")" != fuseblk ] || fail "$FUSE_MNT still mounted"
+log_mark
+daemon_start
+wait_log "facility 1: watching $T/resf\$" 30
+grep -q "facility 1: $T/resf is on" "$T/daemon.log.since" && fail "a local folder taken for a share"
+bindfs "$T/res" "$T/resf" || fail "bindfs could not mount again"
+wait_log "facility 1: $T/resf is on fuse now: listed every" 30
+ok "a share mounted after the start is listed"
+log_mark
+ID3=$(onshi fetch --hospnum 1 --kind homecare --consent-from "$(date -d '-50 days' +%Y%m%d)" --queue 2>/dev/null | awk '/queued/ { print $2 }')
+wait_sql "SELECT state IN ('done','failed','expired','cancelled') FROM onshi.job WHERE id = $ID3" 60
+assert_eq "third job state" done "$(q "SELECT state FROM onshi.job WHERE id = $ID3")"
+tail -c +$((LOG_MARK + 1)) "$T/daemon.log" | grep -qE "OQSmuhvq02res_$(printf 'H01J%08d' "$ID3")[^ ]* found by listing" || fail "third job's 02res not found by the listing"
+ok "its result found by the listing"
+daemon_stop_all
