@@ -4,6 +4,7 @@
 #include <iconv.h>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <algorithm>
 #include <memory>
@@ -85,11 +86,20 @@ bool jis_only_form(char32_t cp) {
 }
 
 // EUC-JP bytes of one code point as ORCA sees it: 1, 2, or 3 (JIS X 0212 / not representable).
-// Memoised per thread: names and addresses repeat the same few thousand characters.
+// Memoised: names and addresses repeat the same few thousand characters. The BMP in one table shared
+// by every thread (0 = not known yet; two threads filling the same entry store the same value), the
+// rest (never 2 bytes, but asked of iconv all the same) per thread.
 std::size_t orca_bytes(char32_t cp, std::string_view utf8_of_cp) {
     if (cp < 0x80) return 1;
     if (is_halfwidth_kana(cp)) return 2;
     if (jis_only_form(cp)) return 3;
+    if (cp < 0x10000) {
+        static std::array<std::atomic<unsigned char>, 0x10000> bmp{};
+        auto& e = bmp[cp];
+        unsigned char n = e.load(std::memory_order_relaxed);
+        if (n == 0) e.store(n = euc_len_of(utf8_of_cp) == 2 ? 2 : 3, std::memory_order_relaxed);
+        return n;
+    }
     thread_local std::unordered_map<char32_t, unsigned char> memo;
     const auto [it, fresh] = memo.try_emplace(cp, 0);
     if (fresh) it->second = euc_len_of(utf8_of_cp) == 2 ? 2 : 3;
@@ -202,6 +212,30 @@ bool fits_orca(char32_t cp, std::string_view one) {
     return cp < 0x80 || is_halfwidth_kana(cp) || (cp != 0xFFFD && orca_bytes(cp, one) == 2);
 }
 }  // namespace
+
+namespace {
+// Whether to_storable_form leaves s as it is: no JIS-mapping form, no combining mark, no variation
+// selector (the kana, kanji and full-width forms names and addresses are made of, without asking GLib
+// about each).
+bool already_storable(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        const char32_t cp = next_cp(s, i);
+        if (jis_only_form(cp)) return false;  // U+301C among them
+        if (cp < 0x80 || (cp >= 0x3000 && cp <= 0x3029) || (cp >= 0x3030 && cp <= 0x3098) || (cp >= 0x309B && cp <= 0x30FF) ||
+            (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xFF00 && cp <= 0xFFEF))
+            continue;
+        if (is_variation_selector(cp) || cp == 0xFFFD || g_unichar_combining_class(static_cast<gunichar>(cp)) != 0)
+            return false;
+    }
+    return true;
+}
+}  // namespace
+
+bool to_storable_form_in_place(std::string& s) {
+    if (already_storable(s)) return false;
+    s = to_storable_form(s);
+    return true;
+}
 
 std::string to_storable_form(std::string_view raw) {
     const std::string s = to_pg_eucjp_forms(raw);

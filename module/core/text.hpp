@@ -52,6 +52,8 @@ std::string to_pg_eucjp_forms(std::string_view s);
 //  4. Whatever still does not fit is not written: the unit is held for review; `review accept`
 //     writes 〓 for each character that cannot be stored (as ORCA does), ● (OQS's own placeholder) too.
 std::string to_storable_form(std::string_view utf8);
+// The same in place; false (s untouched, no copy made) when s is in that form already.
+bool to_storable_form_in_place(std::string& s);
 
 // A variation selector (SVS U+FE00-FE0F or IVS U+E0100-E01EF).
 bool is_variation_selector(char32_t cp);

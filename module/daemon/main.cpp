@@ -34,6 +34,7 @@
 #include <glib.h>
 #include <poll.h>
 #include <sys/prctl.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -281,8 +282,26 @@ void listener(Daemon* d, Runner* r) {
 
 // Result folders watched (inotify, through GFileMonitor, on a main context of this thread's own): a
 // result file written on this machine makes its facility's waiting jobs due at once rather than at
-// their next poll. A CIFS share reports no file written by another machine: there the poll
-// (poll_interval_ms) finds it, and the settle rule (core/settle.hpp) is the same either way.
+// their next poll. A CIFS share reports no file written by another machine (nor does NFS, nor a FUSE
+// mount for what is written beneath it): a folder on such a file system (statfs) is also listed every
+// kDirPollMs while a job of its facility awaits a result, and a name not there at the last listing
+// does what an event does. The settle rule (core/settle.hpp) is the same whichever way a file is found.
+constexpr guint kDirPollMs = 250;
+
+// Whether a folder's file system may not report changes made by another machine (or beneath it).
+bool events_unreliable(const std::string& dir, std::string& fs) {
+    struct statfs st {};
+    if (statfs(dir.c_str(), &st) != 0) return false;
+    switch (static_cast<unsigned long>(st.f_type)) {
+    case 0xFF534D42UL: fs = "cifs"; return true;   // CIFS_MAGIC_NUMBER
+    case 0xFE534D42UL: fs = "smb2"; return true;   // SMB2_MAGIC_NUMBER
+    case 0x517BUL: fs = "smb"; return true;        // SMB_SUPER_MAGIC
+    case 0x6969UL: fs = "nfs"; return true;        // NFS_SUPER_MAGIC
+    case 0x65735546UL: fs = "fuse"; return true;   // FUSE_SUPER_MAGIC (sshfs, bindfs, gvfs, ...)
+    default: return false;
+    }
+}
+
 class ResultWatcher {
 public:
     ResultWatcher(Daemon* d, Runner* r) : d_(d), r_(r), ctx_(g_main_context_new()), loop_(g_main_loop_new(ctx_, FALSE)) {}
@@ -313,6 +332,9 @@ private:
         GFileMonitor* monitor = nullptr;
         GSource* again = nullptr;  // the second wake-up, pending
         std::unordered_set<std::int64_t> again_ids;
+        std::string dir, fs;        // fs: the file system listed by the poll (empty: events suffice)
+        GSource* poll = nullptr;    // the listing, while a job of the facility awaits a result
+        std::unordered_set<std::string> listed;  // the names at the last listing
     };
 
     // The job a result or rejection file names (<prefix>01res_H01J00000012.xml,
@@ -336,6 +358,7 @@ private:
     std::shared_ptr<const app::Config> cfg_;
     std::vector<std::unique_ptr<Watch>> watches_;
     std::unique_ptr<db::Connection> db_;
+    bool polls_failed_ = false;  // the last look for awaiting jobs failed (warned once)
 
     void clear() {
         for (auto& w : watches_) {
@@ -343,6 +366,7 @@ private:
                 g_source_destroy(w->again);
                 g_source_unref(w->again);
             }
+            stop_poll(*w);
             if (!w->monitor) continue;
             g_signal_handlers_disconnect_by_data(w->monitor, w.get());
             g_file_monitor_cancel(w->monitor);
@@ -359,13 +383,20 @@ private:
             return G_SOURCE_REMOVE;
         }
         const auto cfg = self->d_->config();
-        if (cfg == self->cfg_) return G_SOURCE_CONTINUE;
+        if (cfg == self->cfg_) {
+            self->update_polls();
+            return G_SOURCE_CONTINUE;
+        }
         self->clear();
         self->cfg_ = cfg;
         self->db_.reset();
         for (const auto& [hospnum, f] : cfg->facilities) {
             if (f.transport != app::TransportKind::folder || f.res_dir.empty()) continue;
             auto w = std::make_unique<Watch>(Watch{self, hospnum});
+            w->dir = f.res_dir;
+            if (events_unreliable(f.res_dir, w->fs))
+                log::info("facility %d: %s is on %s: listed every %u ms while a job awaits a result", hospnum, f.res_dir.c_str(),
+                          w->fs.c_str(), kDirPollMs);
             GFile* dir = g_file_new_for_path(f.res_dir.c_str());
             GError* err = nullptr;
             w->monitor = g_file_monitor_directory(dir, G_FILE_MONITOR_WATCH_MOVES, nullptr, &err);
@@ -373,12 +404,89 @@ private:
             if (!w->monitor) {
                 log::warning("facility %d: cannot watch %s (%s): results are found by polling", hospnum, f.res_dir.c_str(), err ? err->message : "?");
                 g_clear_error(&err);
-                continue;
+                if (w->fs.empty()) continue;
+            } else {
+                g_signal_connect(w->monitor, "changed", G_CALLBACK(on_changed), w.get());
             }
-            g_signal_connect(w->monitor, "changed", G_CALLBACK(on_changed), w.get());
+            log::debug("facility %d: watching %s", hospnum, f.res_dir.c_str());
             self->watches_.push_back(std::move(w));
         }
+        self->update_polls();
         return G_SOURCE_CONTINUE;
+    }
+
+    // The listings run only for the facilities with a job awaiting a result (one query a second, and
+    // only when some folder needs listing).
+    void update_polls() {
+        // A share mounted after the daemon started (over what was a local folder) is seen within a second:
+        // statfs again each second, for the folders not known as shares (cheap on a local file system).
+        for (auto& w : watches_)
+            if (w->fs.empty() && events_unreliable(w->dir, w->fs))
+                log::info("facility %d: %s is on %s now: listed every %u ms while a job awaits a result", w->hospnum, w->dir.c_str(),
+                          w->fs.c_str(), kDirPollMs);
+        if (std::none_of(watches_.begin(), watches_.end(), [](const auto& w) { return !w->fs.empty(); })) return;
+        std::unordered_set<int> awaiting;
+        try {
+            if (!db_) db_ = std::make_unique<db::Connection>(cfg_->conninfo);
+            const auto r = db_->exec("SELECT DISTINCT hospnum FROM onshi.job WHERE state IN ('requested','received','polling')");
+            for (int i = 0; i < r.rows(); ++i) awaiting.insert(static_cast<int>(r.num(i, 0)));
+            polls_failed_ = false;
+        } catch (const std::exception& e) {
+            if (!polls_failed_) log::warning("result folder watch: %s", e.what());  // once, not every second
+            polls_failed_ = true;
+            db_.reset();
+            return;  // as they were
+        }
+        for (auto& w : watches_) {
+            if (w->fs.empty()) continue;
+            const bool want = awaiting.contains(w->hospnum);
+            if (want && !w->poll) {
+                w->listed.clear();  // everything there counts as new: it may have come while no listing ran
+                list_dir(w.get());
+                w->poll = g_timeout_source_new(kDirPollMs);
+                g_source_set_callback(w->poll, on_poll, w.get(), nullptr);
+                g_source_attach(w->poll, ctx_);
+            } else if (!want) {
+                stop_poll(*w);
+            }
+        }
+    }
+
+    static void stop_poll(Watch& w) {
+        if (!w.poll) return;
+        g_source_destroy(w.poll);
+        g_source_unref(w.poll);
+        w.poll = nullptr;
+        w.listed.clear();
+    }
+
+    static gboolean on_poll(gpointer data) {
+        list_dir(static_cast<Watch*>(data));
+        return G_SOURCE_CONTINUE;
+    }
+
+    // One listing of the folder (readdir only: the names are what an event would tell; whether a file is
+    // whole is the settle rule's to say when the job looks). A job-named file not listed last time makes
+    // its job due, as an event does.
+    static void list_dir(Watch* w) {
+        GDir* dir = g_dir_open(w->dir.c_str(), 0, nullptr);
+        if (!dir) {  // gone for now (the share away): the next listing that works takes every name as new
+            w->listed.clear();
+            return;
+        }
+        std::unordered_set<std::string> now;
+        while (const gchar* n = g_dir_read_name(dir)) {
+            std::string name(n);
+            if (name[0] == '.') continue;
+            if (!w->listed.contains(name))
+                if (const auto id = job_in_name(name)) {
+                    log::debug("facility %d: %s found by listing %s (%s)", w->hospnum, name.c_str(), w->dir.c_str(), w->fs.c_str());
+                    w->w->found(w, *id);
+                }
+            now.insert(std::move(name));
+        }
+        g_dir_close(dir);
+        w->listed = std::move(now);
     }
 
     static void on_changed(GFileMonitor*, GFile* file, GFile* other, GFileMonitorEvent ev, gpointer data) {
@@ -395,14 +503,19 @@ private:
         if (hidden) return;
         const auto id = job_in_name(name);
         if (!id) return;
-        w->w->make_due(w->hospnum, *id);
+        w->w->found(w, *id);
+    }
+
+    // A result or rejection file for job `id` appeared in w's folder.
+    void found(Watch* w, std::int64_t id) {
+        make_due(w->hospnum, id);
         // And once more shortly: a step looking at this very moment (the file not there yet) would
         // set its next look a poll later, after our wake-up.
-        w->again_ids.insert(*id);
+        w->again_ids.insert(id);
         if (!w->again) {
             w->again = g_timeout_source_new(200);
             g_source_set_callback(w->again, on_again, w, nullptr);
-            g_source_attach(w->again, w->w->ctx_);
+            g_source_attach(w->again, ctx_);
         }
     }
 

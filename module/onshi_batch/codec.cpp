@@ -402,9 +402,11 @@ std::size_t parse_result(const ByteSource& source, std::string_view what, Result
     const char* forced = guess.encoding == TextEncoding::cp932 ? "CP932" : nullptr;
 
     xmlResetLastError();
-    // No XML_PARSE_NOENT (entities are not substituted), no DTD loading, no network.
+    // No XML_PARSE_NOENT (entities are not substituted), no DTD loading, no network. COMPACT: short
+    // text kept inside its node (as xmllint reads); NOBLANKS: the indentation between elements is not
+    // made into nodes (whitespace that is an element's whole content still is: <X> </X> reads " ").
     std::unique_ptr<xmlTextReader, ReaderDeleter> reader(
-        xmlReaderForIO(io_read, io_close, &io, nullptr, forced, XML_PARSE_NONET | XML_PARSE_NOCDATA));
+        xmlReaderForIO(io_read, io_close, &io, nullptr, forced, XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT | XML_PARSE_NOBLANKS));
     if (!reader) throw Error(Errc::internal, "cannot create the XML reader");
     xmlTextReaderSetStructuredErrorHandler(reader.get(), reinterpret_cast<xmlStructuredErrorFunc>(on_parse_error), &io);
 

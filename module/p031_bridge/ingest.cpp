@@ -280,7 +280,6 @@ public:
         ctx_.now_ymd = dates::today();
         ctx_.now_hms = dates::now_hms();
         ctx_.new_uuid = new_uuid;
-        if (opt.write_rows) orca_cols_ = read_orca_columns(db_);  // a newer ORCA's columns, once per file
     }
 
     void on_header(const ResultHeader& h) override {
@@ -345,8 +344,11 @@ private:
     void flush() {
         if (batch_.empty()) return;
         if (!writer_) {
-            writer_ = std::make_unique<Stage<BatchOut>>(
-                [this](BatchOut& b) { write_batch(db_, orca_cols_, opt_.hospnum, ctx_.now_ymd, ctx_.now_hms, b); });
+            writer_ = std::make_unique<Stage<BatchOut>>([this](BatchOut& b) {
+                // A newer ORCA's columns, once per file: read here, while the first batches are parsed.
+                if (opt_.write_rows && !orca_cols_) orca_cols_ = read_orca_columns(db_);
+                write_batch(db_, orca_cols_ ? *orca_cols_ : OrcaColumns{}, opt_.hospnum, ctx_.now_ymd, ctx_.now_hms, b);
+            });
             mapper_ = std::make_unique<Stage<Looked>>([this](Looked& b) { map_batch(b.units, b.lookups); });
             looker_ = std::make_unique<Stage<std::vector<BulkConfirmUnit>>>([this](std::vector<BulkConfirmUnit>& units) {
                 Looked b{std::move(units), {}};
@@ -451,7 +453,7 @@ private:
     std::string path_;
     const IngestOptions& opt_;
     WriteContext ctx_;
-    OrcaColumns orca_cols_;
+    std::optional<OrcaColumns> orca_cols_;  // the write stage's
     IngestSummary sum_;
     std::string file_id_;
     std::vector<BulkConfirmUnit> batch_;

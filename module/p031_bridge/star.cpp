@@ -170,6 +170,7 @@ std::vector<KakuRow> map_star(const ResultHeader& h, const BulkConfirmUnit& u, c
     const std::string fujyo_uuid = has_welfare(u) ? ctx.new_uuid() : std::string();
     const std::string ref = normalize_ptnum(u.reference_number);
     std::vector<KakuRow> rows;
+    rows.reserve(std::max<std::size_t>(u.results.size(), 1));  // a row is 150 strings: no regrowth moves
     std::string first_insurance_uuid;
     if (u.results.empty()) {
         // A 資格無 answer still yields one row (a blank card class becomes '01').
@@ -301,7 +302,7 @@ std::vector<std::string> fit_to_orca(KakuRow& row) {
         if (is_numeric(c.kind)) continue;
         std::string& v = row.at(i);
         if (std::any_of(v.begin(), v.end(), [](char ch) { return static_cast<unsigned char>(ch) >= 0x80; }))
-            v = text::to_storable_form(v);
+            text::to_storable_form_in_place(v);
         if (v.size() <= c.length) continue;  // bytes >= EUC-JP bytes for every character we keep
         if (text::euc_jp_bytes(v) <= c.length) continue;
         v = text::cut_euc_jp_bytes(v, c.length);

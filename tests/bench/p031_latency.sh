@@ -7,7 +7,8 @@
 #   1000 ms after it (--delay-ms 1000): half a poll, the median phase of an answer against the poll.
 #   On the local folder (inotify sees the file) and, when bindfs (FUSE) can be mounted, on the same
 #   folder read through a FUSE mount while the simulator writes beneath it: like a CIFS share written
-#   by the 連携アプリ's PC, no event reaches us and the poll finds the file.
+#   by the 連携アプリ's PC, no event reaches us; the daemon's listing of such a folder (every 250 ms
+#   while a job awaits a result) finds the file, else the poll would.
 # - click -> 01req on the share: from the HTTP POST /api/jobs (the screens' 新規リクエスト) to the
 #   01req file's mtime in req_dir (written and renamed into place at once), no simulator.
 # Figures only: nothing here asserts a time.
@@ -60,7 +61,7 @@ if command -v bindfs >/dev/null && [ -c /dev/fuse ] && mkdir -p "$T/resf" && bin
   ARCHIVE=$T/resf/archive  # inside the mount: archived by rename, the mtime kept
   sed -i -e "s|^res_dir=.*|res_dir=$T/resf|" -e "s|^archive_dir=.*|archive_dir=$ARCHIVE|" "$CONF"
   daemon_start
-  result_latency "FUSE mount (bindfs), written beneath it"
+  result_latency "FUSE mount (bindfs), written beneath it, no event: listed every 250 ms"
   daemon_stop_all
   cleanup_fuse; FUSE_MNT=
   sed -i -e "s|^res_dir=.*|res_dir=$T/res|" -e "s|^archive_dir=.*|archive_dir=$T/archive|" "$CONF"

@@ -183,6 +183,27 @@ START_TEST(both_spellings_and_wrappers) {
 }
 END_TEST
 
+// An indented document (the reader drops the indentation between elements, XML_PARSE_NOBLANKS): values
+// are what their elements hold, whitespace included, and an element holding only whitespace keeps it.
+START_TEST(whitespace_in_indented_documents) {
+    const std::string doc =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XmlMsg>\n  <MessageHeader>\n    <SegmentOfResult>1</SegmentOfResult>\n"
+        "  </MessageHeader>\n  <MessageBody>\n    <BulkConfirmUnit>\n      <ResultOfQualificationConfirmation>\n"
+        "        <Name> 資格 太郎 </Name>\n        <NameKana>  </NameKana>\n        <Address>\n</Address>\n"
+        "        <InsuredCardClassification>01</InsuredCardClassification>\n"
+        "      </ResultOfQualificationConfirmation>\n    </BulkConfirmUnit>\n  </MessageBody>\n</XmlMsg>\n";
+    Collect c;
+    ck_assert_uint_eq(parse(doc, c), 1);
+    ASSERT_STR(c.header.segment_of_result, "1");
+    ck_assert_uint_eq(c.units[0].results.size(), 1);
+    const auto& r = c.units[0].results[0];
+    ASSERT_STR(r.name, " 資格 太郎 ");
+    ASSERT_STR(r.name_kana, "  ");
+    ASSERT_STR(r.address, "\n");
+    ASSERT_STR(r.insured_card_classification, "01");
+}
+END_TEST
+
 START_TEST(shift_jis_declared) {
     // "資格" in Shift_JIS (CP932): 8E 91 8A 69; and ① (CP932 only: 87 40).
     const std::string doc = std::string("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><XmlMsg><MessageBody><BulkConfirmUnit>"
@@ -421,6 +442,7 @@ Suite* codec_suite() {
     tcase_add_test(t, every_field);
     tcase_add_test(t, both_spellings_and_wrappers);
     tcase_add_test(t, shift_jis_declared);
+    tcase_add_test(t, whitespace_in_indented_documents);
     tcase_add_test(t, sniff_decision);
     tcase_add_test(t, undeclared_documents);
     tcase_add_test(t, hostile_and_broken);

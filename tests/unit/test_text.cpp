@@ -2,6 +2,8 @@
 #include "core/text.hpp"
 #include "unit.hpp"
 
+#include <glib.h>
+
 #include <string>
 
 using namespace onshi;
@@ -78,6 +80,33 @@ START_TEST(storable_form) {
 }
 END_TEST
 
+// to_storable_form_in_place (the ingest's fast path) leaves a string alone exactly when the whole rule
+// would: every BMP character alone and after a kana (a combining mark composes with it), and strings.
+START_TEST(storable_form_in_place) {
+    const auto check = [](const std::string& s) {
+        std::string t = s;
+        const bool changed = text::to_storable_form_in_place(t);
+        const std::string want = text::to_storable_form(s);
+        ck_assert_msg(t == want, "in place: '%s' became '%s', not '%s'", s.c_str(), t.c_str(), want.c_str());
+        ck_assert_msg(changed || want == s, "in place: '%s' reported unchanged", s.c_str());
+    };
+    for (gunichar cp = 0x80; cp < 0x10000; ++cp) {
+        if (cp >= 0xD800 && cp <= 0xDFFF) continue;
+        char b[8];
+        const std::string one(b, static_cast<std::size_t>(g_unichar_to_utf8(cp, b)));
+        check(one);
+        check("か" + one);
+    }
+    for (const char* s : {"山田　太郎", "ヤマダ　タロウ", "ｱｲｳ", "15〜20", "か\u3099", "辺\U000E0101田", "葛\uFE00", "𠮷田", "abc", "", "東京都千代田区１－２－３"})
+        check(s);
+    std::string t = "山田　太郎";
+    ck_assert(!text::to_storable_form_in_place(t));
+    t = "15〜20";
+    ck_assert(text::to_storable_form_in_place(t));
+    ASSERT_STR(t, "15～20");
+}
+END_TEST
+
 START_TEST(cut_bytes) {
     ASSERT_STR(text::cut_euc_jp_bytes("あいうえお", 5), "あい");    // never splits a character
     ASSERT_STR(text::cut_euc_jp_bytes("abcあ", 4), "abc");
@@ -130,6 +159,7 @@ Suite* text_suite() {
     tcase_add_test(t, hankaku_back);
     tcase_add_test(t, gaiji_detection);
     tcase_add_test(t, storable_form);
+    tcase_add_test(t, storable_form_in_place);
     tcase_add_test(t, cut_bytes);
     tcase_add_test(t, trim_and_digits);
     tcase_add_test(t, check_digits);

@@ -1,0 +1,11 @@
+-- Version 6: onshi.result_unit without its foreign key to onshi.result_file (issue 16).
+-- The key cost one RI query per unit row written (a result of 10,000 units: 10,000 queries, 60-75 ms
+-- of the ingest's backend, the longest stage of the pipeline). What it guarded holds without it:
+-- - the only writer of result_unit is ingest (p031_bridge/ingest.cpp), and it inserts the
+--   result_file row first, in the same transaction, and writes its units under that row's id; the
+--   units and their file are committed or rolled back together;
+-- - nothing deletes or renumbers result files: no statement of orca-onshi deletes from
+--   onshi.result_file or updates its id (the tests empty both tables together with TRUNCATE);
+--   `db drop` removes the whole schema.
+-- onshi.review keeps its key (a few rows per file, held or flagged units only).
+ALTER TABLE onshi.result_unit DROP CONSTRAINT IF EXISTS result_unit_file_id_fkey;
