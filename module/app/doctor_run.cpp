@@ -1,9 +1,11 @@
 // orca-onshi doctor: checks ORCA's live database and the facility configuration, one finding each.
 // Deliberately not cli::connect(): an old or missing module schema is a finding here, not a refusal.
 #include "app/doctor_run.hpp"
+#include "app/unique_fd.hpp"
 
 #include "onshi_batch/https.hpp"
 
+#include "app/clock.hpp"
 #include "core/dates.hpp"
 #include "core/error.hpp"
 #include "db/pg.hpp"
@@ -54,11 +56,11 @@ std::string prefix(int hospnum, const char* key, const std::string& dir) {
 // Creates and removes .orca-onshi-doctor.<pid> in dir; "" on success, else the errno text.
 std::string probe_write(const std::string& dir) {
     const std::string p = dir + "/.orca-onshi-doctor." + std::to_string(getpid());
-    const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return errtext(errno) + " (creating " + p + ")";
-    const bool wrote = ::write(fd, "x", 1) == 1;
+    UniqueFd fd(::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    if (!fd) return errtext(errno) + " (creating " + p + ")";
+    const bool wrote = ::write(fd.get(), "x", 1) == 1;
     const int werr = errno;
-    ::close(fd);
+    fd.reset();
     if (::unlink(p.c_str()) != 0) return errtext(errno) + " (removing " + p + ")";
     if (!wrote) return errtext(werr) + " (writing " + p + ")";
     return "";

@@ -18,11 +18,15 @@
 #include <config.h>
 
 #include "app/config.hpp"
+#include "app/log_glib.hpp"
+#include "app/clock.hpp"
 #include "core/dates.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/schedule.hpp"
+#include "db/listener.hpp"
 #include "db/pg.hpp"
+#include "db/session.hpp"
 #include "onshi_batch/codec.hpp"
 #include "onshi_batch/job.hpp"
 #include "p031_bridge/ingest.hpp"
@@ -32,7 +36,6 @@
 #include <gio/gio.h>
 #include <glib-unix.h>
 #include <glib.h>
-#include <poll.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -61,6 +64,8 @@ struct Daemon {
     std::shared_ptr<const app::Config> cfg;
     std::mutex cfg_mutex;
     std::atomic<bool> stopping{false};
+    std::mutex stop_mu;
+    std::condition_variable stop_cv;  // naps end at once when stopping
     GMainLoop* loop = nullptr;
     bool verbose = false;
     bool screens = false;  // this is the screens process
@@ -75,6 +80,15 @@ struct Daemon {
         std::lock_guard<std::mutex> g(cfg_mutex);
         return cfg;
     }
+    // Returns true the first time.
+    bool stop() {
+        const bool first = !stopping.exchange(true);
+        {
+            std::lock_guard<std::mutex> g(stop_mu);
+        }
+        stop_cv.notify_all();
+        return first;
+    }
 };
 
 // INFO and up to journald (under systemd) or stderr; DEBUG only with --verbose.
@@ -87,8 +101,9 @@ GLogWriterOutput writer(GLogLevelFlags level, const GLogField* fields, gsize n, 
 }
 
 // Sleeps up to ms, waking early when the daemon stops.
-void nap(const Daemon& d, int ms) {
-    for (int left = ms; left > 0 && !d.stopping; left -= 100) g_usleep(static_cast<gulong>(std::min(left, 100)) * 1000);
+void nap(Daemon& d, long ms) {
+    std::unique_lock<std::mutex> l(d.stop_mu);
+    d.stop_cv.wait_for(l, std::chrono::milliseconds(ms), [&d] { return d.stopping.load(); });
 }
 
 // ---- the job runner ----------------------------------------------------------------------------
@@ -191,7 +206,7 @@ private:
 };
 
 void step_worker(Daemon* d, Runner* r) {
-    std::unique_ptr<db::Connection> db;
+    db::Session session;  // this thread's connection
     const std::string termid = bridge::default_termid();
     const auto progress = [](const jobs::Job& j, std::string_view what) {
         log::info("job %lld: %.*s (%s)", static_cast<long long>(j.id), static_cast<int>(what.size()), what.data(), j.state.c_str());
@@ -200,7 +215,7 @@ void step_worker(Daemon* d, Runner* r) {
         const auto cfg = d->config();
         const std::uint64_t gen = r->now_generation();
         try {
-            if (!db) db = std::make_unique<db::Connection>(cfg->conninfo);
+            db::Connection* db = &session.get(cfg->conninfo);
             std::vector<int> mine;
             for (const auto& [n, f] : cfg->facilities) mine.push_back(n);
             const auto claim = jobs::claim_due(*db, mine, kMaxIdleMs);
@@ -238,12 +253,11 @@ void step_worker(Daemon* d, Runner* r) {
             }
         } catch (const Error& e) {
             log::warning("%s", e.what());
-            db.reset();  // a new connection next time (its claim ends with it); the job stays resumable
-            nap(*d, 5000);
+            // A new connection next time, after a backoff (its claim ends with it); the job stays resumable.
+            nap(*d, session.failed());
         } catch (const std::exception& e) {
             log::warning("internal error: %s", e.what());
-            db.reset();
-            nap(*d, 5000);
+            nap(*d, session.failed());
         }
     }
 }
@@ -251,28 +265,14 @@ void step_worker(Daemon* d, Runner* r) {
 // Wakes the step threads when a job is queued or opened again (NOTIFY onshi_job), and once a second
 // to see a stop.
 void listener(Daemon* d, Runner* r) {
-    std::unique_ptr<db::Connection> db;
+    db::Listener jobs_channel("onshi_job");
     while (!d->stopping) {
         try {
-            if (!db) {
-                db = std::make_unique<db::Connection>(d->config()->conninfo);
-                db->run("LISTEN onshi_job");
-                r->wake();  // what was queued while nobody listened
-            }
-            PGconn* c = db->raw();
-            pollfd p{PQsocket(c), POLLIN, 0};
-            if (::poll(&p, 1, 1000) <= 0) continue;
-            if (!PQconsumeInput(c)) throw Error(Errc::database, std::string("LISTEN onshi_job: ") + PQerrorMessage(c));
-            bool any = false;
-            while (PGnotify* n = PQnotifies(c)) {
-                any = true;
-                PQfreemem(n);
-            }
-            if (any) r->wake();
+            if (jobs_channel.listen(d->config()->conninfo)) r->wake();  // what was queued while nobody listened
+            if (!jobs_channel.wait(1000).empty()) r->wake();
         } catch (const Error& e) {
             log::warning("job wake-ups: %s", e.what());
-            db.reset();
-            nap(*d, 5000);
+            nap(*d, jobs_channel.failed());
         }
     }
     r->wake();  // the step threads see the stop at once
@@ -334,7 +334,7 @@ private:
     GMainLoop* loop_;
     std::shared_ptr<const app::Config> cfg_;
     std::vector<std::unique_ptr<Watch>> watches_;
-    std::unique_ptr<db::Connection> db_;
+    db::Session db_;  // this thread's connection
 
     void clear() {
         for (auto& w : watches_) {
@@ -361,7 +361,7 @@ private:
         if (cfg == self->cfg_) return G_SOURCE_CONTINUE;
         self->clear();
         self->cfg_ = cfg;
-        self->db_.reset();
+        self->db_.drop();
         for (const auto& [hospnum, f] : cfg->facilities) {
             if (f.transport != "folder" || f.res_dir.empty()) continue;
             auto w = std::make_unique<Watch>(Watch{self, hospnum});
@@ -417,13 +417,12 @@ private:
     // The job, if it awaits an answer, looks now (no exception leaves: this runs in a GLib callback).
     void make_due(int hospnum, std::int64_t id) {
         try {
-            if (!db_) db_ = std::make_unique<db::Connection>(cfg_->conninfo);
-            db_->exec("UPDATE onshi.job SET next_at = now() WHERE id = $1 AND hospnum = $2 AND state IN ('requested','polling') AND next_at > now()",
+            db_.get(cfg_->conninfo).exec("UPDATE onshi.job SET next_at = now() WHERE id = $1 AND hospnum = $2 AND state IN ('requested','polling') AND next_at > now()",
                       {std::to_string(id), std::to_string(hospnum)});
             r_->wake();
         } catch (const std::exception& e) {
             log::warning("result folder watch: %s", e.what());
-            db_.reset();
+            (void)db_.failed();  // a new connection at the next event
         }
     }
 };
@@ -444,14 +443,13 @@ void worker(Daemon* d) {
 }
 
 // Queues the scheduled jobs whose slot has come (once per slot, whatever the number of daemons).
-gboolean check_schedules(gpointer data) {
-    auto* d = static_cast<Daemon*>(data);
+void check_schedules(Daemon* d, db::Session& session) {
     const auto cfg = d->config();
     bool any = false;
     for (const auto& [n, f] : cfg->facilities) any |= !f.schedules.empty();
-    if (!any || d->stopping) return G_SOURCE_CONTINUE;
+    if (!any || d->stopping) return;
     try {
-        db::Connection db(cfg->conninfo);
+        db::Connection& db = session.get(cfg->conninfo);
         const std::time_t now = std::time(nullptr);
         for (const auto& [hospnum, f] : cfg->facilities) {
             for (const auto& [kind, text] : f.schedules) {
@@ -465,47 +463,52 @@ gboolean check_schedules(gpointer data) {
         }
     } catch (const Error& e) {
         log::warning("schedules: %s", e.what());
+        (void)session.failed();  // a new connection next time
     }
-    return G_SOURCE_CONTINUE;
 }
 
-// ORCA's 同意一括 button: adopt the requests it left in tbl_jobkanri (no LISTEN/NOTIFY from ORCA: poll).
-gboolean check_orca_requests(gpointer data) {
-    auto* d = static_cast<Daemon*>(data);
+// ORCA's 同意一括 button: adopt the requests it left in tbl_jobkanri (no LISTEN/NOTIFY from ORCA: poll,
+// on the ticker's kept connection). Returns the wait before the next poll after a failure (0: none).
+long check_orca_requests(Daemon* d, db::Session& session) {
     const auto cfg = d->config();
-    if (d->stopping) return G_SOURCE_CONTINUE;
+    if (d->stopping) return 0;
     try {
-        std::unique_ptr<db::Connection> db;
+        db::Connection* db = nullptr;
         for (const auto& [n, f] : cfg->facilities) {
             if (!f.serve_orca_jobs) continue;
-            if (!db) db = std::make_unique<db::Connection>(cfg->conninfo);
+            if (!db) db = &session.get(cfg->conninfo);
             jobs::adopt_orca_requests(*db, f);
         }
     } catch (const Error& e) {
         log::warning("ORCA requests: %s", e.what());
+        return session.failed();  // a new connection next time, after the backoff
     }
-    return G_SOURCE_CONTINUE;
+    return 0;
 }
 
-// Schedules (every 20 s) and ORCA's requests (every 2 s) on a thread of their own: a slow or
-// locked database delays them, never the signals on the main loop.
+// Schedules (every 20 s) and ORCA's requests (every 2 s) on a thread of their own, on one kept
+// connection: a slow or locked database delays them, never the signals on the main loop. Between
+// two polls the thread sleeps (a stop wakes it).
 void ticker(Daemon* d) {
+    db::Session session;  // this thread's connection
     gint64 next_schedules = 0, next_orca = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
     while (!d->stopping) {
-        const gint64 now = g_get_monotonic_time();
+        gint64 now = g_get_monotonic_time();
         try {
             if (now >= next_schedules) {
-                check_schedules(d);
+                check_schedules(d, session);
                 next_schedules = now + 20 * G_USEC_PER_SEC;
             }
             if (now >= next_orca) {
-                check_orca_requests(d);
-                next_orca = now + 2 * G_USEC_PER_SEC;
+                const long backoff_ms = check_orca_requests(d, session);
+                next_orca = now + std::max<gint64>(2 * G_USEC_PER_SEC, backoff_ms * 1000);
             }
         } catch (const std::exception& e) {
             log::warning("internal error: %s", e.what());
         }
-        nap(*d, 100);
+        now = g_get_monotonic_time();
+        const gint64 next = std::min(next_schedules, next_orca);
+        if (next > now) nap(*d, static_cast<long>((next - now + 999) / 1000));
     }
 }
 
@@ -564,7 +567,7 @@ void spawn_screens(Daemon* d) {
 
 gboolean on_stop(gpointer data) {
     auto* d = static_cast<Daemon*>(data);
-    if (!d->stopping.exchange(true)) log::info("stopping: finishing the current step");
+    if (d->stop()) log::info("stopping: finishing the current step");
     if (d->screens_proc) g_subprocess_send_signal(d->screens_proc, SIGTERM);
     if (d->screens) g_main_loop_quit(d->loop);
     return G_SOURCE_CONTINUE;
@@ -625,6 +628,7 @@ constexpr const char* kUsage =
     "  -h, --help      this help\n";
 
 int main(int argc, char** argv) {
+    log::install_glib_log();
     Daemon d;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -684,7 +688,7 @@ int main(int argc, char** argv) {
     std::thread w(worker, &d);
     std::thread t(ticker, &d);
     g_main_loop_run(d.loop);
-    d.stopping = true;
+    d.stop();
     w.join();
     t.join();
     if (d.screens_proc) {

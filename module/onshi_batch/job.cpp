@@ -1,7 +1,9 @@
 #include "onshi_batch/job.hpp"
 
+#include "app/clock.hpp"
 #include "core/dates.hpp"
 #include "core/error.hpp"
+#include "core/failpoint.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
 #include "onshi_batch/card_request.hpp"
@@ -449,14 +451,6 @@ std::string result1_stem(const Job& j) { return std::string(kind_info(j.kind).pr
 std::string request2_name(const Job& j, int n) { return std::string(kind_info(j.kind).prefix) + "02req_" + poll_suffix(j, n) + ".xml"; }
 std::string result2_stem(const Job& j, int n) { return std::string(kind_info(j.kind).prefix) + "02res_" + poll_suffix(j, n); }
 
-void failpoint(const char* name) {
-    const char* fp = std::getenv("ONSHI_FAILPOINT");
-    if (fp && std::string_view(fp) == name) {
-        log::warning("failpoint %s: killing this process", name);
-        std::raise(SIGKILL);
-    }
-}
-
 std::int64_t create_or_resume(db::Connection& db, int hospnum, std::string_view kind, const Params& params,
                               const std::string& opid, bool& resumed) {
     kind_info(kind);
@@ -687,7 +681,7 @@ StepOutcome step(db::Connection& db, const app::Facility& fac, oqs::Transport& f
             } else {
                 moved = finish_failed(db, j, State::failed, "OQS ended the request (異常終了): " + s.header.error_code + " " + s.header.error_message);
             }
-            failpoint("mid_ingest");
+            ONSHI_FAILPOINT("mid_ingest");
             if (moved) tx.commit();
         } catch (const Error& e) {
             if (e.code() != Errc::malformed) throw;  // database/io: the job stays resumable
@@ -705,7 +699,7 @@ StepOutcome step(db::Connection& db, const app::Facility& fac, oqs::Transport& f
 
     switch (st) {
     case State::queued: {
-        failpoint("before_01req");
+        ONSHI_FAILPOINT("before_01req");
         const std::string name = request1_name(j);
         std::string body;
         try {
@@ -718,7 +712,7 @@ StepOutcome step(db::Connection& db, const app::Facility& fac, oqs::Transport& f
         folder.stage(name, body);
         if (!transition(db, j, State::requested, ", requested_at = now()")) break;
         folder.publish(name);
-        failpoint("after_01req");
+        ONSHI_FAILPOINT("after_01req");
         wait = fac.poll_interval_ms;
         progress(load(db, id), k.output == Output::pdf ? "要求を送信しました" : "一括取得依頼を送信しました");
         break;
@@ -758,7 +752,7 @@ StepOutcome step(db::Connection& db, const app::Facility& fac, oqs::Transport& f
                 finish_failed(db, j, State::failed, "OQS did not accept the request: " + h.error_code + " " + h.error_message);
             } else if (transition(db, j, State::received, ", reception_number = $4, received_at = now()", {rn})) {
                 folder.retire_result(*path, fac.archive_dir);
-                failpoint("after_01res");
+                ONSHI_FAILPOINT("after_01res");
                 progress(load(db, id), "受付番号を受け取りました");
             }
         } else if (j.seconds_in_state > fac.result_timeout_s) {
@@ -781,7 +775,7 @@ StepOutcome step(db::Connection& db, const app::Facility& fac, oqs::Transport& f
         folder.stage(name, oqs::write_phase2_request(fac.institution_code, j.reception_number));
         if (!transition(db, j, State::polling, ", poll_count = $4", {std::to_string(n)})) break;
         folder.publish(name);
-        failpoint("after_02req");
+        ONSHI_FAILPOINT("after_02req");
         wait = fac.poll_interval_ms;
         progress(load(db, id), "結果を問い合わせています");
         break;

@@ -166,7 +166,4 @@ std::string result2_stem(const Job& j, int n);
 // exists (consent 1). Throws Error(usage) with the reason otherwise; returns the patient's ptid.
 std::int64_t require_pdf_consent(db::Connection& db, int hospnum, const std::string& ptnum, std::string_view kind);
 
-// Test hook: when ONSHI_FAILPOINT names this point, the process kills itself (SIGKILL) right there.
-void failpoint(const char* name);
-
 }  // namespace onshi::jobs

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "db/session.hpp"
 
 #include <condition_variable>
 #include <deque>
@@ -67,7 +68,8 @@ struct DbPool::Impl : std::enable_shared_from_this<DbPool::Impl> {
     }
 
     void loop() {
-        std::unique_ptr<db::Connection> conn;
+        // This thread's connection, no backoff: a request is answered (503) by its deadline anyway.
+        db::Session conn(db::Backoff{0, 0}, [this](const std::string& conninfo) { return web_connection(conninfo, limits); });
         for (;;) {
             std::shared_ptr<Task> t;
             {
@@ -79,10 +81,9 @@ struct DbPool::Impl : std::enable_shared_from_this<DbPool::Impl> {
             }
             if (t->fire) {
                 try {
-                    if (!conn) conn = web_connection(t->cfg->conninfo, limits);
-                    t->fire(*conn);
+                    t->fire(conn.get(t->cfg->conninfo));
                 } catch (const std::exception& e) {
-                    if (conn && !conn->alive()) conn.reset();
+                    if (conn.lost()) conn.drop();
                     log::warning("web: %s", e.what());
                 } catch (...) {
                     log::warning("web: internal error");
@@ -93,9 +94,7 @@ struct DbPool::Impl : std::enable_shared_from_this<DbPool::Impl> {
             Response r;
             for (int attempt = 0;; ++attempt) {
                 try {
-                    if (conn && !conn->alive()) conn.reset();
-                    if (!conn) conn = web_connection(t->cfg->conninfo, limits);
-                    r = t->work(*conn);
+                    r = t->work(conn.get(t->cfg->conninfo));  // a new connection if the kept one is not alive()
                     break;
                 } catch (const Error& e) {
                     if (e.code() != Errc::database) {
@@ -103,8 +102,8 @@ struct DbPool::Impl : std::enable_shared_from_this<DbPool::Impl> {
                         r = json_error(500, "internal error");
                         break;
                     }
-                    const bool lost = conn && !conn->alive();
-                    if (lost || !conn) conn.reset();
+                    const bool lost = conn.lost();
+                    if (lost) conn.drop();
                     log::warning("web: %s", e.what());
                     if (attempt == 0 && t->retry && lost) continue;  // a connection that died: once more on a fresh one
                     r = json_error(503, "データベースに接続できません");
