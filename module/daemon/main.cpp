@@ -18,6 +18,7 @@
 #include <config.h>
 
 #include "app/config.hpp"
+#include "core/callback.hpp"
 #include "app/log_glib.hpp"
 #include "app/clock.hpp"
 #include "core/dates.hpp"
@@ -36,6 +37,8 @@
 #include <gio/gio.h>
 #include <glib-unix.h>
 #include <glib.h>
+
+#include "app/gobject.hpp"  // (after G_LOG_DOMAIN)
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -92,7 +95,8 @@ struct Daemon {
 };
 
 // INFO and up to journald (under systemd) or stderr; DEBUG only with --verbose.
-GLogWriterOutput writer(GLogLevelFlags level, const GLogField* fields, gsize n, gpointer data) {
+GLogWriterOutput writer(GLogLevelFlags level, const GLogField* fields, gsize n, gpointer data) noexcept {
+    // (GLib's own writers; nothing here throws.)
     const auto* d = static_cast<const Daemon*>(data);
     if ((level & G_LOG_LEVEL_DEBUG) && !d->verbose) return G_LOG_WRITER_HANDLED;
     if (g_log_writer_is_journald(fileno(stderr)) && g_log_writer_journald(level, fields, n, nullptr) == G_LOG_WRITER_HANDLED)
@@ -284,32 +288,27 @@ void listener(Daemon* d, Runner* r) {
 // (poll_interval_ms) finds it, and the settle rule (core/settle.hpp) is the same either way.
 class ResultWatcher {
 public:
-    ResultWatcher(Daemon* d, Runner* r) : d_(d), r_(r), ctx_(g_main_context_new()), loop_(g_main_loop_new(ctx_, FALSE)) {}
-    ~ResultWatcher() {
-        clear();
-        g_main_loop_unref(loop_);
-        g_main_context_unref(ctx_);
-    }
+    ResultWatcher(Daemon* d, Runner* r) : d_(d), r_(r), ctx_(g_main_context_new()), loop_(g_main_loop_new(ctx_.get(), FALSE)) {}
+    ~ResultWatcher() { clear(); }
     ResultWatcher(const ResultWatcher&) = delete;
     ResultWatcher& operator=(const ResultWatcher&) = delete;
 
     void run() {
-        g_main_context_push_thread_default(ctx_);
-        GSource* tick = g_timeout_source_new(1000);
-        g_source_set_callback(tick, on_tick, this, nullptr);
-        g_source_attach(tick, ctx_);
-        g_source_unref(tick);
+        g_main_context_push_thread_default(ctx_.get());
+        const GSourcePtr tick(g_timeout_source_new(1000));
+        g_source_set_callback(tick.get(), on_tick, this, nullptr);
+        g_source_attach(tick.get(), ctx_.get());
         on_tick(this);
-        g_main_loop_run(loop_);
+        g_main_loop_run(loop_.get());
         clear();
-        g_main_context_pop_thread_default(ctx_);
+        g_main_context_pop_thread_default(ctx_.get());
     }
 
 private:
     struct Watch {
         ResultWatcher* w;
         int hospnum;
-        GFileMonitor* monitor = nullptr;
+        GObjectPtr<GFileMonitor> monitor;
         GSource* again = nullptr;  // the second wake-up, pending
         std::unordered_set<std::int64_t> again_ids;
     };
@@ -330,8 +329,8 @@ private:
     }
     Daemon* d_;
     Runner* r_;
-    GMainContext* ctx_;
-    GMainLoop* loop_;
+    GMainContextPtr ctx_;
+    GMainLoopPtr loop_;
     std::shared_ptr<const app::Config> cfg_;
     std::vector<std::unique_ptr<Watch>> watches_;
     db::Session db_;  // this thread's connection
@@ -343,18 +342,22 @@ private:
                 g_source_unref(w->again);
             }
             if (!w->monitor) continue;
-            g_signal_handlers_disconnect_by_data(w->monitor, w.get());
-            g_file_monitor_cancel(w->monitor);
-            g_object_unref(w->monitor);
+            g_signal_handlers_disconnect_by_data(w->monitor.get(), w.get());
+            g_file_monitor_cancel(w->monitor.get());
+            w->monitor.reset();
         }
         watches_.clear();
     }
 
+    // GLib callbacks of this thread's loop (core/callback.hpp): nothing thrown through; the tick goes on.
+    static gboolean on_tick(gpointer data) noexcept {
+        return guarded("result folder watch", gboolean{G_SOURCE_CONTINUE}, [data] { return static_cast<ResultWatcher*>(data)->tick(); });
+    }
     // Once a second: the stop, and a reloaded configuration (its folders watched afresh).
-    static gboolean on_tick(gpointer data) {
-        auto* self = static_cast<ResultWatcher*>(data);
+    gboolean tick() {
+        auto* self = this;
         if (self->d_->stopping) {
-            g_main_loop_quit(self->loop_);
+            g_main_loop_quit(self->loop_.get());
             return G_SOURCE_REMOVE;
         }
         const auto cfg = self->d_->config();
@@ -365,31 +368,31 @@ private:
         for (const auto& [hospnum, f] : cfg->facilities) {
             if (f.transport != "folder" || f.res_dir.empty()) continue;
             auto w = std::make_unique<Watch>(Watch{self, hospnum});
-            GFile* dir = g_file_new_for_path(f.res_dir.c_str());
+            const GObjectPtr<GFile> dir(g_file_new_for_path(f.res_dir.c_str()));
             GError* err = nullptr;
-            w->monitor = g_file_monitor_directory(dir, G_FILE_MONITOR_WATCH_MOVES, nullptr, &err);
-            g_object_unref(dir);
+            w->monitor.reset(g_file_monitor_directory(dir.get(), G_FILE_MONITOR_WATCH_MOVES, nullptr, &err));
             if (!w->monitor) {
                 log::warning("facility %d: cannot watch %s (%s): results are found by polling", hospnum, f.res_dir.c_str(), err ? err->message : "?");
                 g_clear_error(&err);
                 continue;
             }
-            g_signal_connect(w->monitor, "changed", G_CALLBACK(on_changed), w.get());
+            g_signal_connect(w->monitor.get(), "changed", G_CALLBACK(on_changed), w.get());
             self->watches_.push_back(std::move(w));
         }
         return G_SOURCE_CONTINUE;
     }
 
-    static void on_changed(GFileMonitor*, GFile* file, GFile* other, GFileMonitorEvent ev, gpointer data) {
-        auto* w = static_cast<Watch*>(data);
+    static void on_changed(GFileMonitor*, GFile* file, GFile* other, GFileMonitorEvent ev, gpointer data) noexcept {
+        guarded("result folder watch", [&] { changed(file, other, ev, static_cast<Watch*>(data)); });
+    }
+    static void changed(GFile* file, GFile* other, GFileMonitorEvent ev, Watch* w) {
         // A file closed after writing, or one that appeared whole (renamed or moved in).
         if (ev != G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT && ev != G_FILE_MONITOR_EVENT_CREATED && ev != G_FILE_MONITOR_EVENT_MOVED_IN &&
             ev != G_FILE_MONITOR_EVENT_RENAMED)
             return;
         GFile* named = ev == G_FILE_MONITOR_EVENT_RENAMED && other ? other : file;
-        gchar* base = named ? g_file_get_basename(named) : nullptr;
-        const std::string name = base ? base : "";
-        g_free(base);
+        const GCharPtr base(named ? g_file_get_basename(named) : nullptr);
+        const std::string name = base ? base.get() : "";
         const bool hidden = name.empty() || name[0] == '.';
         if (hidden) return;
         const auto id = job_in_name(name);
@@ -401,16 +404,18 @@ private:
         if (!w->again) {
             w->again = g_timeout_source_new(200);
             g_source_set_callback(w->again, on_again, w, nullptr);
-            g_source_attach(w->again, w->w->ctx_);
+            g_source_attach(w->again, w->w->ctx_.get());
         }
     }
 
-    static gboolean on_again(gpointer data) {
+    static gboolean on_again(gpointer data) noexcept {
         auto* w = static_cast<Watch*>(data);
         g_source_unref(w->again);
         w->again = nullptr;
-        for (const auto id : w->again_ids) w->w->make_due(w->hospnum, id);
-        w->again_ids.clear();
+        guarded("result folder watch", [w] {
+            for (const auto id : w->again_ids) w->w->make_due(w->hospnum, id);
+            w->again_ids.clear();
+        });
         return G_SOURCE_REMOVE;
     }
 
@@ -432,12 +437,19 @@ void result_watcher(Daemon* d, Runner* r) {
     w.run();
 }
 
+// Every thread's entry point (core/callback.hpp): an exception that leaves one is logged, never
+// std::terminate.
+template <typename F, typename... A>
+std::thread start_thread(const char* what, F f, A... a) {
+    return std::thread([what, f, a...]() noexcept { guarded(what, [&] { f(a...); }); });
+}
+
 void worker(Daemon* d) {
     Runner r;
     std::vector<std::thread> threads;
-    threads.emplace_back(listener, d, &r);
-    threads.emplace_back(result_watcher, d, &r);
-    for (int i = 0; i < kStepThreads; ++i) threads.emplace_back(step_worker, d, &r);
+    threads.push_back(start_thread("job wake-ups thread", listener, d, &r));
+    threads.push_back(start_thread("result folder watch thread", result_watcher, d, &r));
+    for (int i = 0; i < kStepThreads; ++i) threads.push_back(start_thread("step thread", step_worker, d, &r));
     for (auto& t : threads) t.join();
     g_main_loop_quit(d->loop);
 }
@@ -514,14 +526,20 @@ void ticker(Daemon* d) {
 
 void spawn_screens(Daemon* d);
 
-gboolean respawn_screens(gpointer data) {
-    spawn_screens(static_cast<Daemon*>(data));
+// The main loop's callbacks (core/callback.hpp): nothing thrown through.
+gboolean respawn_screens(gpointer data) noexcept {
+    guarded("web: starting the screens process", [data] { spawn_screens(static_cast<Daemon*>(data)); });
     return G_SOURCE_REMOVE;
 }
 
-void screens_exited(GObject* source, GAsyncResult* res, gpointer data) {
-    auto* d = static_cast<Daemon*>(data);
-    auto* proc = G_SUBPROCESS(source);
+void screens_ended(GSubprocess* proc, GAsyncResult* res, Daemon* d);
+
+void screens_exited(GObject* source, GAsyncResult* res, gpointer data) noexcept {
+    const GObjectPtr<GSubprocess> proc(G_SUBPROCESS(source));  // the reference spawn_screens took for the wait
+    guarded("web: the screens process ended", [&] { screens_ended(proc.get(), res, static_cast<Daemon*>(data)); });
+}
+
+void screens_ended(GSubprocess* proc, GAsyncResult* res, Daemon* d) {
     (void)g_subprocess_wait_finish(proc, res, nullptr);
     std::string how = g_subprocess_get_if_signaled(proc) ? "signal " + std::to_string(g_subprocess_get_term_sig(proc))
                                                          : "status " + std::to_string(g_subprocess_get_exit_status(proc));
@@ -535,15 +553,16 @@ void screens_exited(GObject* source, GAsyncResult* res, gpointer data) {
             d->respawn_ms = std::min(d->respawn_ms * 2, 30000);
         }
     }
-    g_object_unref(proc);
 }
 
 void spawn_screens(Daemon* d) {
     if (d->stopping || d->screens_proc) return;
-    GSubprocessLauncher* l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
+    const GObjectPtr<GSubprocessLauncher> launcher(g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE));
+    GSubprocessLauncher* l = launcher.get();
     g_subprocess_launcher_take_fd(l, dup(g_socket_get_fd(d->listening)), 3);
-    // It ends when we do, whatever the way (even SIGKILL): it never keeps the port alone.
-    g_subprocess_launcher_set_child_setup(l, [](gpointer) { prctl(PR_SET_PDEATHSIG, SIGTERM); }, nullptr, nullptr);
+    // It ends when we do, whatever the way (even SIGKILL): it never keeps the port alone. (Runs in
+    // the child between fork and exec: one system call, nothing that could throw or log.)
+    g_subprocess_launcher_set_child_setup(l, [](gpointer) noexcept { prctl(PR_SET_PDEATHSIG, SIGTERM); }, nullptr, nullptr);
     std::vector<const char*> argv = {d->self_exe.c_str(), "--screens"};
     if (d->config_path) {
         argv.push_back("--config");
@@ -553,7 +572,6 @@ void spawn_screens(Daemon* d) {
     argv.push_back(nullptr);
     GError* err = nullptr;
     d->screens_proc = g_subprocess_launcher_spawnv(l, argv.data(), &err);
-    g_object_unref(l);
     if (!d->screens_proc) {
         log::warning("web: cannot start the screens process: %s; trying again in 30 s", err ? err->message : "?");
         g_clear_error(&err);
@@ -565,16 +583,24 @@ void spawn_screens(Daemon* d) {
     g_subprocess_wait_async(G_SUBPROCESS(g_object_ref(d->screens_proc)), nullptr, screens_exited, d);
 }
 
-gboolean on_stop(gpointer data) {
+gboolean on_stop(gpointer data) noexcept {
     auto* d = static_cast<Daemon*>(data);
-    if (d->stop()) log::info("stopping: finishing the current step");
+    guarded("stop", [d] {
+        if (d->stop()) log::info("stopping: finishing the current step");
+    });
     if (d->screens_proc) g_subprocess_send_signal(d->screens_proc, SIGTERM);
     if (d->screens) g_main_loop_quit(d->loop);
     return G_SOURCE_CONTINUE;
 }
 
-gboolean on_reload(gpointer data) {
-    auto* d = static_cast<Daemon*>(data);
+void reload(Daemon* d);
+
+gboolean on_reload(gpointer data) noexcept {
+    guarded("reload", [data] { reload(static_cast<Daemon*>(data)); });
+    return G_SOURCE_CONTINUE;
+}
+
+void reload(Daemon* d) {
     try {
         auto fresh = std::make_shared<const app::Config>(app::load_config(d->config_path));
         std::lock_guard<std::mutex> g(d->cfg_mutex);
@@ -586,13 +612,12 @@ gboolean on_reload(gpointer data) {
         log::warning("%sreload refused, keeping the running configuration: %s", d->screens ? "web: " : "", e.what());
     }
     if (d->screens_proc) g_subprocess_send_signal(d->screens_proc, SIGHUP);
-    return G_SOURCE_CONTINUE;
 }
 
 // The screens process: the web server on the listening socket the main process handed over (fd 3).
 int run_screens(Daemon& d) {
     GError* err = nullptr;
-    GSocket* listening = g_socket_new_from_fd(3, &err);
+    const GObjectPtr<GSocket> listening(g_socket_new_from_fd(3, &err));
     if (!listening) {
         std::fprintf(stderr, "orca-onshid --screens: no listening socket on descriptor 3: %s\n", err ? err->message : "?");
         g_clear_error(&err);
@@ -605,13 +630,12 @@ int run_screens(Daemon& d) {
     g_unix_signal_add(SIGHUP, on_reload, &d);
     int rc = 0;
     try {
-        auto server = std::make_unique<web::Server>([&d] { return d.config(); }, listening);
+        auto server = std::make_unique<web::Server>([&d] { return d.config(); }, listening.get());
         g_main_loop_run(d.loop);
     } catch (const Error& e) {
         std::fprintf(stderr, "orca-onshid --screens: %s\n", e.what());
         rc = exit_status(e.code());
     }
-    g_object_unref(listening);
     g_main_loop_unref(d.loop);
     return rc;
 }
@@ -670,9 +694,8 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "orca-onshid: %s\n", e.what());
             return exit_status(e.code());
         }
-        gchar* exe = g_file_read_link("/proc/self/exe", nullptr);
-        d.self_exe = exe ? exe : argv[0];
-        g_free(exe);
+        const GCharPtr exe(g_file_read_link("/proc/self/exe", nullptr));
+        d.self_exe = exe ? exe.get() : argv[0];
         std::string host;
         int port = 0;
         web::split_listen(d.cfg->web.listen, host, port);
@@ -685,8 +708,8 @@ int main(int argc, char** argv) {
     g_unix_signal_add(SIGHUP, on_reload, &d);
     if (d.listening) spawn_screens(&d);
     log::info("orca-onshid %s started (%zu facilities)", PACKAGE_VERSION, d.cfg->facilities.size());
-    std::thread w(worker, &d);
-    std::thread t(ticker, &d);
+    std::thread w = start_thread("job runner", worker, &d);
+    std::thread t = start_thread("ticker thread", ticker, &d);
     g_main_loop_run(d.loop);
     d.stop();
     w.join();

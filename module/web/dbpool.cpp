@@ -1,6 +1,7 @@
 #include "web/dbpool.hpp"
 
 #include "core/error.hpp"
+#include "core/callback.hpp"
 #include "core/log.hpp"
 #include "db/session.hpp"
 
@@ -125,12 +126,14 @@ struct DbPool::Impl : std::enable_shared_from_this<DbPool::Impl> {
             };
             g_main_context_invoke_full(
                 ctx, G_PRIORITY_DEFAULT,
-                [](gpointer p) -> gboolean {
+                [](gpointer p) noexcept -> gboolean {
                     auto* b = static_cast<Back*>(p);
-                    if (auto pool = b->pool.lock()) pool->finish(b->t, b->r);
+                    guarded("web: database answer", [b] {
+                        if (auto pool = b->pool.lock()) pool->finish(b->t, b->r);
+                    });
                     return G_SOURCE_REMOVE;
                 },
-                new Back{weak_from_this(), std::move(t), std::move(r)}, [](gpointer p) { delete static_cast<Back*>(p); });
+                new Back{weak_from_this(), std::move(t), std::move(r)}, [](gpointer p) noexcept { delete static_cast<Back*>(p); });
         }
     }
 
@@ -147,7 +150,9 @@ DbPool::DbPool(Sender send, const DbPoolLimits& limits) : impl_(std::make_shared
     impl_->send = send;
     impl_->limits = limits;
     impl_->ctx = g_main_context_ref_thread_default();
-    for (std::size_t i = 0; i < limits.threads; ++i) impl_->threads.emplace_back([p = impl_.get()] { p->loop(); });
+    // Thread entry points (core/callback.hpp): an exception is logged, never std::terminate.
+    for (std::size_t i = 0; i < limits.threads; ++i)
+        impl_->threads.emplace_back([p = impl_.get()]() noexcept { guarded("web: database thread", [p] { p->loop(); }); });
 }
 
 DbPool::~DbPool() {
@@ -180,7 +185,7 @@ void DbPool::answer(SoupServerMessage* msg, const std::shared_ptr<const app::Con
     t->msg = SOUP_SERVER_MESSAGE(g_object_ref(msg));
     soup_server_message_pause(msg);
     Impl::Task* raw = t.get();
-    t->disconnected = g_signal_connect(msg, "disconnected", G_CALLBACK(+[](SoupServerMessage*, gpointer p) { static_cast<Impl::Task*>(p)->gone = true; }), raw);
+    t->disconnected = g_signal_connect(msg, "disconnected", G_CALLBACK(+[](SoupServerMessage*, gpointer p) noexcept { static_cast<Impl::Task*>(p)->gone = true; }), raw);
     struct Deadline {
         std::weak_ptr<Impl> pool;
         std::weak_ptr<Impl::Task> t;
@@ -188,19 +193,21 @@ void DbPool::answer(SoupServerMessage* msg, const std::shared_ptr<const app::Con
     t->deadline = g_timeout_source_new(static_cast<guint>(deadline_ms ? deadline_ms : impl_->limits.deadline_ms));
     g_source_set_callback(
         t->deadline,
-        [](gpointer p) -> gboolean {
+        [](gpointer p) noexcept -> gboolean {
             auto* d = static_cast<Deadline*>(p);
-            auto pool = d->pool.lock();
-            auto t = d->t.lock();
-            if (pool && t) {
-                log::warning("web: the database did not answer in time: 503");
-                g_source_unref(t->deadline);  // finish() must not destroy the source that is running
-                t->deadline = nullptr;
-                pool->finish(t, json_error(503, "データベースが応答しません"));
-            }
+            guarded("web: database deadline", [d] {
+                auto pool = d->pool.lock();
+                auto t = d->t.lock();
+                if (pool && t) {
+                    log::warning("web: the database did not answer in time: 503");
+                    g_source_unref(t->deadline);  // finish() must not destroy the source that is running
+                    t->deadline = nullptr;
+                    pool->finish(t, json_error(503, "データベースが応答しません"));
+                }
+            });
             return G_SOURCE_REMOVE;
         },
-        new Deadline{impl_, t}, [](gpointer p) { delete static_cast<Deadline*>(p); });
+        new Deadline{impl_, t}, [](gpointer p) noexcept { delete static_cast<Deadline*>(p); });
     g_source_attach(t->deadline, impl_->ctx);
     impl_->pending.insert(t);
     impl_->push(std::move(t));
