@@ -1,6 +1,7 @@
 #include "web/dbpool.hpp"
 
 #include "core/error.hpp"
+#include "app/gobject.hpp"
 #include "core/callback.hpp"
 #include "core/log.hpp"
 #include "db/session.hpp"
@@ -42,7 +43,7 @@ struct DbPool::Impl : std::enable_shared_from_this<DbPool::Impl> {
 
     Sender send;
     DbPoolLimits limits;
-    GMainContext* ctx = nullptr;
+    GMainContextPtr ctx;  // the main loop's
     std::mutex m;
     std::condition_variable cv;
     std::deque<std::shared_ptr<Task>> queue;
@@ -125,7 +126,7 @@ struct DbPool::Impl : std::enable_shared_from_this<DbPool::Impl> {
                 Response r;
             };
             g_main_context_invoke_full(
-                ctx, G_PRIORITY_DEFAULT,
+                ctx.get(), G_PRIORITY_DEFAULT,
                 [](gpointer p) noexcept -> gboolean {
                     auto* b = static_cast<Back*>(p);
                     guarded("web: database answer", [b] {
@@ -149,7 +150,7 @@ struct DbPool::Impl : std::enable_shared_from_this<DbPool::Impl> {
 DbPool::DbPool(Sender send, const DbPoolLimits& limits) : impl_(std::make_shared<Impl>()) {
     impl_->send = send;
     impl_->limits = limits;
-    impl_->ctx = g_main_context_ref_thread_default();
+    impl_->ctx.reset(g_main_context_ref_thread_default());
     // Thread entry points (core/callback.hpp): an exception is logged, never std::terminate.
     for (std::size_t i = 0; i < limits.threads; ++i)
         impl_->threads.emplace_back([p = impl_.get()]() noexcept { guarded("web: database thread", [p] { p->loop(); }); });
@@ -167,7 +168,6 @@ DbPool::~DbPool() {
         t->gone = true;
         impl_->finish(t, Response{});
     }
-    g_main_context_unref(impl_->ctx);
 }
 
 void DbPool::answer(SoupServerMessage* msg, const std::shared_ptr<const app::Config>& cfg, Work work, bool retry, int deadline_ms) {
@@ -208,7 +208,7 @@ void DbPool::answer(SoupServerMessage* msg, const std::shared_ptr<const app::Con
             return G_SOURCE_REMOVE;
         },
         new Deadline{impl_, t}, [](gpointer p) noexcept { delete static_cast<Deadline*>(p); });
-    g_source_attach(t->deadline, impl_->ctx);
+    g_source_attach(t->deadline, impl_->ctx.get());
     impl_->pending.insert(t);
     impl_->push(std::move(t));
 }
