@@ -2,12 +2,14 @@
 // callback wrapper (core/callback.hpp), the log interface's sink, a Session's backoff and
 // reconnect bookkeeping (db/session.hpp, no database: the opener fails), and the failpoints being
 // absent from a build without ONSHI_FAILPOINTS (this one, as the installed programs).
+#include "app/gobject.hpp"
 #include "app/unique_fd.hpp"
 #include "core/callback.hpp"
 #include "core/error.hpp"
 #include "core/failpoint.hpp"
 #include "core/handle.hpp"
 #include "core/log.hpp"
+#include "db/listener.hpp"
 #include "db/session.hpp"
 
 #include <check.h>
@@ -85,6 +87,41 @@ START_TEST(unique_fd_closes) {
     ck_assert(!fd_open(p[0]));
     UniqueFd none;
     ck_assert(!none);
+}
+END_TEST
+
+START_TEST(gobject_unref_once) {
+    bool finalized = false;
+    GObject* o = G_OBJECT(g_object_new(G_TYPE_OBJECT, nullptr));
+    g_object_weak_ref(o, [](gpointer data, GObject*) { *static_cast<bool*>(data) = true; }, &finalized);
+    {
+        GObjectPtr<GObject> p(o);
+        GObjectPtr<GObject> q(G_OBJECT(g_object_ref(o)));  // two references, two holders
+        p.reset();
+        ck_assert(!finalized);
+    }
+    ck_assert(finalized);
+    GCharPtr s(g_strdup("x"));
+    ck_assert_str_eq(s.get(), "x");
+}
+END_TEST
+
+START_TEST(listener_refuses) {
+    bool threw = false;
+    try {
+        db::Listener bad("onshi_job; DROP TABLE x");
+    } catch (const Error& e) {
+        threw = e.code() == Errc::internal;
+    }
+    ck_assert(threw);
+    db::Listener l("onshi_job");
+    threw = false;
+    try {
+        (void)l.wait(0);  // not connected yet
+    } catch (const Error& e) {
+        threw = e.code() == Errc::database;
+    }
+    ck_assert(threw);
 }
 END_TEST
 
@@ -195,6 +232,8 @@ int main() {
     TCase* tc = tcase_create("infra");
     tcase_add_test(tc, handle_frees_once);
     tcase_add_test(tc, unique_fd_closes);
+    tcase_add_test(tc, gobject_unref_once);
+    tcase_add_test(tc, listener_refuses);
     tcase_add_test(tc, callback_catches_and_logs);
     tcase_add_test(tc, log_sink);
     tcase_add_test(tc, session_backoff);
