@@ -69,13 +69,13 @@ struct Daemon {
     std::atomic<bool> stopping{false};
     std::mutex stop_mu;
     std::condition_variable stop_cv;  // naps end at once when stopping
-    GMainLoop* loop = nullptr;
+    GMainLoopPtr loop;
     bool verbose = false;
     bool screens = false;  // this is the screens process
     // Main process: the screens process and how to (re)start it.
     std::string self_exe;
-    GSocket* listening = nullptr;
-    GSubprocess* screens_proc = nullptr;
+    GObjectPtr<GSocket> listening;
+    GObjectPtr<GSubprocess> screens_proc;
     gint64 screens_started = 0;
     int respawn_ms = 1000;
 
@@ -451,7 +451,7 @@ void worker(Daemon* d) {
     threads.push_back(start_thread("result folder watch thread", result_watcher, d, &r));
     for (int i = 0; i < kStepThreads; ++i) threads.push_back(start_thread("step thread", step_worker, d, &r));
     for (auto& t : threads) t.join();
-    g_main_loop_quit(d->loop);
+    g_main_loop_quit(d->loop.get());
 }
 
 // Queues the scheduled jobs whose slot has come (once per slot, whatever the number of daemons).
@@ -543,8 +543,8 @@ void screens_ended(GSubprocess* proc, GAsyncResult* res, Daemon* d) {
     (void)g_subprocess_wait_finish(proc, res, nullptr);
     std::string how = g_subprocess_get_if_signaled(proc) ? "signal " + std::to_string(g_subprocess_get_term_sig(proc))
                                                          : "status " + std::to_string(g_subprocess_get_exit_status(proc));
-    if (proc == d->screens_proc) {
-        g_clear_object(&d->screens_proc);
+    if (proc == d->screens_proc.get()) {
+        d->screens_proc.reset();
         if (!d->stopping) {
             // Quick deaths in a row: wait longer each time (up to 30 s); a long life resets the wait.
             if (g_get_monotonic_time() - d->screens_started > 60 * G_USEC_PER_SEC) d->respawn_ms = 1000;
@@ -559,7 +559,7 @@ void spawn_screens(Daemon* d) {
     if (d->stopping || d->screens_proc) return;
     const GObjectPtr<GSubprocessLauncher> launcher(g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE));
     GSubprocessLauncher* l = launcher.get();
-    g_subprocess_launcher_take_fd(l, dup(g_socket_get_fd(d->listening)), 3);
+    g_subprocess_launcher_take_fd(l, dup(g_socket_get_fd(d->listening.get())), 3);
     // It ends when we do, whatever the way (even SIGKILL): it never keeps the port alone. (Runs in
     // the child between fork and exec: one system call, nothing that could throw or log.)
     g_subprocess_launcher_set_child_setup(l, [](gpointer) noexcept { prctl(PR_SET_PDEATHSIG, SIGTERM); }, nullptr, nullptr);
@@ -571,7 +571,7 @@ void spawn_screens(Daemon* d) {
     if (d->verbose) argv.push_back("--verbose");
     argv.push_back(nullptr);
     GError* err = nullptr;
-    d->screens_proc = g_subprocess_launcher_spawnv(l, argv.data(), &err);
+    d->screens_proc.reset(g_subprocess_launcher_spawnv(l, argv.data(), &err));
     if (!d->screens_proc) {
         log::warning("web: cannot start the screens process: %s; trying again in 30 s", err ? err->message : "?");
         g_clear_error(&err);
@@ -579,8 +579,8 @@ void spawn_screens(Daemon* d) {
         return;
     }
     d->screens_started = g_get_monotonic_time();
-    log::info("web: screens process %s started", g_subprocess_get_identifier(d->screens_proc));
-    g_subprocess_wait_async(G_SUBPROCESS(g_object_ref(d->screens_proc)), nullptr, screens_exited, d);
+    log::info("web: screens process %s started", g_subprocess_get_identifier(d->screens_proc.get()));
+    g_subprocess_wait_async(G_SUBPROCESS(g_object_ref(d->screens_proc.get())), nullptr, screens_exited, d);
 }
 
 gboolean on_stop(gpointer data) noexcept {
@@ -588,8 +588,8 @@ gboolean on_stop(gpointer data) noexcept {
     guarded("stop", [d] {
         if (d->stop()) log::info("stopping: finishing the current step");
     });
-    if (d->screens_proc) g_subprocess_send_signal(d->screens_proc, SIGTERM);
-    if (d->screens) g_main_loop_quit(d->loop);
+    if (d->screens_proc) g_subprocess_send_signal(d->screens_proc.get(), SIGTERM);
+    if (d->screens) g_main_loop_quit(d->loop.get());
     return G_SOURCE_CONTINUE;
 }
 
@@ -611,7 +611,7 @@ void reload(Daemon* d) {
     } catch (const Error& e) {
         log::warning("%sreload refused, keeping the running configuration: %s", d->screens ? "web: " : "", e.what());
     }
-    if (d->screens_proc) g_subprocess_send_signal(d->screens_proc, SIGHUP);
+    if (d->screens_proc) g_subprocess_send_signal(d->screens_proc.get(), SIGHUP);
 }
 
 // The screens process: the web server on the listening socket the main process handed over (fd 3).
@@ -624,19 +624,18 @@ int run_screens(Daemon& d) {
         return exit_status(Errc::usage);
     }
     if (getppid() == 1) return 0;  // the main process is already gone
-    d.loop = g_main_loop_new(nullptr, FALSE);
+    d.loop.reset(g_main_loop_new(nullptr, FALSE));
     g_unix_signal_add(SIGTERM, on_stop, &d);
     g_unix_signal_add(SIGINT, on_stop, &d);
     g_unix_signal_add(SIGHUP, on_reload, &d);
     int rc = 0;
     try {
         auto server = std::make_unique<web::Server>([&d] { return d.config(); }, listening.get());
-        g_main_loop_run(d.loop);
+        g_main_loop_run(d.loop.get());
     } catch (const Error& e) {
         std::fprintf(stderr, "orca-onshid --screens: %s\n", e.what());
         rc = exit_status(e.code());
     }
-    g_main_loop_unref(d.loop);
     return rc;
 }
 
@@ -689,7 +688,7 @@ int main(int argc, char** argv) {
     }
     if (!d.cfg->web.listen.empty()) {
         try {
-            d.listening = web::Server::bind(*d.cfg);
+            d.listening.reset(web::Server::bind(*d.cfg));
         } catch (const Error& e) {
             std::fprintf(stderr, "orca-onshid: %s\n", e.what());
             return exit_status(e.code());
@@ -702,7 +701,7 @@ int main(int argc, char** argv) {
         log::info("web: screens at %s (%s)", web::screens_url(*d.cfg).c_str(),
                   web::is_loopback(host) ? "loopback: login only with a users file" : "login required");
     }
-    d.loop = g_main_loop_new(nullptr, FALSE);
+    d.loop.reset(g_main_loop_new(nullptr, FALSE));
     g_unix_signal_add(SIGTERM, on_stop, &d);
     g_unix_signal_add(SIGINT, on_stop, &d);
     g_unix_signal_add(SIGHUP, on_reload, &d);
@@ -710,22 +709,21 @@ int main(int argc, char** argv) {
     log::info("orca-onshid %s started (%zu facilities)", PACKAGE_VERSION, d.cfg->facilities.size());
     std::thread w = start_thread("job runner", worker, &d);
     std::thread t = start_thread("ticker thread", ticker, &d);
-    g_main_loop_run(d.loop);
+    g_main_loop_run(d.loop.get());
     d.stop();
     w.join();
     t.join();
     if (d.screens_proc) {
         // Stop the screens process; SIGKILL if it has not ended within 5 s.
-        g_subprocess_send_signal(d.screens_proc, SIGTERM);
+        g_subprocess_send_signal(d.screens_proc.get(), SIGTERM);
         for (int i = 0; i < 50 && d.screens_proc; ++i) {
             while (g_main_context_iteration(nullptr, FALSE)) {
             }
             if (d.screens_proc) g_usleep(100 * 1000);
         }
-        if (d.screens_proc) g_subprocess_force_exit(d.screens_proc);
+        if (d.screens_proc) g_subprocess_force_exit(d.screens_proc.get());
     }
-    if (d.listening) g_object_unref(d.listening);
-    g_main_loop_unref(d.loop);
+    d.listening.reset();
     log::info("orca-onshid stopped");
     return 0;
 }
