@@ -5,7 +5,7 @@
 set -eu
 PKGS="build-essential autoconf automake pkg-config
       libpq-dev libxml2-dev libxml2-utils libglib2.0-dev libpcsclite-dev libcurl4-openssl-dev libzip-dev check
-      libsoup-3.0-dev libcrypt-dev curl glib-networking
+      libsoup-3.0-dev libcrypt-dev libunistring-dev curl glib-networking
       pcscd vsmartcard-vpcd pcsc-tools opensc opensc-pkcs11 openssl libssl-dev
       chromium chromium-l10n fonts-ipafont-gothic fonts-hanazono unicode-data
       postgresql postgresql-client time zip python3 locales

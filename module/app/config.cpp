@@ -1,5 +1,6 @@
 #include "app/config.hpp"
 
+#include "app/gobject.hpp"
 #include "core/error.hpp"
 #include "core/schedule.hpp"
 #include "core/text.hpp"
@@ -21,9 +22,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct KeyFileDeleter { void operator()(GKeyFile* k) const { g_key_file_free(k); } };
-struct StrvDeleter { void operator()(gchar** v) const { g_strfreev(v); } };
-struct GFreeDeleter { void operator()(gchar* p) const { g_free(p); } };
+using KeyFile = Handle<GKeyFile*, g_key_file_free>;
+using Strv = Handle<gchar**, g_strfreev>;
 
 struct Value {
     std::string text;
@@ -57,14 +57,14 @@ std::optional<int> facility_number(const std::string& group) {
 }
 
 void read_file(const std::string& path, Raw& raw) {
-    std::unique_ptr<GKeyFile, KeyFileDeleter> kf(g_key_file_new());
+    const KeyFile kf(g_key_file_new());
     GError* err = nullptr;
     if (!g_key_file_load_from_file(kf.get(), path.c_str(), G_KEY_FILE_NONE, &err)) {
         std::string msg = err ? err->message : "cannot read";
         g_clear_error(&err);
         throw Error(Errc::config, path + ": " + msg);
     }
-    std::unique_ptr<gchar*, StrvDeleter> groups(g_key_file_get_groups(kf.get(), nullptr));
+    const Strv groups(g_key_file_get_groups(kf.get(), nullptr));
     for (gchar** g = groups.get(); *g; ++g) {
         const std::string group = *g;
         const auto fac = facility_number(group);
@@ -72,12 +72,12 @@ void read_file(const std::string& path, Raw& raw) {
             fail(path, group, "", "unknown group (expected [database], [web] or [facility N], N = ORCA hospnum 1-99)");
         if (fac && (*fac < 1 || *fac > 99)) fail(path, group, "", "hospnum must be 1-99");
         const auto& known = fac ? kFacilityKeys : group == "web" ? kWebKeys : kDatabaseKeys;
-        std::unique_ptr<gchar*, StrvDeleter> keys(g_key_file_get_keys(kf.get(), *g, nullptr, nullptr));
+        const Strv keys(g_key_file_get_keys(kf.get(), *g, nullptr, nullptr));
         for (gchar** k = keys.get(); *k; ++k) {
             if (fac && std::string_view(*k) == "password")
                 fail(path, group, *k, "the password never goes in the configuration: put it in a file (mode 0600 or 0640) named by password_file");
             if (!known.contains(*k)) fail(path, group, *k, "unknown key");
-            std::unique_ptr<gchar, GFreeDeleter> v(g_key_file_get_string(kf.get(), *g, *k, &err));
+            const GCharPtr v(g_key_file_get_string(kf.get(), *g, *k, &err));
             if (!v) {
                 std::string msg = err ? err->message : "bad value";
                 g_clear_error(&err);

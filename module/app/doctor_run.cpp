@@ -1,10 +1,13 @@
 // orca-onshi doctor: checks ORCA's live database and the facility configuration, one finding each.
 // Deliberately not cli::connect(): an old or missing module schema is a finding here, not a refusal.
 #include "app/doctor_run.hpp"
+#include "app/unique_fd.hpp"
+#include "core/handle.hpp"
 
 #include "onshi_batch/https.hpp"
 #include "p031_bridge/orca_queries.hpp"
 
+#include "app/clock.hpp"
 #include "core/dates.hpp"
 #include "core/error.hpp"
 #include "db/conninfo.hpp"
@@ -56,11 +59,11 @@ std::string prefix(int hospnum, const char* key, const std::string& dir) {
 // Creates and removes .orca-onshi-doctor.<pid> in dir; "" on success, else the errno text.
 std::string probe_write(const std::string& dir) {
     const std::string p = dir + "/.orca-onshi-doctor." + std::to_string(getpid());
-    const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return errtext(errno) + " (creating " + p + ")";
-    const bool wrote = ::write(fd, "x", 1) == 1;
+    UniqueFd fd(::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    if (!fd) return errtext(errno) + " (creating " + p + ")";
+    const bool wrote = ::write(fd.get(), "x", 1) == 1;
     const int werr = errno;
-    ::close(fd);
+    fd.reset();
     if (::unlink(p.c_str()) != 0) return errtext(errno) + " (removing " + p + ")";
     if (!wrote) return errtext(werr) + " (writing " + p + ")";
     return "";
@@ -141,12 +144,10 @@ std::vector<Finding> check_tls(const Web& web) {
     }
     const std::string what = "[web] TLS certificate " + cert;
     std::vector<Finding> out;
-    struct BioFree { void operator()(BIO* b) const { BIO_free(b); } };
-    struct X509Free { void operator()(X509* x) const { X509_free(x); } };
-    struct KeyFree { void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); } };
-    std::unique_ptr<BIO, BioFree> cb(BIO_new_file(cert.c_str(), "r"));
+    using Bio = Handle<BIO*, BIO_free>;
+    const Bio cb(BIO_new_file(cert.c_str(), "r"));
     if (!cb) return {{Level::err, what + " is not readable", errtext(errno)}};
-    std::unique_ptr<X509, X509Free> x(PEM_read_bio_X509(cb.get(), nullptr, nullptr, nullptr));
+    const Handle<X509*, X509_free> x(PEM_read_bio_X509(cb.get(), nullptr, nullptr, nullptr));
     if (!x) return {{Level::err, what + " is not a PEM certificate"}};
     int days = 0, secs = 0;
     if (X509_cmp_current_time(X509_get0_notBefore(x.get())) > 0) out.push_back({Level::err, what + " is not valid yet", "its notBefore is in the future"});
@@ -156,13 +157,13 @@ std::vector<Finding> check_tls(const Web& web) {
         out.push_back({Level::err, what + " has expired", "browsers refuse it: make a new one (see orca-onshi.conf(5), tls_cert)"});
     else if (days < 30)
         out.push_back({Level::warn, what + " expires soon (" + left + ")", "make a new one before it does"});
-    std::unique_ptr<BIO, BioFree> kb(BIO_new_file(key.c_str(), "r"));
+    const Bio kb(BIO_new_file(key.c_str(), "r"));
     bool key_checked = false;
     if (!kb) {
         const int e = errno;  // as another user than root: the key is root:orca-onshi 0640
         out.push_back({e == EACCES ? Level::warn : Level::err, "[web] TLS key " + key + " is not readable", errtext(e)});
     } else {
-        std::unique_ptr<EVP_PKEY, KeyFree> k(PEM_read_bio_PrivateKey(kb.get(), nullptr, nullptr, nullptr));
+        const Handle<EVP_PKEY*, EVP_PKEY_free> k(PEM_read_bio_PrivateKey(kb.get(), nullptr, nullptr, nullptr));
         if (!k) out.push_back({Level::err, "[web] TLS key " + key + " is not a PEM private key (without a passphrase)"});
         else if (X509_check_private_key(x.get(), k.get()) != 1)
             out.push_back({Level::err, "[web] TLS key " + key + " does not belong to " + cert, "browsers cannot connect"});

@@ -29,22 +29,19 @@ std::string reason(LONG rv) {
 }
 
 Context::Context() {
-    const LONG rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, nullptr, nullptr, &h_);
+    const LONG rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, nullptr, nullptr, h_.out());
+    if (rv != SCARD_S_SUCCESS) (void)h_.release();  // no context was made: nothing to release
     if (rv == SCARD_E_NO_SERVICE) throw Error(Errc::card, "pcscd is not reachable (is the pcscd service running?)");
     if (rv != SCARD_S_SUCCESS) fail("SCardEstablishContext", rv);
 }
 
-Context::~Context() {
-    if (h_) SCardReleaseContext(h_);
-}
-
 std::vector<std::string> Context::readers() {
     DWORD len = 0;
-    LONG rv = SCardListReaders(h_, nullptr, nullptr, &len);
+    LONG rv = SCardListReaders(h_.get(), nullptr, nullptr, &len);
     if (rv == SCARD_E_NO_READERS_AVAILABLE) return {};
     if (rv != SCARD_S_SUCCESS) fail("SCardListReaders", rv);
     std::string buf(len, '\0');
-    rv = SCardListReaders(h_, nullptr, buf.data(), &len);
+    rv = SCardListReaders(h_.get(), nullptr, buf.data(), &len);
     if (rv == SCARD_E_NO_READERS_AVAILABLE) return {};
     if (rv != SCARD_S_SUCCESS) fail("SCardListReaders", rv);
     std::vector<std::string> out;
@@ -59,7 +56,7 @@ bool Context::card_present(const std::string& reader) {
     SCARD_READERSTATE st{};
     st.szReader = reader.c_str();
     st.dwCurrentState = SCARD_STATE_UNAWARE;
-    const LONG rv = SCardGetStatusChange(h_, 0, &st, 1);
+    const LONG rv = SCardGetStatusChange(h_.get(), 0, &st, 1);
     if (rv != SCARD_S_SUCCESS && rv != SCARD_E_TIMEOUT) fail("SCardGetStatusChange", rv);
     return (st.dwEventState & SCARD_STATE_PRESENT) && !(st.dwEventState & SCARD_STATE_MUTE);
 }
@@ -83,7 +80,7 @@ std::string Context::wait_card(const std::string& reader, bool present, int time
     for (;;) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
         if (left < 0) return "";
-        const LONG rv = SCardGetStatusChange(h_, static_cast<DWORD>(left), st.data(), static_cast<DWORD>(st.size()));
+        const LONG rv = SCardGetStatusChange(h_.get(), static_cast<DWORD>(left), st.data(), static_cast<DWORD>(st.size()));
         if (rv == SCARD_E_TIMEOUT) return "";
         if (rv == SCARD_E_UNKNOWN_READER && reader.empty()) { rebuild(); continue; }
         if (rv != SCARD_S_SUCCESS) fail("SCardGetStatusChange", rv);
@@ -111,20 +108,24 @@ double process_cpu_ms() {
 
 Card::Card(Context& ctx, const std::string& reader, bool direct) : ctx_(ctx.get()), reader_(reader) {
     const LONG rv = SCardConnect(ctx.get(), reader.c_str(), direct ? SCARD_SHARE_DIRECT : SCARD_SHARE_SHARED,
-                                 direct ? 0 : (SCARD_PROTOCOL_T1 | SCARD_PROTOCOL_T0), &h_, &proto_);
+                                 direct ? 0 : (SCARD_PROTOCOL_T1 | SCARD_PROTOCOL_T0), h_.out(), &proto_);
+    if (rv != SCARD_S_SUCCESS) (void)h_.release();  // no card handle was made: nothing to disconnect
     if (removed(rv)) throw Error(Errc::card, "no card in " + reader);
     if (rv != SCARD_S_SUCCESS) fail("SCardConnect " + reader, rv);
 }
 
+LONG leave_card(SCARDHANDLE h) noexcept { return SCardDisconnect(h, SCARD_LEAVE_CARD); }
+
 Card::~Card() {
-    if (in_tx_) SCardEndTransaction(h_, SCARD_LEAVE_CARD);
+    if (in_tx_) SCardEndTransaction(h_.get(), SCARD_LEAVE_CARD);
     // After a PIN was sent the card is reset: its verified state must not outlive this session.
-    if (h_) SCardDisconnect(h_, pin_sent_ ? SCARD_RESET_CARD : SCARD_LEAVE_CARD);
+    // Otherwise h_ leaves it as it is (leave_card).
+    if (pin_sent_ && h_) SCardDisconnect(h_.release(), SCARD_RESET_CARD);
 }
 
 void Card::reconnect() {
     DWORD p = 0;
-    const LONG rv = SCardReconnect(h_, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1 | SCARD_PROTOCOL_T0, SCARD_LEAVE_CARD, &p);
+    const LONG rv = SCardReconnect(h_.get(), SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1 | SCARD_PROTOCOL_T0, SCARD_LEAVE_CARD, &p);
     if (rv != SCARD_S_SUCCESS) fail("SCardReconnect", rv);
     proto_ = p;
 }
@@ -148,10 +149,10 @@ bool Card::gone_within(int ms) {
 }
 
 void Card::begin() {
-    LONG rv = SCardBeginTransaction(h_);
+    LONG rv = SCardBeginTransaction(h_.get());
     if (rv == SCARD_W_RESET_CARD) {  // reset by someone else before we began: nothing of ours is lost
         reconnect();
-        rv = SCardBeginTransaction(h_);
+        rv = SCardBeginTransaction(h_.get());
     }
     if (removed(rv)) throw Error(Errc::card, "the card was removed");
     if (rv != SCARD_S_SUCCESS) fail("SCardBeginTransaction", rv);
@@ -160,7 +161,7 @@ void Card::begin() {
 
 void Card::end() noexcept {
     if (!in_tx_) return;
-    SCardEndTransaction(h_, SCARD_LEAVE_CARD);
+    SCardEndTransaction(h_.get(), SCARD_LEAVE_CARD);
     in_tx_ = false;
 }
 
@@ -177,7 +178,7 @@ Bytes Card::transmit(std::span<const std::uint8_t> apdu) {
         pci = proto_ == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
         rlen = static_cast<DWORD>(rx.size());
         const auto t0 = std::chrono::steady_clock::now();
-        const LONG rv = SCardTransmit(h_, pci, apdu.data(), static_cast<DWORD>(apdu.size()), nullptr, rx.data(), &rlen);
+        const LONG rv = SCardTransmit(h_.get(), pci, apdu.data(), static_cast<DWORD>(apdu.size()), nullptr, rx.data(), &rlen);
         transmit_ms_ += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         return rv;
     };
@@ -232,7 +233,7 @@ Extended Card::reader_extended() {
     Extended e;
     std::uint8_t buf[MAX_BUFFER_SIZE];
     DWORD len = 0;
-    LONG rv = SCardControl(h_, CM_IOCTL_GET_FEATURE_REQUEST, nullptr, 0, buf, sizeof buf, &len);
+    LONG rv = SCardControl(h_.get(), CM_IOCTL_GET_FEATURE_REQUEST, nullptr, 0, buf, sizeof buf, &len);
     if (rv != SCARD_S_SUCCESS) {
         e.how = "no PC/SC v2 part 10 features (" + std::string(pcsc_stringify_error(rv)) + ")";
         return e;
@@ -246,7 +247,7 @@ Extended Card::reader_extended() {
         e.how = "no FEATURE_GET_TLV_PROPERTIES";
         return e;
     }
-    rv = SCardControl(h_, ioctl, nullptr, 0, buf, sizeof buf, &len);
+    rv = SCardControl(h_.get(), ioctl, nullptr, 0, buf, sizeof buf, &len);
     if (rv != SCARD_S_SUCCESS) {
         e.how = "GET_TLV_PROPERTIES failed (" + std::string(pcsc_stringify_error(rv)) + ")";
         return e;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "card/apdu.hpp"
+#include "core/handle.hpp"
 
 #include <PCSC/winscard.h>
 #include <PCSC/wintypes.h>
@@ -18,13 +19,18 @@ namespace onshi::card::pcsc {
 
 std::string reason(LONG rv);  // pcsc_stringify_error plus the code
 
+// The handles (core/handle.hpp): a context released, a card left as it is (a Card resets it
+// instead once a PIN was sent).
+LONG leave_card(SCARDHANDLE h) noexcept;
+using ContextHandle = Handle<SCARDCONTEXT, SCardReleaseContext>;
+using CardHandle = Handle<SCARDHANDLE, leave_card>;
+
 class Context {
 public:
     Context();  // SCardEstablishContext(SCARD_SCOPE_SYSTEM); Error(card) when pcscd is not reachable
-    ~Context();
     Context(const Context&) = delete;
     Context& operator=(const Context&) = delete;
-    [[nodiscard]] SCARDCONTEXT get() const noexcept { return h_; }
+    [[nodiscard]] SCARDCONTEXT get() const noexcept { return h_.get(); }
 
     std::vector<std::string> readers();  // empty when none
     bool card_present(const std::string& reader);
@@ -38,7 +44,7 @@ public:
     [[nodiscard]] double seen_cpu_ms() const noexcept { return seen_cpu_ms_; }
 
 private:
-    SCARDCONTEXT h_ = 0;
+    ContextHandle h_;
     std::optional<std::chrono::steady_clock::time_point> seen_at_;
     double seen_cpu_ms_ = 0;
 };
@@ -75,7 +81,7 @@ private:
     void reconnect();
     bool gone_within(int ms);  // the card shows as absent within ms
     SCARDCONTEXT ctx_ = 0;
-    SCARDHANDLE h_ = 0;
+    CardHandle h_;
     DWORD proto_ = 0;
     std::string reader_;
     bool pin_sent_ = false;

@@ -9,6 +9,7 @@
 #include "cli/common.hpp"
 
 #include "core/dates.hpp"
+#include "core/handle.hpp"
 #include "onshi_batch/card_request.hpp"
 #include "jobs/card_consent.hpp"
 #include "jobs/submit.hpp"
@@ -141,36 +142,35 @@ int card_check(const Args& a) {
     return 0;
 }
 
+// OpenSSL's objects through the one holder (core/handle.hpp).
+using Bio = Handle<BIO*, BIO_free>;
+using X509Handle = Handle<X509*, X509_free>;
+
 std::string asn1_time(const ASN1_TIME* t) {
-    BIO* b = BIO_new(BIO_s_mem());
-    ASN1_TIME_print(b, t);
+    const Bio b(BIO_new(BIO_s_mem()));
+    ASN1_TIME_print(b.get(), t);
     char* p = nullptr;
-    const long n = BIO_get_mem_data(b, &p);
-    std::string s(p, static_cast<std::size_t>(n));
-    BIO_free(b);
-    return s;
+    const long n = BIO_get_mem_data(b.get(), &p);
+    return std::string(p, static_cast<std::size_t>(n));
 }
 
 std::string cert_summary(const Bytes& der) {
     const unsigned char* p = der.data();
-    X509* x = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
+    const X509Handle x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
     if (!x) throw Error(Errc::card, "the 利用者証明用電子証明書 is not a valid X.509 certificate");
-    BIO* b = BIO_new(BIO_s_mem());
-    X509_NAME_print_ex(b, X509_get_subject_name(x), 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+    const Bio b(BIO_new(BIO_s_mem()));
+    X509_NAME_print_ex(b.get(), X509_get_subject_name(x.get()), 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
     char* s = nullptr;
-    const long n = BIO_get_mem_data(b, &s);
+    const long n = BIO_get_mem_data(b.get(), &s);
     std::string subject(s, static_cast<std::size_t>(n));
-    BIO_free(b);
-    BIO* ib = BIO_new(BIO_s_mem());
-    X509_NAME_print_ex(ib, X509_get_issuer_name(x), 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-    const long in = BIO_get_mem_data(ib, &s);
+    const Bio ib(BIO_new(BIO_s_mem()));
+    X509_NAME_print_ex(ib.get(), X509_get_issuer_name(x.get()), 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+    const long in = BIO_get_mem_data(ib.get(), &s);
     std::string issuer(s, static_cast<std::size_t>(in));
-    BIO_free(ib);
     std::string out = "  subject     " + subject + "\n  issuer      " + issuer + "\n  valid from  " +
-                      asn1_time(X509_get0_notBefore(x)) + "\n  valid until " + asn1_time(X509_get0_notAfter(x)) + "\n";
-    const int expired = X509_cmp_current_time(X509_get0_notAfter(x));
+                      asn1_time(X509_get0_notBefore(x.get())) + "\n  valid until " + asn1_time(X509_get0_notAfter(x.get())) + "\n";
+    const int expired = X509_cmp_current_time(X509_get0_notAfter(x.get()));
     if (expired < 0) out += "  (expired)\n";
-    X509_free(x);
     return out;
 }
 

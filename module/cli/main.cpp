@@ -2,7 +2,9 @@
 #include <config.h>
 
 #include "app/config.hpp"
+#include "app/log_glib.hpp"
 #include "cli/common.hpp"
+#include "app/clock.hpp"
 #include "core/dates.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -355,6 +357,7 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    onshi::log::install_glib_log();
     try {
         return run(argc, argv);
     } catch (const onshi::Error& e) {

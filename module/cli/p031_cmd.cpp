@@ -2,6 +2,7 @@
 #include "core/text.hpp"
 #include "cli/common.hpp"
 
+#include "app/clock.hpp"
 #include "core/dates.hpp"
 #include "p031_bridge/p031_query.hpp"
 

@@ -33,15 +33,6 @@ struct Era { int from; char letter; int first_year; };
 constexpr std::array<Era, 5> kEras{{{20190501, 'R', 2019}, {19890108, 'H', 1989}, {19261225, 'S', 1926},
                                     {19120730, 'T', 1912}, {18681023, 'M', 1868}}};
 
-std::string strftime_now(const char* f) {
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char b[32];
-    std::strftime(b, sizeof b, f, &tm);
-    return b;
-}
-
 }  // namespace
 
 bool valid_ymd(std::string_view s) {
@@ -100,9 +91,5 @@ std::string last_of_month(std::string_view ymd) {
     const int y = num(ymd.substr(0, 4)), m = num(ymd.substr(4, 2));
     return fmt_ymd(y, m, days_in(y, m));
 }
-
-std::string today() { return strftime_now("%Y%m%d"); }
-std::string now_hms() { return strftime_now("%H%M%S"); }
-std::string now_timestamp() { return strftime_now("%Y%m%d%H%M%S"); }
 
 }  // namespace onshi::dates

@@ -22,9 +22,6 @@ std::string add_months(std::string_view ymd, int months);  // clamps the day to 
 std::string first_of_month(std::string_view ymd);
 std::string last_of_month(std::string_view ymd);
 
-// The local date and time now, YYYYMMDD and HHMMSS (the "machine date" of ORCSMCNDATE).
-std::string today();
-std::string now_hms();
-std::string now_timestamp();  // YYYYMMDDHHMMSS
+// The clock (today(), now_hms()) is not here: the core reads no clock. See app/clock.hpp.
 
 }  // namespace onshi::dates

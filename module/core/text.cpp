@@ -1,11 +1,16 @@
 #include "core/text.hpp"
 
-#include <glib.h>
 #include <iconv.h>
+#include <unictype.h>
+#include <uninorm.h>
+#include <unistr.h>
 
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
 #include <algorithm>
 #include <memory>
 #include <unordered_map>
@@ -25,10 +30,26 @@ char32_t next_cp(std::string_view s, std::size_t& i) {
     return cp;
 }
 
+// Unicode through libunistring (a pure library: tables, no I/O).
 void put_cp(std::string& out, char32_t cp) {
-    char buf[6];
-    const int n = g_unichar_to_utf8(static_cast<gunichar>(cp), buf);
-    out.append(buf, static_cast<std::size_t>(n));
+    std::uint8_t buf[6];
+    const int n = u8_uctomb(buf, static_cast<ucs4_t>(cp), static_cast<int>(sizeof buf));
+    if (n > 0) out.append(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(n));
+}
+
+bool valid_utf8(std::string_view s) {
+    return u8_check(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()) == nullptr;
+}
+
+// The run in normalization form `form` (UNINORM_NFKC, UNINORM_NFC); nullopt when it is not valid UTF-8.
+std::optional<std::string> normalized(std::string_view run, uninorm_t form) {
+    if (!valid_utf8(run)) return std::nullopt;
+    std::size_t len = 0;
+    std::uint8_t* r = u8_normalize(form, reinterpret_cast<const std::uint8_t*>(run.data()), run.size(), nullptr, &len);
+    if (!r) return std::nullopt;
+    std::string out(reinterpret_cast<const char*>(r), len);
+    std::free(r);
+    return out;
 }
 
 bool is_halfwidth_kana(char32_t cp) { return cp >= 0xFF61 && cp <= 0xFF9F; }
@@ -125,16 +146,14 @@ std::string to_zenkaku(std::string_view s) {
                 if (!is_halfwidth_kana(next_cp(s, j))) break;
                 end = j;
             }
-            gchar* n = g_utf8_normalize(s.data() + start, static_cast<gssize>(end - start), G_NORMALIZE_NFKC);
-            if (n) {
+            if (const auto n = normalized(s.substr(start, end - start), UNINORM_NFKC)) {
                 // A (han)dakuten with no kana before it to merge with: the spacing ゛ ゜ (JIS X 0208), as
                 // ORCSKANACHK gives, not the combining U+3099/U+309A NFKC leaves.
-                each_cp(n, [&](char32_t cp, std::string_view one) {
+                each_cp(*n, [&](char32_t cp, std::string_view one) {
                     if (cp == 0x3099 || cp == 0x309A) put_cp(out, cp + 2);
                     else out.append(one);
                     return true;
                 });
-                g_free(n);
             }
             i = end;
         } else {
@@ -215,7 +234,7 @@ bool fits_orca(char32_t cp, std::string_view one) {
 
 namespace {
 // Whether to_storable_form leaves s as it is: no JIS-mapping form, no combining mark, no variation
-// selector (the kana, kanji and full-width forms names and addresses are made of, without asking GLib
+// selector (the kana, kanji and full-width forms names and addresses are made of, without asking libunistring
 // about each).
 bool already_storable(std::string_view s) {
     for (std::size_t i = 0; i < s.size();) {
@@ -224,7 +243,7 @@ bool already_storable(std::string_view s) {
         if (cp < 0x80 || (cp >= 0x3000 && cp <= 0x3029) || (cp >= 0x3030 && cp <= 0x3098) || (cp >= 0x309B && cp <= 0x30FF) ||
             (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xFF00 && cp <= 0xFFEF))
             continue;
-        if (is_variation_selector(cp) || cp == 0xFFFD || g_unichar_combining_class(static_cast<gunichar>(cp)) != 0)
+        if (is_variation_selector(cp) || cp == 0xFFFD || uc_combining_class(static_cast<ucs4_t>(cp)) != 0)
             return false;
     }
     return true;
@@ -249,17 +268,15 @@ std::string to_storable_form(std::string_view raw) {
         while (end < s.size()) {
             std::size_t j = end;
             const char32_t m = next_cp(s, j);
-            if (g_unichar_combining_class(static_cast<gunichar>(m)) == 0) break;
+            if (uc_combining_class(static_cast<ucs4_t>(m)) == 0) break;
             end = j;
         }
         if (end == i) {
             composed.append(s, start, i - start);
             continue;
         }
-        gchar* n = g_utf8_normalize(s.data() + start, static_cast<gssize>(end - start), G_NORMALIZE_NFC);
-        if (n) {
-            composed += n;
-            g_free(n);
+        if (const auto n = normalized(std::string_view(s).substr(start, end - start), UNINORM_NFC)) {
+            composed += *n;
         } else {
             composed.append(s, start, end - start);
         }
@@ -351,7 +368,8 @@ std::string trim(std::string_view s) {
     return std::string(s.substr(b, e - b));
 }
 
-bool is_valid_utf8(std::string_view s) { return g_utf8_validate(s.data(), static_cast<gssize>(s.size()), nullptr); }
+// (No NUL either: as GLib's g_utf8_validate with a length, which this replaced.)
+bool is_valid_utf8(std::string_view s) { return s.find('\0') == std::string_view::npos && valid_utf8(s); }
 
 bool all_digits(std::string_view s) {
     if (s.empty()) return false;

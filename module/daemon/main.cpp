@@ -18,11 +18,16 @@
 #include <config.h>
 
 #include "app/config.hpp"
+#include "core/callback.hpp"
+#include "app/log_glib.hpp"
+#include "app/clock.hpp"
 #include "core/dates.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/schedule.hpp"
+#include "db/listener.hpp"
 #include "db/pg.hpp"
+#include "db/session.hpp"
 #include "onshi_batch/codec.hpp"
 #include "jobs/job.hpp"
 #include "p031_bridge/ingest.hpp"
@@ -32,7 +37,8 @@
 #include <gio/gio.h>
 #include <glib-unix.h>
 #include <glib.h>
-#include <poll.h>
+
+#include "app/gobject.hpp"  // (after G_LOG_DOMAIN)
 #include <sys/prctl.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -62,13 +68,15 @@ struct Daemon {
     std::shared_ptr<const app::Config> cfg;
     std::mutex cfg_mutex;
     std::atomic<bool> stopping{false};
-    GMainLoop* loop = nullptr;
+    std::mutex stop_mu;
+    std::condition_variable stop_cv;  // naps end at once when stopping
+    GMainLoopPtr loop;
     bool verbose = false;
     bool screens = false;  // this is the screens process
     // Main process: the screens process and how to (re)start it.
     std::string self_exe;
-    GSocket* listening = nullptr;
-    GSubprocess* screens_proc = nullptr;
+    GObjectPtr<GSocket> listening;
+    GObjectPtr<GSubprocess> screens_proc;
     gint64 screens_started = 0;
     int respawn_ms = 1000;
 
@@ -76,10 +84,20 @@ struct Daemon {
         std::lock_guard<std::mutex> g(cfg_mutex);
         return cfg;
     }
+    // Returns true the first time.
+    bool stop() {
+        const bool first = !stopping.exchange(true);
+        {
+            std::lock_guard<std::mutex> g(stop_mu);
+        }
+        stop_cv.notify_all();
+        return first;
+    }
 };
 
 // INFO and up to journald (under systemd) or stderr; DEBUG only with --verbose.
-GLogWriterOutput writer(GLogLevelFlags level, const GLogField* fields, gsize n, gpointer data) {
+GLogWriterOutput writer(GLogLevelFlags level, const GLogField* fields, gsize n, gpointer data) noexcept {
+    // (GLib's own writers; nothing here throws.)
     const auto* d = static_cast<const Daemon*>(data);
     if ((level & G_LOG_LEVEL_DEBUG) && !d->verbose) return G_LOG_WRITER_HANDLED;
     if (g_log_writer_is_journald(fileno(stderr)) && g_log_writer_journald(level, fields, n, nullptr) == G_LOG_WRITER_HANDLED)
@@ -88,8 +106,9 @@ GLogWriterOutput writer(GLogLevelFlags level, const GLogField* fields, gsize n, 
 }
 
 // Sleeps up to ms, waking early when the daemon stops.
-void nap(const Daemon& d, int ms) {
-    for (int left = ms; left > 0 && !d.stopping; left -= 100) g_usleep(static_cast<gulong>(std::min(left, 100)) * 1000);
+void nap(Daemon& d, long ms) {
+    std::unique_lock<std::mutex> l(d.stop_mu);
+    d.stop_cv.wait_for(l, std::chrono::milliseconds(ms), [&d] { return d.stopping.load(); });
 }
 
 // ---- the job runner ----------------------------------------------------------------------------
@@ -192,7 +211,7 @@ private:
 };
 
 void step_worker(Daemon* d, Runner* r) {
-    std::unique_ptr<db::Connection> db;
+    db::Session session;  // this thread's connection
     const std::string termid = bridge::default_termid();
     const auto progress = [](const jobs::Job& j, std::string_view what) {
         log::info("job %lld: %.*s (%s)", static_cast<long long>(j.id), static_cast<int>(what.size()), what.data(),
@@ -202,7 +221,7 @@ void step_worker(Daemon* d, Runner* r) {
         const auto cfg = d->config();
         const std::uint64_t gen = r->now_generation();
         try {
-            if (!db) db = std::make_unique<db::Connection>(cfg->conninfo);
+            db::Connection* db = &session.get(cfg->conninfo);
             std::vector<int> mine;
             for (const auto& [n, f] : cfg->facilities) mine.push_back(n);
             const auto claim = jobs::claim_due(*db, mine, kMaxIdleMs);
@@ -240,12 +259,11 @@ void step_worker(Daemon* d, Runner* r) {
             }
         } catch (const Error& e) {
             log::warning("%s", e.what());
-            db.reset();  // a new connection next time (its claim ends with it); the job stays resumable
-            nap(*d, 5000);
+            // A new connection next time, after a backoff (its claim ends with it); the job stays resumable.
+            nap(*d, session.failed());
         } catch (const std::exception& e) {
             log::warning("internal error: %s", e.what());
-            db.reset();
-            nap(*d, 5000);
+            nap(*d, session.failed());
         }
     }
 }
@@ -253,28 +271,14 @@ void step_worker(Daemon* d, Runner* r) {
 // Wakes the step threads when a job is queued or opened again (NOTIFY onshi_job), and once a second
 // to see a stop.
 void listener(Daemon* d, Runner* r) {
-    std::unique_ptr<db::Connection> db;
+    db::Listener jobs_channel("onshi_job");
     while (!d->stopping) {
         try {
-            if (!db) {
-                db = std::make_unique<db::Connection>(d->config()->conninfo);
-                db->run("LISTEN onshi_job");
-                r->wake();  // what was queued while nobody listened
-            }
-            PGconn* c = db->raw();
-            pollfd p{PQsocket(c), POLLIN, 0};
-            if (::poll(&p, 1, 1000) <= 0) continue;
-            if (!PQconsumeInput(c)) throw Error(Errc::database, std::string("LISTEN onshi_job: ") + PQerrorMessage(c));
-            bool any = false;
-            while (PGnotify* n = PQnotifies(c)) {
-                any = true;
-                PQfreemem(n);
-            }
-            if (any) r->wake();
+            if (jobs_channel.listen(d->config()->conninfo)) r->wake();  // what was queued while nobody listened
+            if (!jobs_channel.wait(1000).empty()) r->wake();
         } catch (const Error& e) {
             log::warning("job wake-ups: %s", e.what());
-            db.reset();
-            nap(*d, 5000);
+            nap(*d, jobs_channel.failed());
         }
     }
     r->wake();  // the step threads see the stop at once
@@ -304,32 +308,27 @@ bool events_unreliable(const std::string& dir, std::string& fs) {
 
 class ResultWatcher {
 public:
-    ResultWatcher(Daemon* d, Runner* r) : d_(d), r_(r), ctx_(g_main_context_new()), loop_(g_main_loop_new(ctx_, FALSE)) {}
-    ~ResultWatcher() {
-        clear();
-        g_main_loop_unref(loop_);
-        g_main_context_unref(ctx_);
-    }
+    ResultWatcher(Daemon* d, Runner* r) : d_(d), r_(r), ctx_(g_main_context_new()), loop_(g_main_loop_new(ctx_.get(), FALSE)) {}
+    ~ResultWatcher() { clear(); }
     ResultWatcher(const ResultWatcher&) = delete;
     ResultWatcher& operator=(const ResultWatcher&) = delete;
 
     void run() {
-        g_main_context_push_thread_default(ctx_);
-        GSource* tick = g_timeout_source_new(1000);
-        g_source_set_callback(tick, on_tick, this, nullptr);
-        g_source_attach(tick, ctx_);
-        g_source_unref(tick);
+        g_main_context_push_thread_default(ctx_.get());
+        const GSourcePtr tick(g_timeout_source_new(1000));
+        g_source_set_callback(tick.get(), on_tick, this, nullptr);
+        g_source_attach(tick.get(), ctx_.get());
         on_tick(this);
-        g_main_loop_run(loop_);
+        g_main_loop_run(loop_.get());
         clear();
-        g_main_context_pop_thread_default(ctx_);
+        g_main_context_pop_thread_default(ctx_.get());
     }
 
 private:
     struct Watch {
         ResultWatcher* w;
         int hospnum;
-        GFileMonitor* monitor = nullptr;
+        GObjectPtr<GFileMonitor> monitor;
         GSource* again = nullptr;  // the second wake-up, pending
         std::unordered_set<std::int64_t> again_ids;
         std::string dir, fs;        // fs: the file system listed by the poll (empty: events suffice)
@@ -353,11 +352,11 @@ private:
     }
     Daemon* d_;
     Runner* r_;
-    GMainContext* ctx_;
-    GMainLoop* loop_;
+    GMainContextPtr ctx_;
+    GMainLoopPtr loop_;
     std::shared_ptr<const app::Config> cfg_;
     std::vector<std::unique_ptr<Watch>> watches_;
-    std::unique_ptr<db::Connection> db_;
+    db::Session db_;  // this thread's connection
     bool polls_failed_ = false;  // the last look for awaiting jobs failed (warned once)
 
     void clear() {
@@ -368,18 +367,22 @@ private:
             }
             stop_poll(*w);
             if (!w->monitor) continue;
-            g_signal_handlers_disconnect_by_data(w->monitor, w.get());
-            g_file_monitor_cancel(w->monitor);
-            g_object_unref(w->monitor);
+            g_signal_handlers_disconnect_by_data(w->monitor.get(), w.get());
+            g_file_monitor_cancel(w->monitor.get());
+            w->monitor.reset();
         }
         watches_.clear();
     }
 
+    // GLib callbacks of this thread's loop (core/callback.hpp): nothing thrown through; the tick goes on.
+    static gboolean on_tick(gpointer data) noexcept {
+        return guarded("result folder watch", gboolean{G_SOURCE_CONTINUE}, [data] { return static_cast<ResultWatcher*>(data)->tick(); });
+    }
     // Once a second: the stop, and a reloaded configuration (its folders watched afresh).
-    static gboolean on_tick(gpointer data) {
-        auto* self = static_cast<ResultWatcher*>(data);
+    gboolean tick() {
+        auto* self = this;
         if (self->d_->stopping) {
-            g_main_loop_quit(self->loop_);
+            g_main_loop_quit(self->loop_.get());
             return G_SOURCE_REMOVE;
         }
         const auto cfg = self->d_->config();
@@ -389,7 +392,7 @@ private:
         }
         self->clear();
         self->cfg_ = cfg;
-        self->db_.reset();
+        self->db_.drop();
         for (const auto& [hospnum, f] : cfg->facilities) {
             if (f.transport != app::TransportKind::folder || f.res_dir.empty()) continue;
             auto w = std::make_unique<Watch>(Watch{self, hospnum});
@@ -397,16 +400,15 @@ private:
             if (events_unreliable(f.res_dir, w->fs))
                 log::info("facility %d: %s is on %s: listed every %u ms while a job awaits a result", hospnum, f.res_dir.c_str(),
                           w->fs.c_str(), kDirPollMs);
-            GFile* dir = g_file_new_for_path(f.res_dir.c_str());
+            const GObjectPtr<GFile> dir(g_file_new_for_path(f.res_dir.c_str()));
             GError* err = nullptr;
-            w->monitor = g_file_monitor_directory(dir, G_FILE_MONITOR_WATCH_MOVES, nullptr, &err);
-            g_object_unref(dir);
+            w->monitor.reset(g_file_monitor_directory(dir.get(), G_FILE_MONITOR_WATCH_MOVES, nullptr, &err));
             if (!w->monitor) {
                 log::warning("facility %d: cannot watch %s (%s): results are found by polling", hospnum, f.res_dir.c_str(), err ? err->message : "?");
                 g_clear_error(&err);
                 if (w->fs.empty()) continue;
             } else {
-                g_signal_connect(w->monitor, "changed", G_CALLBACK(on_changed), w.get());
+                g_signal_connect(w->monitor.get(), "changed", G_CALLBACK(on_changed), w.get());
             }
             log::debug("facility %d: watching %s", hospnum, f.res_dir.c_str());
             self->watches_.push_back(std::move(w));
@@ -427,14 +429,12 @@ private:
         if (std::none_of(watches_.begin(), watches_.end(), [](const auto& w) { return !w->fs.empty(); })) return;
         std::unordered_set<int> awaiting;
         try {
-            if (!db_) db_ = std::make_unique<db::Connection>(cfg_->conninfo);
-            const auto r = db_->exec("SELECT DISTINCT hospnum FROM onshi.job WHERE state IN ('requested','received','polling')");
-            for (int i = 0; i < r.rows(); ++i) awaiting.insert(static_cast<int>(r.num(i, 0)));
+            for (const int h : jobs::facilities_awaiting_results(db_.get(cfg_->conninfo))) awaiting.insert(h);
             polls_failed_ = false;
         } catch (const std::exception& e) {
             if (!polls_failed_) log::warning("result folder watch: %s", e.what());  // once, not every second
             polls_failed_ = true;
-            db_.reset();
+            (void)db_.failed();
             return;  // as they were
         }
         for (auto& w : watches_) {
@@ -445,7 +445,7 @@ private:
                 list_dir(w.get());
                 w->poll = g_timeout_source_new(kDirPollMs);
                 g_source_set_callback(w->poll, on_poll, w.get(), nullptr);
-                g_source_attach(w->poll, ctx_);
+                g_source_attach(w->poll, ctx_.get());
             } else if (!want) {
                 stop_poll(*w);
             }
@@ -460,8 +460,8 @@ private:
         w.listed.clear();
     }
 
-    static gboolean on_poll(gpointer data) {
-        list_dir(static_cast<Watch*>(data));
+    static gboolean on_poll(gpointer data) noexcept {
+        guarded("result folder listing", [data] { list_dir(static_cast<Watch*>(data)); });
         return G_SOURCE_CONTINUE;
     }
 
@@ -469,13 +469,13 @@ private:
     // whole is the settle rule's to say when the job looks). A job-named file not listed last time makes
     // its job due, as an event does.
     static void list_dir(Watch* w) {
-        GDir* dir = g_dir_open(w->dir.c_str(), 0, nullptr);
+        const Handle<GDir*, g_dir_close> dir(g_dir_open(w->dir.c_str(), 0, nullptr));
         if (!dir) {  // gone for now (the share away): the next listing that works takes every name as new
             w->listed.clear();
             return;
         }
         std::unordered_set<std::string> now;
-        while (const gchar* n = g_dir_read_name(dir)) {
+        while (const gchar* n = g_dir_read_name(dir.get())) {
             std::string name(n);
             if (name[0] == '.') continue;
             if (!w->listed.contains(name))
@@ -485,20 +485,20 @@ private:
                 }
             now.insert(std::move(name));
         }
-        g_dir_close(dir);
         w->listed = std::move(now);
     }
 
-    static void on_changed(GFileMonitor*, GFile* file, GFile* other, GFileMonitorEvent ev, gpointer data) {
-        auto* w = static_cast<Watch*>(data);
+    static void on_changed(GFileMonitor*, GFile* file, GFile* other, GFileMonitorEvent ev, gpointer data) noexcept {
+        guarded("result folder watch", [&] { changed(file, other, ev, static_cast<Watch*>(data)); });
+    }
+    static void changed(GFile* file, GFile* other, GFileMonitorEvent ev, Watch* w) {
         // A file closed after writing, or one that appeared whole (renamed or moved in).
         if (ev != G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT && ev != G_FILE_MONITOR_EVENT_CREATED && ev != G_FILE_MONITOR_EVENT_MOVED_IN &&
             ev != G_FILE_MONITOR_EVENT_RENAMED)
             return;
         GFile* named = ev == G_FILE_MONITOR_EVENT_RENAMED && other ? other : file;
-        gchar* base = named ? g_file_get_basename(named) : nullptr;
-        const std::string name = base ? base : "";
-        g_free(base);
+        const GCharPtr base(named ? g_file_get_basename(named) : nullptr);
+        const std::string name = base ? base.get() : "";
         const bool hidden = name.empty() || name[0] == '.';
         if (hidden) return;
         const auto id = job_in_name(name);
@@ -515,28 +515,29 @@ private:
         if (!w->again) {
             w->again = g_timeout_source_new(200);
             g_source_set_callback(w->again, on_again, w, nullptr);
-            g_source_attach(w->again, ctx_);
+            g_source_attach(w->again, w->w->ctx_.get());
         }
     }
 
-    static gboolean on_again(gpointer data) {
+    static gboolean on_again(gpointer data) noexcept {
         auto* w = static_cast<Watch*>(data);
         g_source_unref(w->again);
         w->again = nullptr;
-        for (const auto id : w->again_ids) w->w->make_due(w->hospnum, id);
-        w->again_ids.clear();
+        guarded("result folder watch", [w] {
+            for (const auto id : w->again_ids) w->w->make_due(w->hospnum, id);
+            w->again_ids.clear();
+        });
         return G_SOURCE_REMOVE;
     }
 
     // The job, if it awaits an answer, looks now (no exception leaves: this runs in a GLib callback).
     void make_due(int hospnum, std::int64_t id) {
         try {
-            if (!db_) db_ = std::make_unique<db::Connection>(cfg_->conninfo);
-            jobs::make_due(*db_, hospnum, id);
+            jobs::make_due(db_.get(cfg_->conninfo), hospnum, id);
             r_->wake();
         } catch (const std::exception& e) {
             log::warning("result folder watch: %s", e.what());
-            db_.reset();
+            (void)db_.failed();  // a new connection at the next event
         }
     }
 };
@@ -546,25 +547,31 @@ void result_watcher(Daemon* d, Runner* r) {
     w.run();
 }
 
+// Every thread's entry point (core/callback.hpp): an exception that leaves one is logged, never
+// std::terminate.
+template <typename F, typename... A>
+std::thread start_thread(const char* what, F f, A... a) {
+    return std::thread([what, f, a...]() noexcept { guarded(what, [&] { f(a...); }); });
+}
+
 void worker(Daemon* d) {
     Runner r;
     std::vector<std::thread> threads;
-    threads.emplace_back(listener, d, &r);
-    threads.emplace_back(result_watcher, d, &r);
-    for (int i = 0; i < kStepThreads; ++i) threads.emplace_back(step_worker, d, &r);
+    threads.push_back(start_thread("job wake-ups thread", listener, d, &r));
+    threads.push_back(start_thread("result folder watch thread", result_watcher, d, &r));
+    for (int i = 0; i < kStepThreads; ++i) threads.push_back(start_thread("step thread", step_worker, d, &r));
     for (auto& t : threads) t.join();
-    g_main_loop_quit(d->loop);
+    g_main_loop_quit(d->loop.get());
 }
 
 // Queues the scheduled jobs whose slot has come (once per slot, whatever the number of daemons).
-gboolean check_schedules(gpointer data) {
-    auto* d = static_cast<Daemon*>(data);
+void check_schedules(Daemon* d, db::Session& session) {
     const auto cfg = d->config();
     bool any = false;
     for (const auto& [n, f] : cfg->facilities) any |= !f.schedules.empty();
-    if (!any || d->stopping) return G_SOURCE_CONTINUE;
+    if (!any || d->stopping) return;
     try {
-        db::Connection db(cfg->conninfo);
+        db::Connection& db = session.get(cfg->conninfo);
         const std::time_t now = std::time(nullptr);
         for (const auto& [hospnum, f] : cfg->facilities) {
             for (const auto& [kind, text] : f.schedules) {
@@ -579,65 +586,76 @@ gboolean check_schedules(gpointer data) {
         }
     } catch (const Error& e) {
         log::warning("schedules: %s", e.what());
+        (void)session.failed();  // a new connection next time
     }
-    return G_SOURCE_CONTINUE;
 }
 
-// ORCA's 同意一括 button: adopt the requests it left in tbl_jobkanri (no LISTEN/NOTIFY from ORCA: poll).
-gboolean check_orca_requests(gpointer data) {
-    auto* d = static_cast<Daemon*>(data);
+// ORCA's 同意一括 button: adopt the requests it left in tbl_jobkanri (no LISTEN/NOTIFY from ORCA: poll,
+// on the ticker's kept connection). Returns the wait before the next poll after a failure (0: none).
+long check_orca_requests(Daemon* d, db::Session& session) {
     const auto cfg = d->config();
-    if (d->stopping) return G_SOURCE_CONTINUE;
+    if (d->stopping) return 0;
     try {
-        std::unique_ptr<db::Connection> db;
+        db::Connection* db = nullptr;
         for (const auto& [n, f] : cfg->facilities) {
             if (!f.serve_orca_jobs) continue;
-            if (!db) db = std::make_unique<db::Connection>(cfg->conninfo);
+            if (!db) db = &session.get(cfg->conninfo);
             jobs::adopt_orca_requests(*db, f);
         }
     } catch (const Error& e) {
         log::warning("ORCA requests: %s", e.what());
+        return session.failed();  // a new connection next time, after the backoff
     }
-    return G_SOURCE_CONTINUE;
+    return 0;
 }
 
-// Schedules (every 20 s) and ORCA's requests (every 2 s) on a thread of their own: a slow or
-// locked database delays them, never the signals on the main loop.
+// Schedules (every 20 s) and ORCA's requests (every 2 s) on a thread of their own, on one kept
+// connection: a slow or locked database delays them, never the signals on the main loop. Between
+// two polls the thread sleeps (a stop wakes it).
 void ticker(Daemon* d) {
+    db::Session session;  // this thread's connection
     gint64 next_schedules = 0, next_orca = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
     while (!d->stopping) {
-        const gint64 now = g_get_monotonic_time();
+        gint64 now = g_get_monotonic_time();
         try {
             if (now >= next_schedules) {
-                check_schedules(d);
+                check_schedules(d, session);
                 next_schedules = now + 20 * G_USEC_PER_SEC;
             }
             if (now >= next_orca) {
-                check_orca_requests(d);
-                next_orca = now + 2 * G_USEC_PER_SEC;
+                const long backoff_ms = check_orca_requests(d, session);
+                next_orca = now + std::max<gint64>(2 * G_USEC_PER_SEC, backoff_ms * 1000);
             }
         } catch (const std::exception& e) {
             log::warning("internal error: %s", e.what());
         }
-        nap(*d, 100);
+        now = g_get_monotonic_time();
+        const gint64 next = std::min(next_schedules, next_orca);
+        if (next > now) nap(*d, static_cast<long>((next - now + 999) / 1000));
     }
 }
 
 void spawn_screens(Daemon* d);
 
-gboolean respawn_screens(gpointer data) {
-    spawn_screens(static_cast<Daemon*>(data));
+// The main loop's callbacks (core/callback.hpp): nothing thrown through.
+gboolean respawn_screens(gpointer data) noexcept {
+    guarded("web: starting the screens process", [data] { spawn_screens(static_cast<Daemon*>(data)); });
     return G_SOURCE_REMOVE;
 }
 
-void screens_exited(GObject* source, GAsyncResult* res, gpointer data) {
-    auto* d = static_cast<Daemon*>(data);
-    auto* proc = G_SUBPROCESS(source);
+void screens_ended(GSubprocess* proc, GAsyncResult* res, Daemon* d);
+
+void screens_exited(GObject* source, GAsyncResult* res, gpointer data) noexcept {
+    const GObjectPtr<GSubprocess> proc(G_SUBPROCESS(source));  // the reference spawn_screens took for the wait
+    guarded("web: the screens process ended", [&] { screens_ended(proc.get(), res, static_cast<Daemon*>(data)); });
+}
+
+void screens_ended(GSubprocess* proc, GAsyncResult* res, Daemon* d) {
     (void)g_subprocess_wait_finish(proc, res, nullptr);
     std::string how = g_subprocess_get_if_signaled(proc) ? "signal " + std::to_string(g_subprocess_get_term_sig(proc))
                                                          : "status " + std::to_string(g_subprocess_get_exit_status(proc));
-    if (proc == d->screens_proc) {
-        g_clear_object(&d->screens_proc);
+    if (proc == d->screens_proc.get()) {
+        d->screens_proc.reset();
         if (!d->stopping) {
             // Quick deaths in a row: wait longer each time (up to 30 s); a long life resets the wait.
             if (g_get_monotonic_time() - d->screens_started > 60 * G_USEC_PER_SEC) d->respawn_ms = 1000;
@@ -646,15 +664,16 @@ void screens_exited(GObject* source, GAsyncResult* res, gpointer data) {
             d->respawn_ms = std::min(d->respawn_ms * 2, 30000);
         }
     }
-    g_object_unref(proc);
 }
 
 void spawn_screens(Daemon* d) {
     if (d->stopping || d->screens_proc) return;
-    GSubprocessLauncher* l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
-    g_subprocess_launcher_take_fd(l, dup(g_socket_get_fd(d->listening)), 3);
-    // It ends when we do, whatever the way (even SIGKILL): it never keeps the port alone.
-    g_subprocess_launcher_set_child_setup(l, [](gpointer) { prctl(PR_SET_PDEATHSIG, SIGTERM); }, nullptr, nullptr);
+    const GObjectPtr<GSubprocessLauncher> launcher(g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE));
+    GSubprocessLauncher* l = launcher.get();
+    g_subprocess_launcher_take_fd(l, dup(g_socket_get_fd(d->listening.get())), 3);
+    // It ends when we do, whatever the way (even SIGKILL): it never keeps the port alone. (Runs in
+    // the child between fork and exec: one system call, nothing that could throw or log.)
+    g_subprocess_launcher_set_child_setup(l, [](gpointer) noexcept { prctl(PR_SET_PDEATHSIG, SIGTERM); }, nullptr, nullptr);
     std::vector<const char*> argv = {d->self_exe.c_str(), "--screens"};
     if (d->config_path) {
         argv.push_back("--config");
@@ -663,8 +682,7 @@ void spawn_screens(Daemon* d) {
     if (d->verbose) argv.push_back("--verbose");
     argv.push_back(nullptr);
     GError* err = nullptr;
-    d->screens_proc = g_subprocess_launcher_spawnv(l, argv.data(), &err);
-    g_object_unref(l);
+    d->screens_proc.reset(g_subprocess_launcher_spawnv(l, argv.data(), &err));
     if (!d->screens_proc) {
         log::warning("web: cannot start the screens process: %s; trying again in 30 s", err ? err->message : "?");
         g_clear_error(&err);
@@ -672,20 +690,28 @@ void spawn_screens(Daemon* d) {
         return;
     }
     d->screens_started = g_get_monotonic_time();
-    log::info("web: screens process %s started", g_subprocess_get_identifier(d->screens_proc));
-    g_subprocess_wait_async(G_SUBPROCESS(g_object_ref(d->screens_proc)), nullptr, screens_exited, d);
+    log::info("web: screens process %s started", g_subprocess_get_identifier(d->screens_proc.get()));
+    g_subprocess_wait_async(G_SUBPROCESS(g_object_ref(d->screens_proc.get())), nullptr, screens_exited, d);
 }
 
-gboolean on_stop(gpointer data) {
+gboolean on_stop(gpointer data) noexcept {
     auto* d = static_cast<Daemon*>(data);
-    if (!d->stopping.exchange(true)) log::info("stopping: finishing the current step");
-    if (d->screens_proc) g_subprocess_send_signal(d->screens_proc, SIGTERM);
-    if (d->screens) g_main_loop_quit(d->loop);
+    guarded("stop", [d] {
+        if (d->stop()) log::info("stopping: finishing the current step");
+    });
+    if (d->screens_proc) g_subprocess_send_signal(d->screens_proc.get(), SIGTERM);
+    if (d->screens) g_main_loop_quit(d->loop.get());
     return G_SOURCE_CONTINUE;
 }
 
-gboolean on_reload(gpointer data) {
-    auto* d = static_cast<Daemon*>(data);
+void reload(Daemon* d);
+
+gboolean on_reload(gpointer data) noexcept {
+    guarded("reload", [data] { reload(static_cast<Daemon*>(data)); });
+    return G_SOURCE_CONTINUE;
+}
+
+void reload(Daemon* d) {
     try {
         auto fresh = std::make_shared<const app::Config>(app::load_config(d->config_path));
         std::lock_guard<std::mutex> g(d->cfg_mutex);
@@ -696,34 +722,31 @@ gboolean on_reload(gpointer data) {
     } catch (const Error& e) {
         log::warning("%sreload refused, keeping the running configuration: %s", d->screens ? "web: " : "", e.what());
     }
-    if (d->screens_proc) g_subprocess_send_signal(d->screens_proc, SIGHUP);
-    return G_SOURCE_CONTINUE;
+    if (d->screens_proc) g_subprocess_send_signal(d->screens_proc.get(), SIGHUP);
 }
 
 // The screens process: the web server on the listening socket the main process handed over (fd 3).
 int run_screens(Daemon& d) {
     GError* err = nullptr;
-    GSocket* listening = g_socket_new_from_fd(3, &err);
+    const GObjectPtr<GSocket> listening(g_socket_new_from_fd(3, &err));
     if (!listening) {
         std::fprintf(stderr, "orca-onshid --screens: no listening socket on descriptor 3: %s\n", err ? err->message : "?");
         g_clear_error(&err);
         return exit_status(Errc::usage);
     }
     if (getppid() == 1) return 0;  // the main process is already gone
-    d.loop = g_main_loop_new(nullptr, FALSE);
+    d.loop.reset(g_main_loop_new(nullptr, FALSE));
     g_unix_signal_add(SIGTERM, on_stop, &d);
     g_unix_signal_add(SIGINT, on_stop, &d);
     g_unix_signal_add(SIGHUP, on_reload, &d);
     int rc = 0;
     try {
-        auto server = std::make_unique<web::Server>([&d] { return d.config(); }, listening);
-        g_main_loop_run(d.loop);
+        auto server = std::make_unique<web::Server>([&d] { return d.config(); }, listening.get());
+        g_main_loop_run(d.loop.get());
     } catch (const Error& e) {
         std::fprintf(stderr, "orca-onshid --screens: %s\n", e.what());
         rc = exit_status(e.code());
     }
-    g_object_unref(listening);
-    g_main_loop_unref(d.loop);
     return rc;
 }
 
@@ -739,6 +762,7 @@ constexpr const char* kUsage =
     "  -h, --help      this help\n";
 
 int main(int argc, char** argv) {
+    log::install_glib_log();
     Daemon d;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -775,44 +799,42 @@ int main(int argc, char** argv) {
     }
     if (!d.cfg->web.listen.empty()) {
         try {
-            d.listening = web::Server::bind(*d.cfg);
+            d.listening.reset(web::Server::bind(*d.cfg));
         } catch (const Error& e) {
             std::fprintf(stderr, "orca-onshid: %s\n", e.what());
             return exit_status(e.code());
         }
-        gchar* exe = g_file_read_link("/proc/self/exe", nullptr);
-        d.self_exe = exe ? exe : argv[0];
-        g_free(exe);
+        const GCharPtr exe(g_file_read_link("/proc/self/exe", nullptr));
+        d.self_exe = exe ? exe.get() : argv[0];
         std::string host;
         int port = 0;
         web::split_listen(d.cfg->web.listen, host, port);
         log::info("web: screens at %s (%s)", web::screens_url(*d.cfg).c_str(),
                   web::is_loopback(host) ? "loopback: login only with a users file" : "login required");
     }
-    d.loop = g_main_loop_new(nullptr, FALSE);
+    d.loop.reset(g_main_loop_new(nullptr, FALSE));
     g_unix_signal_add(SIGTERM, on_stop, &d);
     g_unix_signal_add(SIGINT, on_stop, &d);
     g_unix_signal_add(SIGHUP, on_reload, &d);
     if (d.listening) spawn_screens(&d);
     log::info("orca-onshid %s started (%zu facilities)", PACKAGE_VERSION, d.cfg->facilities.size());
-    std::thread w(worker, &d);
-    std::thread t(ticker, &d);
-    g_main_loop_run(d.loop);
-    d.stopping = true;
+    std::thread w = start_thread("job runner", worker, &d);
+    std::thread t = start_thread("ticker thread", ticker, &d);
+    g_main_loop_run(d.loop.get());
+    d.stop();
     w.join();
     t.join();
     if (d.screens_proc) {
         // Stop the screens process; SIGKILL if it has not ended within 5 s.
-        g_subprocess_send_signal(d.screens_proc, SIGTERM);
+        g_subprocess_send_signal(d.screens_proc.get(), SIGTERM);
         for (int i = 0; i < 50 && d.screens_proc; ++i) {
             while (g_main_context_iteration(nullptr, FALSE)) {
             }
             if (d.screens_proc) g_usleep(100 * 1000);
         }
-        if (d.screens_proc) g_subprocess_force_exit(d.screens_proc);
+        if (d.screens_proc) g_subprocess_force_exit(d.screens_proc.get());
     }
-    if (d.listening) g_object_unref(d.listening);
-    g_main_loop_unref(d.loop);
+    d.listening.reset();
     log::info("orca-onshid stopped");
     return 0;
 }

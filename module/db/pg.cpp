@@ -52,7 +52,7 @@ Result Connection::exec(const std::string& sql, const std::vector<Param>& params
 }
 
 void Connection::run(const std::string& sql) {
-    std::unique_ptr<PGresult, ResultDeleter> r(PQexec(conn_.get(), sql.c_str()));
+    ResultHandle r(PQexec(conn_.get(), sql.c_str()));
     const auto st = PQresultStatus(r.get());
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) fail("statement failed");
 }
@@ -62,7 +62,7 @@ std::string Connection::server_encoding() {
 }
 
 Connection::Copy::Copy(Connection& c, const std::string& copy_sql) : c_(c) {
-    std::unique_ptr<PGresult, ResultDeleter> r(PQexec(c_.conn_.get(), copy_sql.c_str()));
+    ResultHandle r(PQexec(c_.conn_.get(), copy_sql.c_str()));
     if (PQresultStatus(r.get()) != PGRES_COPY_IN) c_.fail("COPY failed");
     buf_.reserve(1 << 16);
 }

@@ -2,6 +2,8 @@
 // Every failure becomes Error(Errc::database) with PostgreSQL's own message.
 #pragma once
 
+#include "core/handle.hpp"
+
 #include <libpq-fe.h>
 
 #include <memory>
@@ -13,8 +15,8 @@
 
 namespace onshi::db {
 
-struct ResultDeleter { void operator()(PGresult* r) const { PQclear(r); } };
-struct ConnDeleter { void operator()(PGconn* c) const { PQfinish(c); } };
+using ResultHandle = Handle<PGresult*, PQclear>;
+using ConnHandle = Handle<PGconn*, PQfinish>;
 
 class Result {
 public:
@@ -31,7 +33,7 @@ public:
     [[nodiscard]] std::string affected() const { return PQcmdTuples(r_.get()); }
 
 private:
-    std::unique_ptr<PGresult, ResultDeleter> r_;
+    ResultHandle r_;
 };
 
 using Param = std::optional<std::string>;  // nullopt = SQL NULL
@@ -71,7 +73,7 @@ public:
     [[nodiscard]] PGconn* raw() { return conn_.get(); }
 
 private:
-    std::unique_ptr<PGconn, ConnDeleter> conn_;
+    ConnHandle conn_;
     std::string conninfo_;
     [[noreturn]] void fail(const std::string& what) const;
 };

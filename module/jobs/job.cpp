@@ -1,7 +1,9 @@
 #include "jobs/job.hpp"
 
+#include "app/clock.hpp"
 #include "core/dates.hpp"
 #include "core/error.hpp"
+#include "core/failpoint.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
 #include "onshi_batch/card_request.hpp"
@@ -192,14 +194,6 @@ std::int64_t require_pdf_consent(db::Connection& db, int hospnum, const std::str
     return consented_result(db, hospnum, ptnum, kind).ptid;
 }
 
-void failpoint(const char* name) {
-    const char* fp = std::getenv("ONSHI_FAILPOINT");
-    if (fp && std::string_view(fp) == name) {
-        log::warning("failpoint %s: killing this process", name);
-        std::raise(SIGKILL);
-    }
-}
-
 std::int64_t create_or_resume(db::Connection& db, int hospnum, Kind kind, const Params& params, const std::string& opid,
                               bool& resumed) {
     Params q = params;
@@ -299,7 +293,7 @@ StepOutcome step(db::Connection& db, const app::Facility& fac, oqs::Transport& f
             } else {
                 moved = finish_failed(db, j, State::failed, "OQS ended the request (異常終了): " + s.header.error_code + " " + s.header.error_message);
             }
-            failpoint("mid_ingest");
+            ONSHI_FAILPOINT("mid_ingest");
             if (moved) tx.commit();
         } catch (const Error& e) {
             if (e.code() != Errc::malformed) throw;  // database/io: the job stays resumable
@@ -317,7 +311,7 @@ StepOutcome step(db::Connection& db, const app::Facility& fac, oqs::Transport& f
 
     switch (st) {
     case State::queued: {
-        failpoint("before_01req");
+        ONSHI_FAILPOINT("before_01req");
         const std::string name = request1_name(j);
         std::string body;
         try {
@@ -332,7 +326,7 @@ StepOutcome step(db::Connection& db, const app::Facility& fac, oqs::Transport& f
         c.requested_now = true;
         if (!move_on(db, j, State::requested, c)) break;
         folder.publish(name);
-        failpoint("after_01req");
+        ONSHI_FAILPOINT("after_01req");
         wait = fac.poll_interval_ms;
         progress(load(db, id), k.output == Output::pdf ? "要求を送信しました" : "一括取得依頼を送信しました");
         break;
@@ -375,7 +369,7 @@ StepOutcome step(db::Connection& db, const app::Facility& fac, oqs::Transport& f
                 finish_failed(db, j, State::failed, "OQS did not accept the request: " + h.error_code + " " + h.error_message);
             } else if (move_on(db, j, State::received, got)) {
                 folder.retire_result(*path, fac.archive_dir);
-                failpoint("after_01res");
+                ONSHI_FAILPOINT("after_01res");
                 progress(load(db, id), "受付番号を受け取りました");
             }
         } else if (j.seconds_in_state > fac.result_timeout_s) {
@@ -400,7 +394,7 @@ StepOutcome step(db::Connection& db, const app::Facility& fac, oqs::Transport& f
         c.poll_count = n;
         if (!move_on(db, j, State::polling, c)) break;
         folder.publish(name);
-        failpoint("after_02req");
+        ONSHI_FAILPOINT("after_02req");
         wait = fac.poll_interval_ms;
         progress(load(db, id), "結果を問い合わせています");
         break;

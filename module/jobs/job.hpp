@@ -65,6 +65,7 @@ using queue::release_claim;
 using queue::put_off;
 using queue::count_attempt;
 using queue::make_due;
+using queue::facilities_awaiting_results;
 
 // Expired or failed with a 受付番号: ask again (state received, fresh deadline); without one: from
 // the start. Returns false when the job cannot be resumed (done, cancelled, running).
@@ -89,8 +90,5 @@ Job run(db::Connection& db, const app::Facility& facility, std::int64_t id, cons
 // 薬剤情報 / 特定健診 PDFs are asked for only when the patient's newest stored result with that consent
 // exists (consent 1). Throws Error(usage) with the reason otherwise; returns the patient's ptid.
 std::int64_t require_pdf_consent(db::Connection& db, int hospnum, const std::string& ptnum, Kind kind);
-
-// Test hook: when ONSHI_FAILPOINT names this point, the process kills itself (SIGKILL) right there.
-void failpoint(const char* name);
 
 }  // namespace onshi::jobs

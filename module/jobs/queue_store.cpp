@@ -221,6 +221,14 @@ void make_due(db::Connection& db, int hospnum, std::int64_t id) {
             {std::to_string(id), std::to_string(hospnum)});
 }
 
+std::vector<int> facilities_awaiting_results(db::Connection& db) {
+    const auto r = db.exec("SELECT DISTINCT hospnum FROM onshi.job WHERE state IN ('" + std::string(to_text(State::requested)) + "','" +
+                           std::string(to_text(State::received)) + "','" + std::string(to_text(State::polling)) + "')");
+    std::vector<int> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back(static_cast<int>(r.num(i, 0)));
+    return out;
+}
+
 void count_attempt(db::Connection& db, std::int64_t id) {
     db.exec("UPDATE onshi.job SET attempts = attempts + 1 WHERE id = $1", {std::to_string(id)});
 }

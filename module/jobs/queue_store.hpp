@@ -62,6 +62,9 @@ void set_next(db::Connection& db, std::int64_t id, long ms);
 void put_off(db::Connection& db, std::int64_t id, long ms);
 // A job of the facility awaiting an answer (requested/polling) that is not due yet: due now.
 void make_due(db::Connection& db, int hospnum, std::int64_t id);
+// The facilities with a job awaiting OQS's answer (requested, received, polling): their result
+// folders are listed where no file event comes (a share).
+std::vector<int> facilities_awaiting_results(db::Connection& db);
 // Counts a run that picked the job up (onshi.job.attempts).
 void count_attempt(db::Connection& db, std::int64_t id);
 

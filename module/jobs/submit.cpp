@@ -1,5 +1,6 @@
 #include "jobs/submit.hpp"
 
+#include "app/clock.hpp"
 #include "core/dates.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"

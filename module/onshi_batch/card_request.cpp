@@ -1,6 +1,7 @@
 #include "onshi_batch/card_request.hpp"
 
 #include "core/error.hpp"
+#include "core/handle.hpp"
 #include "onshi_batch/codec.hpp"
 
 #include <glib.h>
@@ -10,10 +11,8 @@
 namespace onshi::oqs {
 
 std::string base64(std::span<const std::uint8_t> bytes) {
-    gchar* s = g_base64_encode(bytes.data(), bytes.size());
-    std::string out(s);
-    g_free(s);
-    return out;
+    const Handle<gchar*, g_free> s(g_base64_encode(bytes.data(), bytes.size()));
+    return std::string(s.get());
 }
 
 namespace {

@@ -1,6 +1,8 @@
 #include "onshi_batch/codec.hpp"
 
+#include "core/callback.hpp"
 #include "core/error.hpp"
+#include "core/handle.hpp"
 
 #include <glib.h>
 #include <libxml/encoding.h>
@@ -209,7 +211,7 @@ bool assign(const Field<T> (&table)[N], T& obj, std::string_view name, std::stri
 // Which record the reader is inside.
 enum class Ctx { none, header, body, unit, search, result, disease, ticket };
 
-struct ReaderDeleter { void operator()(xmlTextReaderPtr r) const { xmlFreeTextReader(r); } };
+using Reader = Handle<xmlTextReaderPtr, xmlFreeTextReader>;
 
 // State shared with libxml2's C callbacks: nothing may be thrown through them.
 struct IoContext {
@@ -234,9 +236,10 @@ int read_source(IoContext& io, char* buf, int len) {
     return n;
 }
 
-int io_read(void* ctx, char* buf, int len) {
+// libxml2 callbacks (core/callback.hpp): nothing is thrown through them.
+int io_read(void* ctx, char* buf, int len) noexcept {
     auto* io = static_cast<IoContext*>(ctx);
-    try {
+    return guarded_into(io->error, -1, [&] {
         if (io->head_off < io->head.size()) {
             const std::size_t n = std::min(static_cast<std::size_t>(len), io->head.size() - io->head_off);
             std::memcpy(buf, io->head.data() + io->head_off, n);
@@ -245,16 +248,14 @@ int io_read(void* ctx, char* buf, int len) {
             return static_cast<int>(n);
         }
         return io->eof ? 0 : read_source(*io, buf, len);
-    } catch (...) {
-        io->error = std::current_exception();
-        return -1;
-    }
+    });
 }
 
-int io_close(void*) { return 0; }
+int io_close(void*) noexcept { return 0; }
 
-void on_parse_error(void* ctx, const xmlError* err) {
+void on_parse_error(void* ctx, const xmlError* err) noexcept {
     auto* io = static_cast<IoContext*>(ctx);
+    guarded("XML parse error handler", [&] {
     if (io->parse_error.empty() && err && err->message) {
         io->parse_error = err->message;
         while (!io->parse_error.empty() && io->parse_error.back() == '\n') io->parse_error.pop_back();
@@ -263,6 +264,7 @@ void on_parse_error(void* ctx, const xmlError* err) {
                        io->parse_error.find("not proper UTF-8") != std::string::npos;
         io->parse_error += " (line " + std::to_string(err->line) + ")";
     }
+    });
 }
 
 // The element's name; libxml2 keeps the string until the reader is freed, so the view stays valid
@@ -405,7 +407,7 @@ std::size_t parse_result(const ByteSource& source, std::string_view what, Result
     // No XML_PARSE_NOENT (entities are not substituted), no DTD loading, no network. COMPACT: short
     // text kept inside its node (as xmllint reads); NOBLANKS: the indentation between elements is not
     // made into nodes (whitespace that is an element's whole content still is: <X> </X> reads " ").
-    std::unique_ptr<xmlTextReader, ReaderDeleter> reader(
+    const Reader reader(
         xmlReaderForIO(io_read, io_close, &io, nullptr, forced, XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT | XML_PARSE_NOBLANKS));
     if (!reader) throw Error(Errc::internal, "cannot create the XML reader");
     xmlTextReaderSetStructuredErrorHandler(reader.get(), reinterpret_cast<xmlStructuredErrorFunc>(on_parse_error), &io);
@@ -545,8 +547,6 @@ std::size_t parse_result(const ByteSource& source, std::string_view what, Result
 // ---- Writers ----
 namespace {
 
-struct WriterDeleter { void operator()(xmlTextWriterPtr w) const { xmlFreeTextWriter(w); } };
-struct BufferDeleter { void operator()(xmlBufferPtr b) const { xmlBufferFree(b); } };
 
 class Doc {
 public:
@@ -574,8 +574,8 @@ private:
     static void check(int rc) {
         if (rc < 0) throw Error(Errc::internal, "XML writer failed");
     }
-    std::unique_ptr<xmlBuffer, BufferDeleter> buf_;
-    std::unique_ptr<xmlTextWriter, WriterDeleter> w_;
+    Handle<xmlBufferPtr, xmlBufferFree> buf_;
+    Handle<xmlTextWriterPtr, xmlFreeTextWriter> w_;
 };
 
 }  // namespace

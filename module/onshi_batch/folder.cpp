@@ -1,5 +1,6 @@
 #include "onshi_batch/folder.hpp"
 
+#include "app/unique_fd.hpp"
 #include "core/error.hpp"
 
 #include <fcntl.h>
@@ -21,10 +22,6 @@ std::string sys_error(const std::string& what, const std::string& path) {
     return what + " " + path + ": " + std::strerror(errno);
 }
 
-struct Fd {
-    int fd;
-    ~Fd() { if (fd >= 0) ::close(fd); }
-};
 
 }  // namespace
 
@@ -40,18 +37,18 @@ std::string FolderTransport::staged_path(const std::string& name) const { return
 
 void FolderTransport::stage(const std::string& name, const std::string& content) {
     const std::string tmp = staged_path(name);
-    Fd f{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
-    if (f.fd < 0) throw Error(Errc::io, sys_error("cannot write", tmp));
+    const UniqueFd f(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!f) throw Error(Errc::io, sys_error("cannot write", tmp));
     std::size_t off = 0;
     while (off < content.size()) {
-        const ssize_t n = ::write(f.fd, content.data() + off, content.size() - off);
+        const ssize_t n = ::write(f.get(), content.data() + off, content.size() - off);
         if (n < 0) {
             if (errno == EINTR) continue;
             throw Error(Errc::io, sys_error("cannot write", tmp));
         }
         off += static_cast<std::size_t>(n);
     }
-    if (::fsync(f.fd) != 0) throw Error(Errc::io, sys_error("cannot sync", tmp));
+    if (::fsync(f.get()) != 0) throw Error(Errc::io, sys_error("cannot sync", tmp));
 }
 
 bool FolderTransport::is_staged(const std::string& name) const {
@@ -84,13 +81,13 @@ namespace {
 
 // The first and last settle::kEdgeBytes of the file (or all of it), through the descriptor.
 bool read_edges(const std::string& path, std::uintmax_t size, std::string& head, std::string& tail) {
-    Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)};
-    if (f.fd < 0) return false;
+    const UniqueFd f(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (f.get() < 0) return false;
     const auto read_at = [&](std::string& out, off_t at, std::size_t n) {
         out.resize(n);
         std::size_t got = 0;
         while (got < n) {
-            const ssize_t r = ::pread(f.fd, out.data() + got, n - got, at + static_cast<off_t>(got));
+            const ssize_t r = ::pread(f.get(), out.data() + got, n - got, at + static_cast<off_t>(got));
             if (r < 0 && errno == EINTR) continue;
             if (r <= 0) break;
             got += static_cast<std::size_t>(r);

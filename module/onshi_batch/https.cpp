@@ -3,6 +3,10 @@
 #include "onshi_batch/https.hpp"
 
 #include "app/files.hpp"
+#include "app/gobject.hpp"
+#include "app/unique_fd.hpp"
+#include "core/callback.hpp"
+#include "core/handle.hpp"
 
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -59,9 +63,9 @@ struct Secret {
 
 std::once_flag curl_once;
 
-struct CurlDeleter { void operator()(CURL* c) const { curl_easy_cleanup(c); } };
-struct SlistDeleter { void operator()(curl_slist* l) const { curl_slist_free_all(l); } };
-struct CharDeleter { void operator()(char* p) const { curl_free(p); } };
+using CurlHandle = Handle<CURL*, curl_easy_cleanup>;
+using SlistHandle = Handle<curl_slist*, curl_slist_free_all>;
+using CurlChars = Handle<char*, curl_free>;
 
 // Only failures where nothing (or not all) came back are worth another try; a certificate that is
 // not trusted, a bad option or a refused proxy will not get better.
@@ -79,7 +83,7 @@ bool transient(CURLcode c) {
 std::string form(CURL* h, std::initializer_list<std::pair<const char*, const std::string*>> kv) {
     std::string out;
     for (const auto& [k, v] : kv) {
-        std::unique_ptr<char, CharDeleter> e(curl_easy_escape(h, v->data(), static_cast<int>(v->size())));
+        const CurlChars e(curl_easy_escape(h, v->data(), static_cast<int>(v->size())));
         if (!out.empty()) out += '&';
         out += std::string(k) + "=" + (e ? e.get() : "");
     }
@@ -147,9 +151,7 @@ public:
                 const std::string& bearer, const std::string& sink = "") {
         const retry::Policy policy;
         for (int attempt = 1;; ++attempt) {
-            char* rid_c = g_uuid_string_random();
-            const std::string rid = rid_c;
-            g_free(rid_c);
+            const std::string rid = GCharPtr(g_uuid_string_random()).get();
             const auto t0 = std::chrono::steady_clock::now();
             Result r;
             std::string retry_after;
@@ -187,13 +189,15 @@ public:
     }
 
 private:
-    static size_t on_body(char* p, size_t size, size_t n, void* ud) {
+    // curl callbacks (core/callback.hpp: an exception becomes 0, curl's write error).
+    static size_t on_body(char* p, size_t size, size_t n, void* ud) noexcept {
+        return guarded("HTTPS body", size_t{0}, [&]() -> size_t {
         auto* self = static_cast<HttpClient*>(ud);
         const size_t len = size * n;
-        if (self->sink_fd_ >= 0) {
+        if (self->sink_fd_) {
             size_t off = 0;
             while (off < len) {
-                const ssize_t w = ::write(self->sink_fd_, p + off, len - off);
+                const ssize_t w = ::write(self->sink_fd_.get(), p + off, len - off);
                 if (w < 0) {
                     if (errno == EINTR) continue;
                     return 0;  // curl: write error
@@ -205,8 +209,10 @@ private:
         if (self->mem_->size() + len > (4u << 20)) return 0;  // answers in memory are small; a result goes to a file
         self->mem_->append(p, len);
         return len;
+        });
     }
-    static size_t on_header(char* p, size_t size, size_t n, void* ud) {
+    static size_t on_header(char* p, size_t size, size_t n, void* ud) noexcept {
+        return guarded("HTTPS header", size_t{0}, [&]() -> size_t {
         auto* self = static_cast<HttpClient*>(ud);
         const std::string line(p, size * n);
         const auto colon = line.find(':');
@@ -219,6 +225,7 @@ private:
             else if (k == "content-disposition") self->result_->disposition = v;
         }
         return size * n;
+        });
     }
 
     CURLcode perform(const char* method, const std::string& path, const std::string& body, const char* content_type,
@@ -251,7 +258,7 @@ private:
         hl = curl_slist_append(hl, ("X-Request-Id: " + rid).c_str());
         hl = curl_slist_append(hl, "Expect:");
         if (content_type) hl = curl_slist_append(hl, (std::string("Content-Type: ") + content_type).c_str());
-        std::unique_ptr<curl_slist, SlistDeleter> headers(hl);
+        const SlistHandle headers(hl);
         curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
         const std::string m = method;
         if (m == "POST" || m == "PUT") {
@@ -262,24 +269,23 @@ private:
         mem_ = &r.body;
         result_ = &r;
         retry_after_ = &retry_after;
-        sink_fd_ = -1;
+        sink_fd_.reset();
         if (!sink.empty()) {
-            sink_fd_ = ::open(sink.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-            if (sink_fd_ < 0) throw Error(Errc::io, "cannot write " + sink + ": " + std::strerror(errno));
+            sink_fd_.reset(::open(sink.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+            if (!sink_fd_) throw Error(Errc::io, "cannot write " + sink + ": " + std::strerror(errno));
         }
         curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
         curl_easy_setopt(h, CURLOPT_WRITEDATA, this);
         curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
         curl_easy_setopt(h, CURLOPT_HEADERDATA, this);
         const CURLcode rc = curl_easy_perform(h);
-        if (sink_fd_ >= 0) {
-            if (rc == CURLE_OK && ::fsync(sink_fd_) != 0) {
-                ::close(sink_fd_);
-                sink_fd_ = -1;
-                throw Error(Errc::io, "cannot sync " + sink + ": " + std::strerror(errno));
+        if (sink_fd_) {
+            if (rc == CURLE_OK && ::fsync(sink_fd_.get()) != 0) {
+                const int err = errno;
+                sink_fd_.reset();
+                throw Error(Errc::io, "cannot sync " + sink + ": " + std::strerror(err));
             }
-            ::close(sink_fd_);
-            sink_fd_ = -1;
+            sink_fd_.reset();
         }
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
         char* ct = nullptr;
@@ -289,12 +295,12 @@ private:
     }
 
     app::Https cfg_;
-    std::unique_ptr<CURL, CurlDeleter> h_;
+    CurlHandle h_;
     char errbuf_[CURL_ERROR_SIZE]{};
     std::string* mem_ = nullptr;
     Result* result_ = nullptr;
     std::string* retry_after_ = nullptr;
-    int sink_fd_ = -1;
+    UniqueFd sink_fd_;
 };
 
 // ---- the session ----------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 #include "onshi_batch/result_file.hpp"
 
 #include "core/error.hpp"
+#include "core/handle.hpp"
 
 #include <glib.h>
 #include <sys/stat.h>
@@ -16,13 +17,16 @@
 namespace onshi::oqs {
 namespace {
 
-struct FileCloser { void operator()(std::FILE* f) const { std::fclose(f); } };
-struct ZipCloser { void operator()(zip_t* z) const { zip_discard(z); } };
-struct ZipFileCloser { void operator()(zip_file_t* f) const { zip_fclose(f); } };
-struct ChecksumFree { void operator()(GChecksum* c) const { g_checksum_free(c); } };
+// The C handles of this file (core/handle.hpp).
+int close_file(std::FILE* f) noexcept { return std::fclose(f); }  // (a standard function's address is not taken)
+using File = Handle<std::FILE*, close_file>;
+using Zip = Handle<zip_t*, zip_discard>;  // read only: discarded, never written back
+using ZipFile = Handle<zip_file_t*, zip_fclose>;
+using ZipSource = Handle<zip_source_t*, zip_source_free>;
+using Checksum = Handle<GChecksum*, g_checksum_free>;
 
-std::unique_ptr<std::FILE, FileCloser> open_file(const std::string& path) {
-    std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
+File open_file(const std::string& path) {
+    File f(std::fopen(path.c_str(), "rb"));
     if (!f) throw Error(Errc::io, "cannot read " + path + ": " + std::strerror(errno));
     return f;
 }
@@ -45,7 +49,7 @@ std::string zip_error_text(zip_error_t* ze) {
 
 // The one .xml entry of an open archive, streamed into the codec. `what` names the archive.
 std::size_t read_zip_archive(zip_t* za, const std::string& path, ResultSink& sink) {
-    std::unique_ptr<zip_t, ZipCloser> z(za);
+    const Zip z(za);
     const zip_int64_t n = zip_get_num_entries(z.get(), 0);
     zip_int64_t chosen = -1;
     for (zip_int64_t i = 0; i < n; ++i) {
@@ -68,7 +72,7 @@ std::size_t read_zip_archive(zip_t* za, const std::string& path, ResultSink& sin
         if ((st.valid & ZIP_STAT_SIZE) && st.size > kMaxResultBytes)
             throw Error(Errc::malformed, path + ": the XML inside the zip is larger than " + std::to_string(kMaxResultBytes >> 20) + " MiB");
     }
-    std::unique_ptr<zip_file_t, ZipFileCloser> zf(zip_fopen_index(z.get(), static_cast<zip_uint64_t>(chosen), 0));
+    const ZipFile zf(zip_fopen_index(z.get(), static_cast<zip_uint64_t>(chosen), 0));
     if (!zf) throw Error(Errc::malformed, path + ": cannot open the XML inside the zip");
     const ByteSource src = [&](char* buf, int len) -> int {
         const zip_int64_t got = zip_fread(zf.get(), buf, static_cast<zip_uint64_t>(len));
@@ -115,13 +119,11 @@ std::size_t read_result_bytes(std::string_view data, const std::string& what, Re
     if (data.size() >= 4 && data.substr(0, 4) == std::string_view("PK\x03\x04", 4)) {
         zip_error_t ze;
         zip_error_init(&ze);
-        zip_source_t* src = zip_source_buffer_create(data.data(), data.size(), 0, &ze);
+        ZipSource src(zip_source_buffer_create(data.data(), data.size(), 0, &ze));
         if (!src) throw Error(Errc::internal, what + ": cannot read the zip (" + zip_error_text(&ze) + ")");
-        zip_t* z = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
-        if (!z) {
-            zip_source_free(src);
-            throw Error(Errc::malformed, what + ": not a readable zip (" + zip_error_text(&ze) + ")");
-        }
+        zip_t* z = zip_open_from_source(src.get(), ZIP_RDONLY | ZIP_CHECKCONS, &ze);
+        if (!z) throw Error(Errc::malformed, what + ": not a readable zip (" + zip_error_text(&ze) + ")");
+        (void)src.release();  // the archive owns its source now
         zip_error_fini(&ze);
         return read_zip_archive(z, what, sink);
     }
@@ -138,7 +140,7 @@ std::size_t read_result_bytes(std::string_view data, const std::string& what, Re
 
 std::string file_sha256(const std::string& path) {
     auto f = open_file(path);
-    std::unique_ptr<GChecksum, ChecksumFree> sum(g_checksum_new(G_CHECKSUM_SHA256));
+    const Checksum sum(g_checksum_new(G_CHECKSUM_SHA256));
     char buf[1 << 16];
     std::size_t n;
     while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) g_checksum_update(sum.get(), reinterpret_cast<const guchar*>(buf), n);

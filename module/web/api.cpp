@@ -2,6 +2,7 @@
 
 #include "app/doctor_run.hpp"
 #include "core/codes.hpp"
+#include "app/clock.hpp"
 #include "core/dates.hpp"
 #include "core/error.hpp"
 #include "card/session.hpp"

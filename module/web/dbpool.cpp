@@ -1,7 +1,10 @@
 #include "web/dbpool.hpp"
 
 #include "core/error.hpp"
+#include "app/gobject.hpp"
+#include "core/callback.hpp"
 #include "core/log.hpp"
+#include "db/session.hpp"
 
 #include <condition_variable>
 #include <deque>
@@ -40,7 +43,7 @@ struct DbPool::Impl : std::enable_shared_from_this<DbPool::Impl> {
 
     Sender send;
     DbPoolLimits limits;
-    GMainContext* ctx = nullptr;
+    GMainContextPtr ctx;  // the main loop's
     std::mutex m;
     std::condition_variable cv;
     std::deque<std::shared_ptr<Task>> queue;
@@ -67,7 +70,8 @@ struct DbPool::Impl : std::enable_shared_from_this<DbPool::Impl> {
     }
 
     void loop() {
-        std::unique_ptr<db::Connection> conn;
+        // This thread's connection, no backoff: a request is answered (503) by its deadline anyway.
+        db::Session conn(db::Backoff{0, 0}, [this](const std::string& conninfo) { return web_connection(conninfo, limits); });
         for (;;) {
             std::shared_ptr<Task> t;
             {
@@ -79,10 +83,9 @@ struct DbPool::Impl : std::enable_shared_from_this<DbPool::Impl> {
             }
             if (t->fire) {
                 try {
-                    if (!conn) conn = web_connection(t->cfg->conninfo, limits);
-                    t->fire(*conn);
+                    t->fire(conn.get(t->cfg->conninfo));
                 } catch (const std::exception& e) {
-                    if (conn && !conn->alive()) conn.reset();
+                    if (conn.lost()) conn.drop();
                     log::warning("web: %s", e.what());
                 } catch (...) {
                     log::warning("web: internal error");
@@ -93,9 +96,7 @@ struct DbPool::Impl : std::enable_shared_from_this<DbPool::Impl> {
             Response r;
             for (int attempt = 0;; ++attempt) {
                 try {
-                    if (conn && !conn->alive()) conn.reset();
-                    if (!conn) conn = web_connection(t->cfg->conninfo, limits);
-                    r = t->work(*conn);
+                    r = t->work(conn.get(t->cfg->conninfo));  // a new connection if the kept one is not alive()
                     break;
                 } catch (const Error& e) {
                     if (e.code() != Errc::database) {
@@ -103,8 +104,8 @@ struct DbPool::Impl : std::enable_shared_from_this<DbPool::Impl> {
                         r = json_error(500, "internal error");
                         break;
                     }
-                    const bool lost = conn && !conn->alive();
-                    if (lost || !conn) conn.reset();
+                    const bool lost = conn.lost();
+                    if (lost) conn.drop();
                     log::warning("web: %s", e.what());
                     if (attempt == 0 && t->retry && lost) continue;  // a connection that died: once more on a fresh one
                     r = json_error(503, "データベースに接続できません");
@@ -125,13 +126,15 @@ struct DbPool::Impl : std::enable_shared_from_this<DbPool::Impl> {
                 Response r;
             };
             g_main_context_invoke_full(
-                ctx, G_PRIORITY_DEFAULT,
-                [](gpointer p) -> gboolean {
+                ctx.get(), G_PRIORITY_DEFAULT,
+                [](gpointer p) noexcept -> gboolean {
                     auto* b = static_cast<Back*>(p);
-                    if (auto pool = b->pool.lock()) pool->finish(b->t, b->r);
+                    guarded("web: database answer", [b] {
+                        if (auto pool = b->pool.lock()) pool->finish(b->t, b->r);
+                    });
                     return G_SOURCE_REMOVE;
                 },
-                new Back{weak_from_this(), std::move(t), std::move(r)}, [](gpointer p) { delete static_cast<Back*>(p); });
+                new Back{weak_from_this(), std::move(t), std::move(r)}, [](gpointer p) noexcept { delete static_cast<Back*>(p); });
         }
     }
 
@@ -147,8 +150,10 @@ struct DbPool::Impl : std::enable_shared_from_this<DbPool::Impl> {
 DbPool::DbPool(Sender send, const DbPoolLimits& limits) : impl_(std::make_shared<Impl>()) {
     impl_->send = send;
     impl_->limits = limits;
-    impl_->ctx = g_main_context_ref_thread_default();
-    for (std::size_t i = 0; i < limits.threads; ++i) impl_->threads.emplace_back([p = impl_.get()] { p->loop(); });
+    impl_->ctx.reset(g_main_context_ref_thread_default());
+    // Thread entry points (core/callback.hpp): an exception is logged, never std::terminate.
+    for (std::size_t i = 0; i < limits.threads; ++i)
+        impl_->threads.emplace_back([p = impl_.get()]() noexcept { guarded("web: database thread", [p] { p->loop(); }); });
 }
 
 DbPool::~DbPool() {
@@ -163,7 +168,6 @@ DbPool::~DbPool() {
         t->gone = true;
         impl_->finish(t, Response{});
     }
-    g_main_context_unref(impl_->ctx);
 }
 
 void DbPool::answer(SoupServerMessage* msg, const std::shared_ptr<const app::Config>& cfg, Work work, bool retry, int deadline_ms) {
@@ -181,7 +185,7 @@ void DbPool::answer(SoupServerMessage* msg, const std::shared_ptr<const app::Con
     t->msg = SOUP_SERVER_MESSAGE(g_object_ref(msg));
     soup_server_message_pause(msg);
     Impl::Task* raw = t.get();
-    t->disconnected = g_signal_connect(msg, "disconnected", G_CALLBACK(+[](SoupServerMessage*, gpointer p) { static_cast<Impl::Task*>(p)->gone = true; }), raw);
+    t->disconnected = g_signal_connect(msg, "disconnected", G_CALLBACK(+[](SoupServerMessage*, gpointer p) noexcept { static_cast<Impl::Task*>(p)->gone = true; }), raw);
     struct Deadline {
         std::weak_ptr<Impl> pool;
         std::weak_ptr<Impl::Task> t;
@@ -189,20 +193,22 @@ void DbPool::answer(SoupServerMessage* msg, const std::shared_ptr<const app::Con
     t->deadline = g_timeout_source_new(static_cast<guint>(deadline_ms ? deadline_ms : impl_->limits.deadline_ms));
     g_source_set_callback(
         t->deadline,
-        [](gpointer p) -> gboolean {
+        [](gpointer p) noexcept -> gboolean {
             auto* d = static_cast<Deadline*>(p);
-            auto pool = d->pool.lock();
-            auto t = d->t.lock();
-            if (pool && t) {
-                log::warning("web: the database did not answer in time: 503");
-                g_source_unref(t->deadline);  // finish() must not destroy the source that is running
-                t->deadline = nullptr;
-                pool->finish(t, json_error(503, "データベースが応答しません"));
-            }
+            guarded("web: database deadline", [d] {
+                auto pool = d->pool.lock();
+                auto t = d->t.lock();
+                if (pool && t) {
+                    log::warning("web: the database did not answer in time: 503");
+                    g_source_unref(t->deadline);  // finish() must not destroy the source that is running
+                    t->deadline = nullptr;
+                    pool->finish(t, json_error(503, "データベースが応答しません"));
+                }
+            });
             return G_SOURCE_REMOVE;
         },
-        new Deadline{impl_, t}, [](gpointer p) { delete static_cast<Deadline*>(p); });
-    g_source_attach(t->deadline, impl_->ctx);
+        new Deadline{impl_, t}, [](gpointer p) noexcept { delete static_cast<Deadline*>(p); });
+    g_source_attach(t->deadline, impl_->ctx.get());
     impl_->pending.insert(t);
     impl_->push(std::move(t));
 }

@@ -1,5 +1,7 @@
 #include "web/listener.hpp"
 
+#include "app/gobject.hpp"
+#include "core/callback.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 
@@ -43,8 +45,8 @@ struct Listener::Impl {
     // One accepted connection, from accept until libsoup (or we) closed its socket.
     struct Conn {
         Impl* owner = nullptr;
-        GIOStream* stream = nullptr;  // the GSocketConnection, or the GTlsServerConnection over it
-        GSocket* sock = nullptr;
+        GObjectPtr<GIOStream> stream;  // the GSocketConnection, or the GTlsServerConnection over it
+        GObjectPtr<GSocket> sock;
         gint64 accepted = 0;
         SoupServerMessage* msg = nullptr;  // weak: cleared when the message goes away
         bool headers = false, body = false, refused = false;
@@ -52,8 +54,8 @@ struct Listener::Impl {
         gint64 shut = 0;  // when we shut it down (0: not yet)
     };
 
-    SoupServer* soup = nullptr;
-    GSocket* listening = nullptr;
+    SoupServer* soup = nullptr;  // the Server's
+    GObjectPtr<GSocket> listening;
     ListenerLimits limits;
     std::list<Conn> conns;
     Conn* accepting = nullptr;  // the connection soup_server_accept_iostream is taking now
@@ -64,8 +66,11 @@ struct Listener::Impl {
 
     void start_accepting() {
         if (accept_source) return;
-        accept_source = g_socket_create_source(listening, G_IO_IN, nullptr);
-        GSocketSourceFunc f = [](GSocket*, GIOCondition, gpointer p) -> gboolean { return static_cast<Impl*>(p)->accept_some(); };
+        accept_source = g_socket_create_source(listening.get(), G_IO_IN, nullptr);
+        // GLib callbacks (core/callback.hpp): an exception is logged; accepting goes on.
+        GSocketSourceFunc f = [](GSocket*, GIOCondition, gpointer p) noexcept -> gboolean {
+            return guarded("web: accept", gboolean{G_SOURCE_CONTINUE}, [p] { return static_cast<Impl*>(p)->accept_some(); });
+        };
         g_source_set_callback(accept_source, G_SOURCE_FUNC(f), this, nullptr);
         g_source_attach(accept_source, g_main_context_get_thread_default());
     }
@@ -85,7 +90,7 @@ struct Listener::Impl {
                 return G_SOURCE_REMOVE;
             }
             GError* err = nullptr;
-            GSocket* s = g_socket_accept(listening, nullptr, &err);
+            const GObjectPtr<GSocket> s(g_socket_accept(listening.get(), nullptr, &err));
             if (!s) {
                 const bool would_block = g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
                 if (!would_block && now_us() - last_accept_warning > 10 * G_USEC_PER_SEC) {
@@ -99,8 +104,7 @@ struct Listener::Impl {
                 accept_source = nullptr;
                 return G_SOURCE_REMOVE;
             }
-            take(s);
-            g_object_unref(s);
+            take(s.get());
         }
         return G_SOURCE_CONTINUE;
     }
@@ -108,50 +112,47 @@ struct Listener::Impl {
     void take(GSocket* s) {
         g_socket_set_blocking(s, FALSE);
         g_socket_set_option(s, IPPROTO_TCP, TCP_NODELAY, TRUE, nullptr);
-        GIOStream* stream = G_IO_STREAM(g_socket_connection_factory_create_connection(s));
+        GObjectPtr<GIOStream> stream(G_IO_STREAM(g_socket_connection_factory_create_connection(s)));
         GError* err = nullptr;
         if (GTlsCertificate* cert = soup_server_get_tls_certificate(soup)) {
-            GIOStream* tls = g_tls_server_connection_new(stream, cert, &err);
-            g_object_unref(stream);
+            GObjectPtr<GIOStream> tls(g_tls_server_connection_new(stream.get(), cert, &err));
             if (!tls) {
                 log::warning("web: TLS: %s", err->message);
                 g_clear_error(&err);
                 g_socket_close(s, nullptr);
                 return;
             }
-            stream = tls;
+            stream = std::move(tls);
         }
-        GSocketAddress* local = g_socket_get_local_address(s, nullptr);
-        GSocketAddress* remote = g_socket_get_remote_address(s, nullptr);
+        const GObjectPtr<GSocketAddress> local(g_socket_get_local_address(s, nullptr));
+        const GObjectPtr<GSocketAddress> remote(g_socket_get_remote_address(s, nullptr));
         if (!local || !remote) {  // the peer is already gone
-            if (local) g_object_unref(local);
-            if (remote) g_object_unref(remote);
-            g_io_stream_close(stream, nullptr, nullptr);
-            g_object_unref(stream);
+            g_io_stream_close(stream.get(), nullptr, nullptr);
             return;
         }
         conns.push_back(Conn{});
         Conn& c = conns.back();
         c.owner = this;
-        c.stream = stream;
-        c.sock = G_SOCKET(g_object_ref(s));
+        c.stream = std::move(stream);
+        c.sock.reset(G_SOCKET(g_object_ref(s)));
         c.accepted = now_us();
         accepting = &c;
         // libsoup emits request-started for the connection's first (with Connection: close, only)
         // message from inside this call.
-        if (!soup_server_accept_iostream(soup, stream, local, remote, &err)) {
+        if (!soup_server_accept_iostream(soup, c.stream.get(), local.get(), remote.get(), &err)) {
             log::warning("web: %s", err ? err->message : "cannot accept the connection");
             g_clear_error(&err);
             g_socket_shutdown(s, TRUE, TRUE, nullptr);
             c.shut = now_us();
         }
         accepting = nullptr;
-        g_object_unref(local);
-        g_object_unref(remote);
     }
 
-    static void on_started(SoupServer*, SoupServerMessage* msg, gpointer p) {
-        auto* self = static_cast<Impl*>(p);
+    // libsoup signal handlers (core/callback.hpp): nothing thrown through.
+    static void on_started(SoupServer*, SoupServerMessage* msg, gpointer p) noexcept {
+        guarded("web: request-started", [&] { started(msg, static_cast<Impl*>(p)); });
+    }
+    static void started(SoupServerMessage* msg, Impl* self) {
         // No keep-alive: a connection libsoup 3.2.3 would keep after the client closed it does not exist.
         soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Connection", "close");
         Conn* c = self->accepting;
@@ -160,11 +161,13 @@ struct Listener::Impl {
         g_object_add_weak_pointer(G_OBJECT(msg), reinterpret_cast<gpointer*>(&c->msg));
         g_signal_connect(msg, "got-headers", G_CALLBACK(on_headers), c);
         g_signal_connect(msg, "got-chunk", G_CALLBACK(on_chunk), c);
-        g_signal_connect(msg, "got-body", G_CALLBACK(+[](SoupServerMessage*, gpointer d) { static_cast<Conn*>(d)->body = true; }), c);
+        g_signal_connect(msg, "got-body", G_CALLBACK(+[](SoupServerMessage*, gpointer d) noexcept { static_cast<Conn*>(d)->body = true; }), c);
     }
 
-    static void on_headers(SoupServerMessage* msg, gpointer p) {
-        auto* c = static_cast<Conn*>(p);
+    static void on_headers(SoupServerMessage* msg, gpointer p) noexcept {
+        guarded("web: got-headers", [&] { headers_in(msg, static_cast<Conn*>(p)); });
+    }
+    static void headers_in(SoupServerMessage* msg, Conn* c) {
         c->headers = true;
         SoupMessageHeaders* h = soup_server_message_get_request_headers(msg);
         if (soup_message_headers_get_encoding(h) == SOUP_ENCODING_CONTENT_LENGTH &&
@@ -172,8 +175,10 @@ struct Listener::Impl {
             c->owner->refuse(*c, msg);
     }
 
-    static void on_chunk(SoupServerMessage* msg, GBytes* chunk, gpointer p) {
-        auto* c = static_cast<Conn*>(p);
+    static void on_chunk(SoupServerMessage* msg, GBytes* chunk, gpointer p) noexcept {
+        guarded("web: got-chunk", [&] { chunk_in(msg, chunk, static_cast<Conn*>(p)); });
+    }
+    static void chunk_in(SoupServerMessage* msg, GBytes* chunk, Conn* c) {
         c->chunked += static_cast<goffset>(g_bytes_get_size(chunk));
         if (c->chunked > c->owner->limits.max_body && !c->refused) c->owner->refuse(*c, msg);
     }
@@ -191,10 +196,10 @@ struct Listener::Impl {
         soup_message_body_set_accumulate(body, FALSE);
         soup_message_body_truncate(body);
         c.refused = true;
-        GOutputStream* out = g_io_stream_get_output_stream(c.stream);
+        GOutputStream* out = g_io_stream_get_output_stream(c.stream.get());
         if (G_IS_POLLABLE_OUTPUT_STREAM(out))
             (void)g_pollable_output_stream_write_nonblocking(G_POLLABLE_OUTPUT_STREAM(out), kTooLarge, sizeof kTooLarge - 1, nullptr, nullptr);
-        g_socket_shutdown(c.sock, FALSE, TRUE, nullptr);
+        g_socket_shutdown(c.sock.get(), FALSE, TRUE, nullptr);
         c.shut = now_us();
         log::info("web: a request body over %lld bytes refused", static_cast<long long>(limits.max_body));
     }
@@ -204,8 +209,8 @@ struct Listener::Impl {
             g_signal_handlers_disconnect_by_data(c.msg, &c);
             g_object_remove_weak_pointer(G_OBJECT(c.msg), reinterpret_cast<gpointer*>(&c.msg));
         }
-        g_object_unref(c.stream);
-        g_object_unref(c.sock);
+        c.stream.reset();
+        c.sock.reset();
     }
 
     // Every second: forget what libsoup closed, shut what timed out, close what libsoup left.
@@ -213,7 +218,7 @@ struct Listener::Impl {
         const gint64 now = now_us();
         for (auto it = conns.begin(); it != conns.end();) {
             Conn& c = *it;
-            if (g_socket_is_closed(c.sock)) {
+            if (g_socket_is_closed(c.sock.get())) {
                 forget(c);
                 it = conns.erase(it);
                 continue;
@@ -223,14 +228,14 @@ struct Listener::Impl {
                 if (now - c.shut > 5 * G_USEC_PER_SEC) {
                     // libsoup did not close it after the shutdown: close it ourselves.
                     log::debug("web: closing a connection libsoup left open");
-                    g_socket_close(c.sock, nullptr);
+                    g_socket_close(c.sock.get(), nullptr);
                 } else if (c.refused && now - c.shut > G_USEC_PER_SEC) {
-                    g_socket_shutdown(c.sock, TRUE, FALSE, nullptr);
+                    g_socket_shutdown(c.sock.get(), TRUE, FALSE, nullptr);
                 }
             } else if ((!c.headers && age > limits.header_timeout_s * G_USEC_PER_SEC) ||
                        (c.headers && !c.body && age > limits.body_timeout_s * G_USEC_PER_SEC)) {
                 log::debug("web: %s timeout: connection closed", c.headers ? "body" : "header");
-                g_socket_shutdown(c.sock, TRUE, TRUE, nullptr);
+                g_socket_shutdown(c.sock.get(), TRUE, TRUE, nullptr);
                 c.shut = now;
             }
             ++it;
@@ -240,36 +245,34 @@ struct Listener::Impl {
 };
 
 GSocket* listen_socket(const std::string& host, int port, int backlog, const std::string& where) {
-    GSocketAddress* addr = g_inet_socket_address_new_from_string(host.c_str(), static_cast<guint>(port));
+    const GObjectPtr<GSocketAddress> addr(g_inet_socket_address_new_from_string(host.c_str(), static_cast<guint>(port)));
     if (!addr) throw Error(Errc::config, where + ": the host is not an IP address");
     GError* err = nullptr;
-    GSocket* s = g_socket_new(g_socket_address_get_family(addr), G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &err);
-    bool ok = s != nullptr;
+    GObjectPtr<GSocket> s(g_socket_new(g_socket_address_get_family(addr.get()), G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &err));
+    bool ok = static_cast<bool>(s);
     if (ok) {
-        g_socket_set_listen_backlog(s, backlog);
-        ok = g_socket_bind(s, addr, TRUE, &err) && g_socket_listen(s, &err);
+        g_socket_set_listen_backlog(s.get(), backlog);
+        ok = g_socket_bind(s.get(), addr.get(), TRUE, &err) && g_socket_listen(s.get(), &err);
     }
-    g_object_unref(addr);
     if (!ok) {
         const std::string m = err ? err->message : "cannot listen";
         g_clear_error(&err);
-        if (s) g_object_unref(s);
         throw Error(Errc::config, where + ": " + m);
     }
-    g_socket_set_blocking(s, FALSE);
-    return s;
+    g_socket_set_blocking(s.get(), FALSE);
+    return s.release();
 }
 
 Listener::Listener(SoupServer* soup, GSocket* listening, const ListenerLimits& limits) : impl_(std::make_unique<Impl>()) {
     impl_->soup = soup;
-    impl_->listening = G_SOCKET(g_object_ref(listening));
+    impl_->listening.reset(G_SOCKET(g_object_ref(listening)));
     g_socket_set_blocking(listening, FALSE);
     impl_->limits = limits;
     if (!impl_->limits.max_connections) impl_->limits.max_connections = default_max_connections();
     impl_->started_id = g_signal_connect(soup, "request-started", G_CALLBACK(Impl::on_started), impl_.get());
     impl_->start_accepting();
-    impl_->sweep_id = g_timeout_add(1000, +[](gpointer p) -> gboolean {
-        static_cast<Impl*>(p)->sweep();
+    impl_->sweep_id = g_timeout_add(1000, +[](gpointer p) noexcept -> gboolean {
+        guarded("web: connection sweep", [p] { static_cast<Impl*>(p)->sweep(); });
         return G_SOURCE_CONTINUE;
     }, impl_.get());
 }
@@ -280,7 +283,6 @@ Listener::~Listener() {
     g_signal_handler_disconnect(impl_->soup, impl_->started_id);
     for (auto& c : impl_->conns) impl_->forget(c);
     impl_->conns.clear();
-    g_object_unref(impl_->listening);
 }
 
 std::size_t Listener::open_connections() const { return impl_->conns.size(); }

@@ -1,5 +1,7 @@
 #include "web/server.hpp"
 
+#include "app/gobject.hpp"
+#include "core/callback.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
@@ -124,7 +126,7 @@ bool is_loopback(const std::string& host) { return host == "127.0.0.1" || host =
 
 struct Server::Impl {
     ConfigSource config;
-    SoupServer* soup = nullptr;
+    GObjectPtr<SoupServer> soup;
     std::string host;
     int port = 0;
     bool loopback = false;
@@ -322,12 +324,14 @@ void Server::Impl::handle(SoupServerMessage* msg, const char* path_c, GHashTable
     std::map<std::string, std::string> form;
     if (post) {
         SoupMessageBody* body = soup_server_message_get_request_body(msg);
-        GBytes* bytes = soup_message_body_flatten(body);
-        gsize n = 0;
-        const auto* data = static_cast<const char*>(g_bytes_get_data(bytes, &n));
-        std::string text(data ? data : "", n);
-        if (n) explicit_bzero(const_cast<char*>(data), n);  // a password may be in it
-        g_bytes_unref(bytes);
+        std::string text;
+        {
+            const GBytesPtr bytes(soup_message_body_flatten(body));
+            gsize n = 0;
+            const auto* data = static_cast<const char*>(g_bytes_get_data(bytes.get(), &n));
+            text.assign(data ? data : "", n);
+            if (n) explicit_bzero(const_cast<char*>(data), n);  // a password may be in it
+        }
         if (has_nul(text)) {  // soup_form_decode would cut the value short at it
             wipe(text);
             send(msg, json_error(400, "a form value holds a NUL character"));
@@ -467,20 +471,25 @@ void Server::Impl::card_consent(SoupServerMessage* msg, std::shared_ptr<const ap
     };
     g_object_ref(msg);
     soup_server_message_pause(msg);
-    card_thread = std::thread([msg, cfg, state = card, c = std::move(std::get<std::unique_ptr<CardConsent>>(parsed))]() mutable {
+    // The card thread's entry point and the main loop callback: nothing thrown through (core/callback.hpp).
+    card_thread = std::thread([msg, cfg, state = card, c = std::move(std::get<std::unique_ptr<CardConsent>>(parsed))]() mutable noexcept {
         Response r;
-        try {
-            r = run_card_consent(*cfg, *c, &state->stopping);
-        } catch (...) {
+        if (!guarded("web: card consent", false, [&] {
+                r = run_card_consent(*cfg, *c, &state->stopping);
+                return true;
+            }))
             r = json_error(500, "internal error");
-        }
         c.reset();  // the PINs are zeroized here at the latest
         // Back on the main loop: answer and let the message go on.
         g_main_context_invoke_full(
             nullptr, G_PRIORITY_DEFAULT,
-            [](gpointer p) -> gboolean {
+            [](gpointer p) noexcept -> gboolean {
                 auto* d = static_cast<Done*>(p);
-                send(d->msg, d->r);
+                if (!guarded("web: card consent answer", false, [d] {
+                        send(d->msg, d->r);
+                        return true;
+                    }))
+                    send_500(d->msg);
                 soup_server_message_unpause(d->msg);
                 d->state->busy = false;
                 return G_SOURCE_REMOVE;
@@ -496,14 +505,13 @@ void Server::Impl::card_consent(SoupServerMessage* msg, std::shared_ptr<const ap
 
 namespace {
 
-void on_request(SoupServer*, SoupServerMessage* msg, const char* path, GHashTable* query, gpointer data) {
-    try {
-        static_cast<Server::Impl*>(data)->handle(msg, path, query);
-    } catch (const std::exception& e) {
-        log::warning("web: %s: internal error: %s", path ? path : "?", e.what());
-        send_500(msg);
-    } catch (...) {
-        log::warning("web: %s: internal error", path ? path : "?");
+// libsoup's handler (core/callback.hpp): an exception is logged and answered 500.
+void on_request(SoupServer*, SoupServerMessage* msg, const char* path, GHashTable* query, gpointer data) noexcept {
+    if (!guarded("web: request", false, [&] {
+            static_cast<Server::Impl*>(data)->handle(msg, path, query);
+            return true;
+        })) {
+        log::warning("web: %s: answered 500", path ? path : "?");
         send_500(msg);
     }
 }
@@ -538,7 +546,7 @@ GSocket* Server::bind(const app::Config& cfg) {
     split_listen(cfg.web.listen, host, port);
     (void)read_users(cfg.web.users_file);  // a malformed users file: refuse to start
     // No certificate off loopback: refuse to start here, in the main process, not in the screens'.
-    if (GTlsCertificate* cert = load_tls(cfg.web, is_loopback(host))) g_object_unref(cert);
+    (void)GObjectPtr<GTlsCertificate>(load_tls(cfg.web, is_loopback(host)));
     return listen_socket(host, port, kBacklog, "[web] listen " + cfg.web.listen);
 }
 
@@ -548,17 +556,15 @@ Server::Server(ConfigSource config, GSocket* listening) : impl_(std::make_unique
     split_listen(cfg->web.listen, impl_->host, impl_->port);
     impl_->loopback = is_loopback(impl_->host);
     (void)read_users(cfg->web.users_file);  // a malformed users file: refuse to start
-    GTlsCertificate* cert = load_tls(cfg->web, impl_->loopback);
-    impl_->tls = cert != nullptr;
-    GSocket* own = listening ? G_SOCKET(g_object_ref(listening)) : bind(*cfg);
-    impl_->soup = soup_server_new("server-header", "orca-onshid", "tls-certificate", cert, nullptr);
-    if (cert) g_object_unref(cert);
-    soup_server_add_handler(impl_->soup, nullptr, on_request, impl_.get(), nullptr);
+    const GObjectPtr<GTlsCertificate> cert(load_tls(cfg->web, impl_->loopback));
+    impl_->tls = static_cast<bool>(cert);
+    const GObjectPtr<GSocket> own(listening ? G_SOCKET(g_object_ref(listening)) : bind(*cfg));
+    impl_->soup.reset(soup_server_new("server-header", "orca-onshid", "tls-certificate", cert.get(), nullptr));
+    soup_server_add_handler(impl_->soup.get(), nullptr, on_request, impl_.get(), nullptr);
     impl_->pool = std::make_unique<DbPool>(send);
     ListenerLimits limits;
     limits.max_body = kMaxBody;
-    impl_->listener = std::make_unique<Listener>(impl_->soup, own, limits);
-    g_object_unref(own);
+    impl_->listener = std::make_unique<Listener>(impl_->soup.get(), own.get(), limits);
 }
 
 Server::~Server() {
@@ -568,10 +574,7 @@ Server::~Server() {
         impl_->pool.reset();      // paused requests let go
         impl_->listener.reset();  // no more connections taken
     }
-    if (impl_ && impl_->soup) {
-        soup_server_disconnect(impl_->soup);
-        g_object_unref(impl_->soup);
-    }
+    if (impl_ && impl_->soup) soup_server_disconnect(impl_->soup.get());  // impl_ unrefs it
 }
 
 std::string screens_url(const app::Config& cfg) {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SIGKILL the daemon at each phase and restart it: the job ends done exactly once, the row count is
 # exact and no 01req is sent twice. The kill happens inside the daemon at a named point
-# (ONSHI_FAILPOINT), so each phase is hit exactly, not by timing.
+# (ONSHI_FAILPOINT), so each phase is hit exactly, not by timing: the daemon is the test build with
+# the failpoints compiled in (tests/bin/orca-onshid-fp; the installed one has none).
+ONSHID=${top_builddir:-$top_srcdir}/tests/bin/orca-onshid-fp
 . "$top_srcdir/tests/lib/env.sh"
 env_setup 80
 sim_start --processing 2 --delay-ms 50

@@ -101,6 +101,10 @@ grep -q 'orca-onshi db migrate' "$T/install1.log" || fail "postinst does not nam
 ok "installed with the database unreachable: postinst says to run orca-onshi db migrate"
 assert_eq "orca-onshi --version" "orca-onshi $VERSION" "$(orca-onshi --version)"
 assert_eq "orca-onshid --version" "orca-onshid $VERSION" "$(/usr/sbin/orca-onshid --version)"
+# The kill tests' failpoints are not in the installed programs (only in the test build's daemon).
+for b in /usr/sbin/orca-onshid /usr/bin/orca-onshi; do
+  assert_eq "ONSHI_FAILPOINT strings in $b" "0" "$(strings -a "$b" | grep -c 'ONSHI_FAILPOINT\|after_01req' || true)"
+done
 assert_eq "the simulator is installed" /usr/bin/orca-onshi-sim "$(command -v orca-onshi-sim)"
 [ -x /usr/share/orca-onshi-sim/make-test-card.sh ] || fail "make-test-card.sh is not installed"
 getent passwd orca-onshi >/dev/null || fail "no system user orca-onshi"

@@ -149,8 +149,10 @@ clear_results() {
 }
 
 # daemon_start [ENV=VALUE...]: one more orca-onshid on the test configuration (logs in $T/daemon.log).
+# ONSHID: the daemon program (tests/integration/daemon_kill.sh: the test build with failpoints).
+ONSHID=${ONSHID:-$top_builddir/orca-onshid}
 daemon_start() {
-  env "$@" "$top_builddir/orca-onshid" --config "$CONF" --verbose >>"$T/daemon.log" 2>&1 &
+  env "$@" "$ONSHID" --config "$CONF" --verbose >>"$T/daemon.log" 2>&1 &
   DAEMON_PIDS+=($!)
   LAST_DAEMON=$!
 }

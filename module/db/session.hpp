@@ -1,0 +1,53 @@
+// One connection owner per thread: a Session holds the thread's connection, keeps it while it is
+// alive() and opens a new one when it is not; after a failure the thread waits backoff_ms before the
+// next try (first_ms, doubling, at most max_ms). Not shared between threads.
+#pragma once
+
+#include "db/pg.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace onshi::db {
+
+struct Backoff {
+    long first_ms = 1000;
+    long max_ms = 5000;
+};
+
+// The wait after `failures` failures in a row (0 for none): first_ms, 2×, 4×…, at most max_ms. Pure.
+long backoff_ms(const Backoff& b, int failures) noexcept;
+
+class Session {
+public:
+    // How a connection is opened (default: Connection(conninfo)); e.g. the screens add timeouts.
+    using Opener = std::function<std::unique_ptr<Connection>(const std::string& conninfo)>;
+    explicit Session(Backoff backoff = {}, Opener open = {});
+
+    // The kept connection while it is alive(); else a new one on conninfo (which is used only to
+    // open). Throws Error(database) when it cannot connect.
+    Connection& get(const std::string& conninfo);
+    // A connection is held and libpq saw it up.
+    [[nodiscard]] bool alive() const noexcept { return conn_ && conn_->alive(); }
+    // A connection is held but is no longer up (the server went away under a statement).
+    [[nodiscard]] bool lost() const noexcept { return conn_ && !conn_->alive(); }
+    // The connection opened by the last get() is new (a LISTEN, a SET, … must be given again).
+    [[nodiscard]] bool fresh() const noexcept { return fresh_; }
+
+    // After an error: drops the connection (its transaction and claims end with it) and counts a
+    // failure. Returns how long to wait before the next try.
+    long failed() noexcept;
+    // Drops the connection without counting a failure.
+    void drop() noexcept { conn_.reset(); }
+    [[nodiscard]] int failures() const noexcept { return failures_; }
+
+private:
+    Backoff backoff_;
+    Opener open_;
+    std::unique_ptr<Connection> conn_;
+    int failures_ = 0;
+    bool fresh_ = false;
+};
+
+}  // namespace onshi::db
