@@ -476,7 +476,7 @@ Response admin_config(const app::Config& cfg) {
             .kv("poll_interval_ms", f.poll_interval_ms)
             .kv("result_timeout_s", f.result_timeout_s)
             .kv("result_settle_ms", f.result_settle_ms)
-            .kv("p031_mark", f.p031_mark)
+            .kv("p031_mark", std::string(to_text(f.p031_mark)))
             .kv("serve_orca_jobs", f.serve_orca_jobs);
         o.key("schedules").begin_object();
         for (const auto& [k, v] : f.schedules) o.kv(k, v);
@@ -524,7 +524,7 @@ Response dispatch(const app::Config& cfg, db::Connection& db, const Request& req
         Json o;
         o.begin_array();
         for (const auto& [h, f] : cfg.facilities)
-            if (in_scope(req, h)) o.begin_object().kv("hospnum", h).kv("institution_code", f.institution_code).kv("p031_mark", f.p031_mark).end_object();
+            if (in_scope(req, h)) o.begin_object().kv("hospnum", h).kv("institution_code", f.institution_code).kv("p031_mark", std::string(to_text(f.p031_mark))).end_object();
         o.end_array();
         return ok_json(o);
     }
