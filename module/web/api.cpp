@@ -161,7 +161,8 @@ Response register_refs(const app::Config& cfg, db::Connection& db, const Request
 
 struct Unit {
     int seq = 0;
-    std::string status, reason, review_status, ptnum;
+    jobs::UnitStatus status = jobs::UnitStatus::written;
+    std::string reason, review_status, ptnum;
     long long review_id = 0;
     std::vector<Row> rows;  // the written rows, or the held ones kept in the review
 };
@@ -181,7 +182,7 @@ std::vector<Unit> load_units(db::Connection& db, const jobs::Job& j, int only_se
         u.ptnum = rec.ptnum;
         uuids.insert(uuids.end(), rec.tbl_uuids.begin(), rec.tbl_uuids.end());
         unit_uuids.push_back(std::move(rec.tbl_uuids));
-        if (!rec.held_payload.empty() && u.status == "held") {
+        if (!rec.held_payload.empty() && u.status == jobs::UnitStatus::held) {
             for (const auto& k : bridge::from_payload(rec.held_payload).kaku) {
                 Row row;
                 for (std::size_t c = 0; c < bridge::kColumnCount; ++c) row[std::string(bridge::kColumns[c].name)] = k.at(c);
@@ -229,7 +230,7 @@ void unit_json(Json& o, const Unit& u) {
     const Row* w = welfare_row(u);
     o.begin_object()
         .kv("seq", u.seq)
-        .kv("status", u.status)
+        .kv("status", std::string(jobs::to_text(u.status)))
         .kv("reason", u.reason)
         .key("review_id");
     if (u.review_id) o.num(u.review_id);
