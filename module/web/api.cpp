@@ -108,18 +108,36 @@ Response ok_json(const Json& j) {
 
 // ---- jobs ----
 
+// The request list's filter (?filter=, text only there).
+enum class JobFilter { all, running, done, error };
+
+JobFilter job_filter(const std::string& text) {
+    constexpr std::pair<JobFilter, std::string_view> kFilters[] = {
+        {JobFilter::all, "all"}, {JobFilter::running, "running"}, {JobFilter::done, "done"}, {JobFilter::error, "error"}};
+    if (text.empty()) return JobFilter::all;
+    for (const auto& [f, name] : kFilters)
+        if (text == name) return f;
+    throw Error(Errc::usage, "filter は all, running, done, error のいずれかです", "filter");
+}
+
+bool keeps(JobFilter f, const jobs::Job& j) {
+    switch (f) {
+    case JobFilter::all: return true;
+    case JobFilter::running: return !j.finished();
+    case JobFilter::done: return j.state == jobs::State::done;
+    case JobFilter::error: return j.state == jobs::State::failed || j.state == jobs::State::expired;
+    }
+    return false;
+}
+
 Response list_jobs(const app::Config& cfg, db::Connection& db, const Request& req) {
     const int hospnum = hospnum_of(cfg, req, req.query, false);
-    const std::string filter = get(req.query, "filter").empty() ? "all" : get(req.query, "filter");
-    if (filter != "all" && filter != "running" && filter != "done" && filter != "error")
-        throw Error(Errc::usage, "filter は all, running, done, error のいずれかです", "filter");
+    const JobFilter filter = job_filter(get(req.query, "filter"));
     Json o;
     o.begin_array();
     for (const auto& j : jobs::list(db, hospnum, 200)) {
         if (!in_scope(req, j.hospnum)) continue;
-        const bool keep = filter == "all" || (filter == "running" && !j.finished()) || (filter == "done" && j.state == jobs::State::done) ||
-                          (filter == "error" && (j.state == jobs::State::failed || j.state == jobs::State::expired));
-        if (keep) job_json(o, cfg, j);
+        if (keeps(filter, j)) job_json(o, cfg, j);
     }
     o.end_array();
     return ok_json(o);
