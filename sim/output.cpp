@@ -8,7 +8,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+
+#include <unistd.h>
 
 namespace onshi::sim {
 namespace {
@@ -37,6 +40,18 @@ void write_atomic(const std::string& dir, const std::string& name, const std::st
             throw Error(Errc::io, "cannot write " + tmp);
         }
     }
+    rename_into_place(tmp, dir, name);
+}
+
+void write_symlinked(const std::string& dir, const std::string& outside, const std::string& name, const std::string& bytes) {
+    std::error_code ec;
+    std::filesystem::create_directories(outside, ec);
+    if (ec) throw Error(Errc::io, "cannot make " + outside + ": " + ec.message());
+    write_atomic(outside, name, bytes);
+    const std::string target = std::filesystem::absolute(std::filesystem::path(outside) / name).string();
+    const std::string tmp = tmp_path(dir, name);
+    std::remove(tmp.c_str());
+    if (::symlink(target.c_str(), tmp.c_str()) != 0) throw Error(Errc::io, "symlink " + tmp + " -> " + target + ": " + std::strerror(errno));
     rename_into_place(tmp, dir, name);
 }
 

@@ -21,6 +21,11 @@ std::string zip_bytes(const std::string& entry, const std::string& bytes);
 void write_in_chunks(const std::string& dir, const std::string& name, const std::string& bytes, int chunks,
                      const std::function<void()>& pause);
 
+// Fault injection: writes `bytes` to `<outside>/<name>` (write_atomic; the folder made if missing),
+// then puts a symlink to it under `<dir>/<name>` (made under a temporary name, renamed into place).
+// Throws Error(io).
+void write_symlinked(const std::string& dir, const std::string& outside, const std::string& name, const std::string& bytes);
+
 // "OQSmuhvq02res_x.zip" -> "OQSmuhvq02res_x.xml" (any name: its extension replaced by .xml).
 std::string xml_entry_name(const std::string& zip_name);
 

@@ -591,7 +591,11 @@ private:
 
     // A final answer (segment 1 or 9) may be written slowly or twice, as the faults say.
     void publish_02res(const std::string& name, const std::string& bytes, bool final_answer) {
-        if (final_answer && o_.faults.has(Fault::slow_write)) {
+        if (final_answer && o_.faults.has(Fault::symlink)) {
+            std::string dir = o_.res_dir;
+            while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+            write_symlinked(o_.res_dir, dir + ".outside", name, bytes);
+        } else if (final_answer && o_.faults.has(Fault::slow_write)) {
             constexpr int kChunks = 10, kTotalMs = 3000;
             write_in_chunks(o_.res_dir, name, bytes, kChunks, [] { sleep_ms(kTotalMs / (kChunks - 1)); });
         } else {

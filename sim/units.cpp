@@ -12,11 +12,11 @@ namespace onshi::sim {
 namespace {
 
 // Indexed by Fault; the option spells them with '-'.
-constexpr std::array<std::string_view, 10> kFaultNames{
+constexpr std::array<std::string_view, 11> kFaultNames{
     "err01", "err02", "seg9", "malformed", "processing-forever", "slow-write", "duplicate",
-    "unit-errors", "validity-mix", "not-found",
+    "unit-errors", "validity-mix", "not-found", "symlink",
 };
-static_assert(kFaultNames.size() == static_cast<std::size_t>(Fault::not_found) + 1, "a name for every Fault");
+static_assert(kFaultNames.size() == static_cast<std::size_t>(Fault::symlink) + 1, "a name for every Fault");
 
 SearchEcho echo_of(const Person& p) {
     SearchEcho s;
@@ -92,7 +92,7 @@ Faults Faults::parse(const std::string& list) {
 
 const char* Faults::names() {
     return "none, err01, err02, seg9, malformed, processing-forever, slow-write, duplicate, unit-errors, "
-           "validity-mix, not-found";
+           "validity-mix, not-found, symlink";
 }
 
 Unit consented_unit(const Person& p) {

@@ -26,6 +26,7 @@ enum class Fault {
     unit_errors,         // index % 10 == 3: ProcessingResultStatus 2, no results
     validity_mix,        // index % 7 == 1..5: QualificationValidity 2..6, results kept
     not_found,           // index % 9 == 4: QualificationValidity 4, no results
+    symlink,             // the final 02res written outside res_dir (<res_dir>.outside/), a symlink to it under its name
 };
 
 // A set of faults, from the --fault option: a comma-separated list of the names above with '-'

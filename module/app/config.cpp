@@ -18,6 +18,12 @@ namespace onshi::app {
 
 const char* to_text(TransportKind t) { return t == TransportKind::https ? "https" : "folder"; }
 
+std::optional<TransportKind> transport_from_text(std::string_view text) {
+    for (const TransportKind t : {TransportKind::folder, TransportKind::https})
+        if (text == to_text(t)) return t;
+    return std::nullopt;
+}
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -110,8 +116,9 @@ Facility make_facility(int hospnum, const std::string& group, const std::map<std
     if (pref < 1 || pref > 47) fail(code->file, group, "institution_code", "prefecture code " + code->text.substr(0, 2) + " is not 01-47");
     f.institution_code = code->text;
     if (const Value* v = get("transport")) {
-        if (v->text != "folder" && v->text != "https") fail(v->file, group, "transport", "'" + v->text + "' is not one of: folder, https");
-        f.transport = v->text == "https" ? TransportKind::https : TransportKind::folder;
+        const std::optional<TransportKind> t = transport_from_text(v->text);
+        if (!t) fail(v->file, group, "transport", "'" + v->text + "' is not one of: folder, https");
+        f.transport = *t;
     }
     const bool https = f.transport == TransportKind::https;
     for (auto [key, dst] : {std::pair{"req_dir", &f.req_dir}, std::pair{"res_dir", &f.res_dir}}) {
@@ -179,8 +186,9 @@ Facility make_facility(int hospnum, const std::string& group, const std::map<std
     }
     if (const Value* v = get("result_timeout_s")) f.result_timeout_s = to_int(*v, group, "result_timeout_s", 1, 86400);
     if (const Value* v = get("p031_mark")) {
-        if (v->text != "star" && v->text != "consent") fail(v->file, group, "p031_mark", "'" + v->text + "' is not one of: star, consent");
-        f.p031_mark = v->text;
+        const std::optional<Style> mark = parse_style(v->text);
+        if (!mark || *mark == Style::facility) fail(v->file, group, "p031_mark", "'" + v->text + "' is not one of: star, consent");
+        f.p031_mark = *mark;
     }
     return f;
 }

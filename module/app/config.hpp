@@ -2,9 +2,12 @@
 // (later wins). --config FILE or ORCA_ONSHI_CONFIG names another main file. GKeyFile syntax.
 #pragma once
 
+#include "core/model.hpp"
+
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace onshi::app {
@@ -25,7 +28,8 @@ struct Https {
 
 // How request and result files travel (`transport =`); text only in the configuration file.
 enum class TransportKind { folder, https };
-const char* to_text(TransportKind t);  // "folder", "https"
+const char* to_text(TransportKind t);                                // "folder", "https"
+std::optional<TransportKind> transport_from_text(std::string_view text);  // nullopt for any other text
 
 struct Facility {
     int hospnum = 0;
@@ -36,7 +40,7 @@ struct Facility {
     std::string archive_dir;        // processed result files are moved here (kept for `ingest`); '' = removed
     int poll_interval_ms = 2000;
     int result_timeout_s = 600;
-    std::string p031_mark = "star";  // "star" (★ in 【全体】) or "consent" (訪/オ under the 同意 views)
+    Style p031_mark = Style::star;   // star (★ in 【全体】) or consent (訪/オ under the 同意 views); never facility
     bool serve_orca_jobs = false;    // run the 同意一括 requests ORCA's P031/P0311 puts in tbl_jobkanri
     int result_settle_ms = 1000;    // a result must be unchanged this long before it is read
     std::string pdf_dir = "/var/lib/orca-onshi/pdf";  // 薬剤/特定健診 PDFs, per facility below it

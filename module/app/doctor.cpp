@@ -204,11 +204,12 @@ std::string kanritbl_field(std::string_view s, std::size_t pos, std::size_t len)
     return out;
 }
 
-std::vector<Finding> check_p031_mark(int hospnum, const std::string& mark, const std::optional<std::string>& kanritbl_1051,
+std::vector<Finding> check_p031_mark(int hospnum, Style mark, const std::optional<std::string>& kanritbl_1051,
                                      const std::map<std::string, std::string>& schedules) {
     const std::string fac = facility(hospnum);
-    if (mark == "star") return {{Level::ok, fac + "p031_mark=star: ★ rows (【全体】, ★ 顔認証照会) need no ORCA setting"}};
-    if (mark != "consent") return {{Level::err, fac + "p031_mark=" + mark + " is not known to doctor", "expected star or consent"}};
+    if (mark == Style::star) return {{Level::ok, fac + "p031_mark=star: ★ rows (【全体】, ★ 顔認証照会) need no ORCA setting"}};
+    if (mark != Style::consent)
+        return {{Level::err, fac + "p031_mark=" + std::string(to_text(mark)) + " is not known to doctor", "expected star or consent"}};
     if (!kanritbl_1051)
         return {{Level::err, fac + "hospnum " + std::to_string(hospnum) + " has no 1051 (オンライン資格確認) valid today in tbl_syskanri",
                  "p031_mark=consent needs 1051 HOUMON and/or ONLINE = '1' (ORCA: マスタ登録 → システム管理 1051)"}};

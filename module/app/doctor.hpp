@@ -3,6 +3,8 @@
 // No I/O here: module/cli/doctor_cmd.cpp asks the database and the file system and prints.
 #pragma once
 
+#include "core/model.hpp"
+
 #include <map>
 #include <optional>
 #include <string>
@@ -76,7 +78,7 @@ inline constexpr std::size_t k1051Online = 216;  // ONLINE: オンライン診�
 // §3.1, §4). `kanritbl_1051` is the 1051 row valid today (nullopt: none). `schedules` are the
 // facility's schedule kinds: a kind scheduled whose switch is off is an ERR, otherwise a WARN, unless
 // both are off (ERR each: P031 shows neither 同意 view).
-std::vector<Finding> check_p031_mark(int hospnum, const std::string& p031_mark, const std::optional<std::string>& kanritbl_1051,
+std::vector<Finding> check_p031_mark(int hospnum, Style p031_mark, const std::optional<std::string>& kanritbl_1051,
                                      const std::map<std::string, std::string>& schedules);
 
 }  // namespace onshi::app::doctor

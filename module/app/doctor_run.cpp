@@ -259,7 +259,7 @@ std::vector<Finding> run(const Config& cfg, std::optional<int> only_hospnum, con
                 rep.add({Level::err, "[facility " + h + "] hospnum " + h + " not checked", e.what()});
             }
         }
-        if (f->p031_mark != "consent") {
+        if (f->p031_mark != Style::consent) {
             rep.add(check_p031_mark(f->hospnum, f->p031_mark, std::nullopt, f->schedules));
         } else if (db && syskanri) {
             try {

@@ -166,7 +166,7 @@ std::string trace_text(std::span<const std::uint8_t> apdu) {
     return s;
 }
 
-Response exchange(Transport& t, std::span<const std::uint8_t> apdu, int* count) {
+Response send_command(Transport& t, std::span<const std::uint8_t> apdu, int* count) {
     auto send = [&](std::span<const std::uint8_t> a) {
         if (count) ++*count;
         return parse_response(t.transmit(a));

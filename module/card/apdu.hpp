@@ -114,6 +114,6 @@ public:
 
 // Sends a command and follows 61 xx (GET RESPONSE, data appended) and 6C xx (the same short
 // command again with Le xx). Each APDU sent adds one to *count when given.
-Response exchange(Transport& t, std::span<const std::uint8_t> apdu, int* count = nullptr);
+Response send_command(Transport& t, std::span<const std::uint8_t> apdu, int* count = nullptr);
 
 }  // namespace onshi::card

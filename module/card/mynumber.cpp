@@ -1,6 +1,7 @@
 #include "card/mynumber.hpp"
 
 #include "core/error.hpp"
+#include "core/handle.hpp"
 
 #include <glib.h>
 
@@ -13,12 +14,12 @@ namespace {
 [[noreturn]] void refused(const std::string& what, std::uint16_t sw) { throw Error(Errc::card, what + ": the card answered " + sw_text(sw)); }
 
 void must(Transport& t, const Bytes& apdu, const std::string& what, int* n = nullptr) {
-    const auto r = exchange(t, apdu, n);
+    const auto r = send_command(t, apdu, n);
     if (!r.ok()) refused(what, r.sw);
 }
 
 void select_ap(Transport& t, Ap ap, int* n = nullptr) {
-    const auto r = exchange(t, select_df(ap), n);
+    const auto r = send_command(t, select_df(ap), n);
     if (r.ok()) return;
     if (classify(r.sw) == Status::not_found)
         throw Error(Errc::card, ap == Ap::jpki ? "no 公的個人認証AP on this card (not a My Number card)" : "no 券面事項入力補助AP on this card");
@@ -33,7 +34,7 @@ void read_short(Transport& t, std::size_t offset, std::size_t n, Bytes& out, int
             throw Error(Errc::card, "READ BINARY: the file is longer than a short READ BINARY can address (offset " +
                                         std::to_string(offset) + ")");
         const std::size_t le = std::min<std::size_t>(n, 256);
-        const auto r = exchange(t, read_binary(offset, le, false), count);
+        const auto r = send_command(t, read_binary(offset, le, false), count);
         const auto st = classify(r.sw);
         if (st != Status::ok && st != Status::end_of_file) refused("READ BINARY at " + std::to_string(offset), r.sw);
         if (r.data.empty()) throw Error(Errc::card, "READ BINARY at " + std::to_string(offset) + ": the file ended early");
@@ -62,11 +63,11 @@ const char* card_type_label(CardType t) {
 }
 
 CardType detect(Transport& t, int* apdus) {
-    const auto r = exchange(t, select_df(Ap::jpki), apdus);
+    const auto r = send_command(t, select_df(Ap::jpki), apdus);
     if (!r.ok()) return CardType::other;
-    const auto e = exchange(t, select_ef(Ef::jpki_token), apdus);
+    const auto e = send_command(t, select_ef(Ef::jpki_token), apdus);
     if (!e.ok()) return CardType::other;
-    const auto d = exchange(t, read_binary(0, 32, false), apdus);
+    const auto d = send_command(t, read_binary(0, 32, false), apdus);
     if (classify(d.sw) != Status::ok && classify(d.sw) != Status::end_of_file) return CardType::other;
     std::string tok(d.data.begin(), d.data.end());
     while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\0')) tok.pop_back();
@@ -84,7 +85,7 @@ CertRead read_auth_cert(Transport& t, bool extended, std::size_t max_le, bool jp
     if (extended) {
         Response r;
         try {
-            r = exchange(t, read_binary(0, std::clamp<std::size_t>(max_le, 257, 65536), true), &c.read_apdus);
+            r = send_command(t, read_binary(0, std::clamp<std::size_t>(max_le, 257, 65536), true), &c.read_apdus);
         } catch (const NoAnswer& e) {
             throw ExtendedRefused(std::string("extended READ BINARY: the reader gave no answer (") + e.what() + ")", true);
         }
@@ -126,7 +127,7 @@ CertRead read_cert(Transport& t, bool& ext_ok, std::string& how, std::size_t max
 PinState pin_status(Transport& t, PinFile which) {
     select_ap(t, ap_of(which));
     must(t, select_ef(ef_of(which)), "SELECT PIN EF");
-    const auto r = exchange(t, verify_status());
+    const auto r = send_command(t, verify_status());
     PinState s;
     if (r.ok()) return s;  // already verified in this session (tries unknown)
     const auto st = classify(r.sw);
@@ -144,7 +145,7 @@ void verify_pin(Transport& t, PinFile which, const Pin& pin, bool allow_last_try
     if (!pin.is_digits(4)) throw Error(Errc::usage, "the PIN has 4 digits");
     SecretBytes cmd;
     verify(pin, cmd);
-    const auto r = exchange(t, cmd.get());
+    const auto r = send_command(t, cmd.get());
     if (r.ok()) return;
     const auto st = classify(r.sw);
     if (st == Status::blocked) throw Error(Errc::card, "wrong PIN: the PIN is now blocked (0 tries left)");
@@ -160,11 +161,10 @@ Bytes sign_challenge(Transport& t, const Pin& pin, std::span<const std::uint8_t>
     must(t, select_ef(Ef::jpki_auth_key), "SELECT EF 0017 (利用者証明用 key)");
     std::uint8_t hash[32];
     gsize hlen = sizeof hash;
-    GChecksum* ck = g_checksum_new(G_CHECKSUM_SHA256);
-    g_checksum_update(ck, challenge.data(), static_cast<gssize>(challenge.size()));
-    g_checksum_get_digest(ck, hash, &hlen);
-    g_checksum_free(ck);
-    const auto r = exchange(t, sign(digest_info_sha256(hash)));
+    const Handle<GChecksum*, g_checksum_free> ck(g_checksum_new(G_CHECKSUM_SHA256));
+    g_checksum_update(ck.get(), challenge.data(), static_cast<gssize>(challenge.size()));
+    g_checksum_get_digest(ck.get(), hash, &hlen);
+    const auto r = send_command(t, sign(digest_info_sha256(hash)));
     if (!r.ok()) refused("SIGN", r.sw);
     return r.data;
 }
@@ -190,7 +190,7 @@ Basic4 read_basic4(Transport& t, const Pin& pin, bool allow_last_try) {
                 // a template cut short by what was read so far
             }
             if (data.size() >= 2048) throw Error(Errc::card, "基本4情報: no complete FF 20 template in the first 2 KiB");
-            const auto r = exchange(t, read_binary(data.size(), 256, false));
+            const auto r = send_command(t, read_binary(data.size(), 256, false));
             const auto st = classify(r.sw);
             if ((st != Status::ok && st != Status::end_of_file) || r.data.empty()) {
                 if (data.size() > 3) break;  // end of file: decode says what is missing

@@ -267,7 +267,7 @@ int cmd_ingest(const app::Config& cfg, const Args& a) {
     std::vector<std::optional<jobs::Kind>> kinds;
     for (const auto& file : a.pos) {
         const auto kind = kind_for_file(file, given);
-        if (fac.p031_mark == "consent" && !kind)
+        if (fac.p031_mark == Style::consent && !kind)
             throw Error(Errc::usage, "facility " + std::to_string(hospnum) + " writes consent-style rows: " + file +
                                          " does not start with OQSmuhvq or OQSmuonq: say --kind homecare|online");
         kinds.push_back(kind);
@@ -277,7 +277,7 @@ int cmd_ingest(const app::Config& cfg, const Args& a) {
         const auto& file = a.pos[i];
         jobs::Job as;
         if (kinds[i]) as.kind = *kinds[i];
-        const std::string style(kinds[i] ? jobs::to_text(jobs::row_style(as, fac)) : jobs::to_text(jobs::Style::star));
+        const Style style = kinds[i] ? jobs::row_style(as, fac) : Style::star;
         bridge::IngestOptions io{hospnum, fac.institution_code, a.get("opid").value_or("").substr(0, 16), bridge::default_termid(),
                                  std::nullopt, true, style, kinds[i] ? std::string(jobs::kind_info(as.kind).treatment_flag) : ""};
         const auto s = jobs::ingest_held_file(db, file, io);

@@ -28,7 +28,7 @@ int cmd_review(const app::Config& cfg, const Args& a) {
         std::printf("%-5s %-16s %-8s %-8s %-20s %-22s %s\n", "ID", "日時", "種別", "状態", "氏名", "カナ", "理由");
         for (const auto& it : items)
             std::printf("%-5lld %-16s %-8s %-8s %-20s %-22s %s%s%s\n", static_cast<long long>(it.id), it.created_at.c_str(),
-                        it.kind == "held" ? "保留" : "要確認", it.status.c_str(), it.name.c_str(), it.kana.c_str(), it.reason.c_str(),
+                        it.kind == bridge::ReviewKind::held ? "保留" : "要確認", it.status.c_str(), it.name.c_str(), it.kana.c_str(), it.reason.c_str(),
                         it.decided_by.empty() ? "" : "  by ", it.decided_by.c_str());
         std::printf("%zu件\n", items.size());
         return 0;

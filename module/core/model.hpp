@@ -2,10 +2,21 @@
 // Plain strings as received (already decoded to UTF-8); validation lives in codec/validate.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace onshi {
+
+// The style of the P031 rows a result writes: the ★ recipe (顔認証照会, 【全体】) or ORCA's 同意一括
+// recipe (訪/オ under the 同意 views). `facility` is a job's "as its facility's p031_mark says"; a
+// facility's own p031_mark is star or consent. Text only at the boundaries: the configuration file
+// (p031_mark), the database (onshi.job.style) and the screens' JSON, all through these two.
+enum class Style { facility, star, consent };
+std::string_view to_text(Style s);  // "", "star", "consent"
+Style style_from_text(std::string_view text);                // throws Error(internal) for text no Style has
+std::optional<Style> parse_style(std::string_view text);     // nullopt for text no Style has
 
 // 02res (and 01res) MessageHeader.
 struct ResultHeader {

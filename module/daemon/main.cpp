@@ -329,10 +329,10 @@ private:
         ResultWatcher* w;
         int hospnum;
         GObjectPtr<GFileMonitor> monitor;
-        GSource* again = nullptr;  // the second wake-up, pending
+        GSourcePtr again;           // the second wake-up, pending
         std::unordered_set<std::int64_t> again_ids;
         std::string dir, fs;        // fs: the file system listed by the poll (empty: events suffice)
-        GSource* poll = nullptr;    // the listing, while a job of the facility awaits a result
+        GSourcePtr poll;            // the listing, while a job of the facility awaits a result
         std::unordered_set<std::string> listed;  // the names at the last listing
     };
 
@@ -361,10 +361,7 @@ private:
 
     void clear() {
         for (auto& w : watches_) {
-            if (w->again) {
-                g_source_destroy(w->again);
-                g_source_unref(w->again);
-            }
+            destroy_source(w->again);
             stop_poll(*w);
             if (!w->monitor) continue;
             g_signal_handlers_disconnect_by_data(w->monitor.get(), w.get());
@@ -443,9 +440,9 @@ private:
             if (want && !w->poll) {
                 w->listed.clear();  // everything there counts as new: it may have come while no listing ran
                 list_dir(w.get());
-                w->poll = g_timeout_source_new(kDirPollMs);
-                g_source_set_callback(w->poll, on_poll, w.get(), nullptr);
-                g_source_attach(w->poll, ctx_.get());
+                w->poll.reset(g_timeout_source_new(kDirPollMs));
+                g_source_set_callback(w->poll.get(), on_poll, w.get(), nullptr);
+                g_source_attach(w->poll.get(), ctx_.get());
             } else if (!want) {
                 stop_poll(*w);
             }
@@ -454,9 +451,7 @@ private:
 
     static void stop_poll(Watch& w) {
         if (!w.poll) return;
-        g_source_destroy(w.poll);
-        g_source_unref(w.poll);
-        w.poll = nullptr;
+        destroy_source(w.poll);
         w.listed.clear();
     }
 
@@ -513,16 +508,15 @@ private:
         // set its next look a poll later, after our wake-up.
         w->again_ids.insert(id);
         if (!w->again) {
-            w->again = g_timeout_source_new(200);
-            g_source_set_callback(w->again, on_again, w, nullptr);
-            g_source_attach(w->again, w->w->ctx_.get());
+            w->again.reset(g_timeout_source_new(200));
+            g_source_set_callback(w->again.get(), on_again, w, nullptr);
+            g_source_attach(w->again.get(), w->w->ctx_.get());
         }
     }
 
     static gboolean on_again(gpointer data) noexcept {
         auto* w = static_cast<Watch*>(data);
-        g_source_unref(w->again);
-        w->again = nullptr;
+        w->again.reset();  // our ref (the loop holds its own while this runs); the source ends as this returns
         guarded("result folder watch", [w] {
             for (const auto id : w->again_ids) w->w->make_due(w->hospnum, id);
             w->again_ids.clear();

@@ -225,7 +225,7 @@ bool cancel(db::Connection& db, std::int64_t id) {
     return true;
 }
 
-Style row_style(const Job& j, const app::Facility& f) { return row_style(j, style_from_text(f.p031_mark)); }
+Style row_style(const Job& j, const app::Facility& f) { return row_style(j, f.p031_mark); }
 
 int adopt_orca_requests(db::Connection& db, const app::Facility& f) {
     int adopted = 0;
@@ -273,7 +273,7 @@ StepOutcome step(db::Connection& db, const app::Facility& fac, oqs::Transport& f
             ~Slot() { if (s) s->release(); }
         } slot{opt.ingest_slots};
         bridge::IngestOptions io{fac.hospnum, fac.institution_code, j.opid, opt.termid, j.id, k.output == Output::rows,
-                                 std::string(to_text(row_style(j, fac))), std::string(k.treatment_flag)};
+                                 row_style(j, fac), std::string(k.treatment_flag)};
         bridge::IngestSummary s;
         bool moved = false;
         try {

@@ -37,10 +37,6 @@ constexpr std::array<std::pair<State, std::string_view>, 8> kStates{{
     {State::done, "done"}, {State::failed, "failed"}, {State::expired, "expired"}, {State::cancelled, "cancelled"},
 }};
 
-constexpr std::array<std::pair<Style, std::string_view>, 3> kStyles{{
-    {Style::facility, ""}, {Style::star, "star"}, {Style::consent, "consent"},
-}};
-
 constexpr KindSet kRangeKinds = kinds_of({Kind::homecare, Kind::nursing, Kind::online});
 constexpr KindSet kPdfKinds = kinds_of({Kind::pdf_drug, Kind::pdf_checkup});
 
@@ -119,18 +115,6 @@ const std::string& final_states_sql() {
         return s + ")";
     }();
     return sql;
-}
-
-std::string_view to_text(Style s) {
-    for (const auto& [st, text] : kStyles)
-        if (st == s) return text;
-    throw Error(Errc::internal, "a row style without a name");
-}
-
-Style style_from_text(std::string_view text) {
-    for (const auto& [st, t] : kStyles)
-        if (t == text) return st;
-    throw Error(Errc::internal, "unknown row style '" + std::string(text) + "'");
 }
 
 const KindInfo& kind_info(Kind kind) { return kKinds.at(static_cast<std::size_t>(kind)); }

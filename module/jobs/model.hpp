@@ -4,6 +4,8 @@
 // crosses a boundary: the database (queue_store.cpp), the CLI and the screens parsing input.
 #pragma once
 
+#include "core/model.hpp"
+
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -52,11 +54,11 @@ std::optional<Kind> kind_of_file_name(std::string_view path);
 // 訪問診療 / 訪問看護 / オンライン診療: the kinds whose rows may be written in the consent style.
 bool is_consent_kind(Kind kind);
 
-// The P031 row style of a job's results. `facility`: the facility's p031_mark decides (onshi.job.style
-// ''); ORCA's own 同意一括 requests are `consent`.
-enum class Style { facility, star, consent };
-std::string_view to_text(Style s);  // "", "star", "consent" (onshi.job.style, p031_mark)
-Style style_from_text(std::string_view text);  // throws Error(internal) for text no Style has
+// The P031 row style of a job's results (core/model.hpp). `facility`: the facility's p031_mark decides
+// (onshi.job.style ''); ORCA's own 同意一括 requests are `consent`.
+using onshi::Style;
+using onshi::to_text;
+using onshi::style_from_text;
 
 // What a job asks for; stored as jsonb (empty values are left out), keyed by the field table.
 struct Params {

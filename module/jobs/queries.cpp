@@ -1,5 +1,8 @@
 #include "jobs/queries.hpp"
 
+#include "core/error.hpp"
+
+#include <array>
 #include <sstream>
 
 namespace onshi::jobs {
@@ -55,6 +58,24 @@ std::vector<std::int64_t> failed_jobs(db::Connection& db, int limit) {
     return out;
 }
 
+namespace {
+constexpr std::array<std::pair<UnitStatus, std::string_view>, 4> kUnitStatuses{{
+    {UnitStatus::written, "written"}, {UnitStatus::held, "held"}, {UnitStatus::registered, "registered"}, {UnitStatus::rejected, "rejected"},
+}};
+}  // namespace
+
+std::string_view to_text(UnitStatus s) {
+    for (const auto& [st, text] : kUnitStatuses)
+        if (st == s) return text;
+    throw Error(Errc::internal, "a unit status without a name");
+}
+
+UnitStatus unit_status_from_text(std::string_view text) {
+    for (const auto& [st, t] : kUnitStatuses)
+        if (t == text) return st;
+    throw Error(Errc::internal, "unknown unit status '" + std::string(text) + "'");
+}
+
 std::vector<UnitRecord> job_units(db::Connection& db, std::int64_t job_id, int only_seq) {
     const auto r = db.exec(
         "SELECT u.seq, u.status, u.reason, coalesce(v.id, 0), coalesce(v.status, ''), coalesce(trim(n.ptnum), ''),"
@@ -68,7 +89,7 @@ std::vector<UnitRecord> job_units(db::Connection& db, std::int64_t job_id, int o
     for (int i = 0; i < r.rows(); ++i) {
         UnitRecord u;
         u.seq = static_cast<int>(r.num(i, 0));
-        u.status = r.str(i, 1);
+        u.status = unit_status_from_text(r.str(i, 1));
         u.reason = r.str(i, 2);
         u.review_id = r.num(i, 3);
         u.review_status = r.str(i, 4);

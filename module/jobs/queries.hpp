@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -45,10 +46,17 @@ std::vector<ValidityChange> validity_changes(db::Connection& db, std::int64_t jo
 // The newest failed or expired jobs (ids, newest first).
 std::vector<std::int64_t> failed_jobs(db::Connection& db, int limit);
 
+// onshi.result_unit.status (written by the ingest): rows written, held for a review, or a 照会番号
+// registration the answer accepted or refused. Text only at the database and in the screens' JSON.
+enum class UnitStatus { written, held, registered, rejected };
+std::string_view to_text(UnitStatus s);                   // "written", "held", "registered", "rejected"
+UnitStatus unit_status_from_text(std::string_view text);  // throws Error(internal) for any other text
+
 // A job's result units (only_seq > 0: that one), with their review item and 患者番号.
 struct UnitRecord {
     int seq = 0;
-    std::string status, reason;
+    UnitStatus status = UnitStatus::written;
+    std::string reason;
     long long review_id = 0;
     std::string review_status, ptnum;
     std::vector<std::string> tbl_uuids;  // the tbl_onshi_kaku rows written for it

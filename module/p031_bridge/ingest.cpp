@@ -386,7 +386,7 @@ private:
             const Ptid ptid = m.ptid();
             const auto ptnum = l.ptnum_of.find(ptid);
             ConsentRows out;
-            if (opt_.style == "consent") out = map_consent(sum_.header, u, m, opt_.treatment_flag, ctx_);
+            if (opt_.style == Style::consent) out = map_consent(sum_.header, u, m, opt_.treatment_flag, ctx_);
             else out.kaku = map_star(sum_.header, u, m, ptnum == l.ptnum_of.end() ? std::string() : ptnum->second, ctx_);
             std::set<std::string> cut;
             for (auto& row : out.kaku)

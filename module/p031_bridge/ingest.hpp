@@ -19,7 +19,7 @@ struct IngestOptions {
     std::string termid;
     std::optional<std::int64_t> job_id;
     bool write_rows = true;            // false: 照会番号一括登録 answers, recorded per unit only
-    std::string style = "star";        // "star" (顔認証 recipe) or "consent" (ORCA's 同意一括 recipe)
+    Style style = Style::star;         // star (顔認証 recipe) or consent (ORCA's 同意一括 recipe)
     std::string treatment_flag;        // consent style: '2' 訪問診療, '3' オンライン診療
 };
 

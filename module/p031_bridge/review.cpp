@@ -11,7 +11,8 @@ namespace {
 
 // Locks the item and checks it is still open; returns (kind, payload, hospnum, uuids).
 struct Open {
-    std::string kind, payload;
+    ReviewKind kind = ReviewKind::held;
+    std::string payload;
     int hospnum = 0;
     std::string uuids;
 };
@@ -23,7 +24,7 @@ Open lock_open(db::Connection& db, std::int64_t id) {
                            {std::to_string(id)});
     if (r.rows() != 1) throw Error(Errc::not_found, "no review item " + std::to_string(id));
     if (r.get(0, 4) != "open") throw Error(Errc::usage, "review item " + std::to_string(id) + " was " + r.str(0, 4) + " already");
-    return Open{r.str(0, 0), db::bytea_from_hex(r.get(0, 1)), static_cast<int>(r.num(0, 2)), r.str(0, 3)};
+    return Open{review_kind_from_text(r.str(0, 0)), db::bytea_from_hex(r.get(0, 1)), static_cast<int>(r.num(0, 2)), r.str(0, 3)};
 }
 
 void decide(db::Connection& db, std::int64_t id, const char* status, const std::string& op, const std::string& detail) {
@@ -42,6 +43,14 @@ std::int64_t ptid_of(db::Connection& db, int hospnum, const std::string& ptnum) 
 
 }  // namespace
 
+std::string_view to_text(ReviewKind k) { return k == ReviewKind::held ? "held" : "flagged"; }
+
+ReviewKind review_kind_from_text(std::string_view text) {
+    for (const ReviewKind k : {ReviewKind::held, ReviewKind::flagged})
+        if (text == to_text(k)) return k;
+    throw Error(Errc::internal, "unknown review item kind '" + std::string(text) + "'");
+}
+
 std::vector<ReviewItem> review_list(db::Connection& db, int hospnum, bool all) {
     // The name of a held unit is in its payload (it may hold 外字); of a flagged one, in its rows.
     const auto r = db.exec(
@@ -56,7 +65,7 @@ std::vector<ReviewItem> review_list(db::Connection& db, int hospnum, bool all) {
         ReviewItem it;
         it.id = r.num(i, 0);
         it.created_at = r.str(i, 1);
-        it.kind = r.str(i, 2);
+        it.kind = review_kind_from_text(r.str(i, 2));
         it.reason = r.str(i, 3);
         it.status = r.str(i, 4);
         it.decided_by = r.str(i, 5);
@@ -64,7 +73,7 @@ std::vector<ReviewItem> review_list(db::Connection& db, int hospnum, bool all) {
         it.job_id = r.num(i, 7);
         it.name = r.str(i, 8);
         it.kana = r.str(i, 9);
-        if (it.kind == "held") {
+        if (it.kind == ReviewKind::held) {
             const auto rows = from_payload(db::bytea_from_hex(r.get(i, 10)));
             if (!rows.kaku.empty()) {
                 it.name = rows.kaku[0][Col::res_name];
@@ -82,7 +91,7 @@ std::string review_accept(db::Connection& db, std::int64_t id, const AcceptOptio
     std::string done;
     const std::int64_t ptid = opt.ptnum ? ptid_of(db, o.hospnum, *opt.ptnum) : 0;
     const std::string ymd = dates::today(), hms = dates::now_hms();
-    if (o.kind == "held") {
+    if (o.kind == ReviewKind::held) {
         auto rows = from_payload(o.payload);
         std::string lines;
         for (auto& row : rows.kaku) {

@@ -8,13 +8,21 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace onshi::bridge {
 
+// onshi.review.kind: held (the unit's rows were not written, kept for a decision) or flagged (written
+// as ORCA would, and listed). Text only at the database.
+enum class ReviewKind { held, flagged };
+std::string_view to_text(ReviewKind k);                   // "held", "flagged"
+ReviewKind review_kind_from_text(std::string_view text);  // throws Error(internal) for any other text
+
 struct ReviewItem {
     std::int64_t id = 0;
-    std::string created_at, kind, reason, status, decided_by, name, kana;
+    ReviewKind kind = ReviewKind::held;
+    std::string created_at, reason, status, decided_by, name, kana;
     std::int64_t ptid = 0;
     std::int64_t job_id = 0;
 };

@@ -108,18 +108,36 @@ Response ok_json(const Json& j) {
 
 // ---- jobs ----
 
+// The request list's filter (?filter=, text only there).
+enum class JobFilter { all, running, done, error };
+
+JobFilter job_filter(const std::string& text) {
+    constexpr std::pair<JobFilter, std::string_view> kFilters[] = {
+        {JobFilter::all, "all"}, {JobFilter::running, "running"}, {JobFilter::done, "done"}, {JobFilter::error, "error"}};
+    if (text.empty()) return JobFilter::all;
+    for (const auto& [f, name] : kFilters)
+        if (text == name) return f;
+    throw Error(Errc::usage, "filter は all, running, done, error のいずれかです", "filter");
+}
+
+bool keeps(JobFilter f, const jobs::Job& j) {
+    switch (f) {
+    case JobFilter::all: return true;
+    case JobFilter::running: return !j.finished();
+    case JobFilter::done: return j.state == jobs::State::done;
+    case JobFilter::error: return j.state == jobs::State::failed || j.state == jobs::State::expired;
+    }
+    return false;
+}
+
 Response list_jobs(const app::Config& cfg, db::Connection& db, const Request& req) {
     const int hospnum = hospnum_of(cfg, req, req.query, false);
-    const std::string filter = get(req.query, "filter").empty() ? "all" : get(req.query, "filter");
-    if (filter != "all" && filter != "running" && filter != "done" && filter != "error")
-        throw Error(Errc::usage, "filter は all, running, done, error のいずれかです", "filter");
+    const JobFilter filter = job_filter(get(req.query, "filter"));
     Json o;
     o.begin_array();
     for (const auto& j : jobs::list(db, hospnum, 200)) {
         if (!in_scope(req, j.hospnum)) continue;
-        const bool keep = filter == "all" || (filter == "running" && !j.finished()) || (filter == "done" && j.state == jobs::State::done) ||
-                          (filter == "error" && (j.state == jobs::State::failed || j.state == jobs::State::expired));
-        if (keep) job_json(o, cfg, j);
+        if (keeps(filter, j)) job_json(o, cfg, j);
     }
     o.end_array();
     return ok_json(o);
@@ -161,7 +179,8 @@ Response register_refs(const app::Config& cfg, db::Connection& db, const Request
 
 struct Unit {
     int seq = 0;
-    std::string status, reason, review_status, ptnum;
+    jobs::UnitStatus status = jobs::UnitStatus::written;
+    std::string reason, review_status, ptnum;
     long long review_id = 0;
     std::vector<Row> rows;  // the written rows, or the held ones kept in the review
 };
@@ -181,7 +200,7 @@ std::vector<Unit> load_units(db::Connection& db, const jobs::Job& j, int only_se
         u.ptnum = rec.ptnum;
         uuids.insert(uuids.end(), rec.tbl_uuids.begin(), rec.tbl_uuids.end());
         unit_uuids.push_back(std::move(rec.tbl_uuids));
-        if (!rec.held_payload.empty() && u.status == "held") {
+        if (!rec.held_payload.empty() && u.status == jobs::UnitStatus::held) {
             for (const auto& k : bridge::from_payload(rec.held_payload).kaku) {
                 Row row;
                 for (std::size_t c = 0; c < bridge::kColumnCount; ++c) row[std::string(bridge::kColumns[c].name)] = k.at(c);
@@ -229,7 +248,7 @@ void unit_json(Json& o, const Unit& u) {
     const Row* w = welfare_row(u);
     o.begin_object()
         .kv("seq", u.seq)
-        .kv("status", u.status)
+        .kv("status", std::string(jobs::to_text(u.status)))
         .kv("reason", u.reason)
         .key("review_id");
     if (u.review_id) o.num(u.review_id);
@@ -476,7 +495,7 @@ Response admin_config(const app::Config& cfg) {
             .kv("poll_interval_ms", f.poll_interval_ms)
             .kv("result_timeout_s", f.result_timeout_s)
             .kv("result_settle_ms", f.result_settle_ms)
-            .kv("p031_mark", f.p031_mark)
+            .kv("p031_mark", std::string(to_text(f.p031_mark)))
             .kv("serve_orca_jobs", f.serve_orca_jobs);
         o.key("schedules").begin_object();
         for (const auto& [k, v] : f.schedules) o.kv(k, v);
@@ -524,7 +543,7 @@ Response dispatch(const app::Config& cfg, db::Connection& db, const Request& req
         Json o;
         o.begin_array();
         for (const auto& [h, f] : cfg.facilities)
-            if (in_scope(req, h)) o.begin_object().kv("hospnum", h).kv("institution_code", f.institution_code).kv("p031_mark", f.p031_mark).end_object();
+            if (in_scope(req, h)) o.begin_object().kv("hospnum", h).kv("institution_code", f.institution_code).kv("p031_mark", std::string(to_text(f.p031_mark))).end_object();
         o.end_array();
         return ok_json(o);
     }

@@ -29,10 +29,10 @@ std::unique_ptr<db::Connection> web_connection(const std::string& conninfo, cons
 struct DbPool::Impl : std::enable_shared_from_this<DbPool::Impl> {
     struct Task {
         // Main loop only:
-        SoupServerMessage* msg = nullptr;  // a ref is held until answered
-        bool gone = false;                 // the client went away
+        GObjectPtr<SoupServerMessage> msg;  // a ref is held until answered
+        bool gone = false;                  // the client went away
         gulong disconnected = 0;
-        GSource* deadline = nullptr;
+        GSourcePtr deadline;
         // Set once:
         std::shared_ptr<const app::Config> cfg;
         Work work;
@@ -54,18 +54,13 @@ struct DbPool::Impl : std::enable_shared_from_this<DbPool::Impl> {
     // Main loop: answer once (the work's answer or the deadline's 503, whichever comes first).
     void finish(const std::shared_ptr<Task>& t, const Response& r) {
         if (t->answered.exchange(true)) return;
-        if (t->deadline) {
-            g_source_destroy(t->deadline);
-            g_source_unref(t->deadline);
-            t->deadline = nullptr;
-        }
-        if (t->disconnected) g_signal_handler_disconnect(t->msg, t->disconnected);
+        destroy_source(t->deadline);
+        if (t->disconnected) g_signal_handler_disconnect(t->msg.get(), t->disconnected);
         if (!t->gone) {
-            send(t->msg, r);
-            soup_server_message_unpause(t->msg);
+            send(t->msg.get(), r);
+            soup_server_message_unpause(t->msg.get());
         }
-        g_object_unref(t->msg);
-        t->msg = nullptr;
+        t->msg.reset();
         pending.erase(t);
     }
 
@@ -182,7 +177,7 @@ void DbPool::answer(SoupServerMessage* msg, const std::shared_ptr<const app::Con
             return;
         }
     }
-    t->msg = SOUP_SERVER_MESSAGE(g_object_ref(msg));
+    t->msg.reset(SOUP_SERVER_MESSAGE(g_object_ref(msg)));
     soup_server_message_pause(msg);
     Impl::Task* raw = t.get();
     t->disconnected = g_signal_connect(msg, "disconnected", G_CALLBACK(+[](SoupServerMessage*, gpointer p) noexcept { static_cast<Impl::Task*>(p)->gone = true; }), raw);
@@ -190,9 +185,9 @@ void DbPool::answer(SoupServerMessage* msg, const std::shared_ptr<const app::Con
         std::weak_ptr<Impl> pool;
         std::weak_ptr<Impl::Task> t;
     };
-    t->deadline = g_timeout_source_new(static_cast<guint>(deadline_ms ? deadline_ms : impl_->limits.deadline_ms));
+    t->deadline.reset(g_timeout_source_new(static_cast<guint>(deadline_ms ? deadline_ms : impl_->limits.deadline_ms)));
     g_source_set_callback(
-        t->deadline,
+        t->deadline.get(),
         [](gpointer p) noexcept -> gboolean {
             auto* d = static_cast<Deadline*>(p);
             guarded("web: database deadline", [d] {
@@ -200,15 +195,14 @@ void DbPool::answer(SoupServerMessage* msg, const std::shared_ptr<const app::Con
                 auto t = d->t.lock();
                 if (pool && t) {
                     log::warning("web: the database did not answer in time: 503");
-                    g_source_unref(t->deadline);  // finish() must not destroy the source that is running
-                    t->deadline = nullptr;
+                    t->deadline.reset();  // our ref only: finish() must not destroy the source that is running
                     pool->finish(t, json_error(503, "データベースが応答しません"));
                 }
             });
             return G_SOURCE_REMOVE;
         },
         new Deadline{impl_, t}, [](gpointer p) noexcept { delete static_cast<Deadline*>(p); });
-    g_source_attach(t->deadline, impl_->ctx.get());
+    g_source_attach(t->deadline.get(), impl_->ctx.get());
     impl_->pending.insert(t);
     impl_->push(std::move(t));
 }

@@ -147,35 +147,27 @@ sed '0,/<SegmentOfResult>[^<]*</s//<SegmentOfResult>3</' "$T/good.xml" > "$H/seg
 refuse unknown_segment "$H/seg.xml" "'3' is not a code of OQSCD003"
 
 # 10. A symlink in res_dir, where the 02res should be: refused (exit 74), never followed; the job
-#     stays resumable and completes once a real file is there.
-sim_start --processing 0 --delay-ms 20
+#     stays resumable and completes once a real file is there. The simulator's `symlink` fault writes
+#     the final 02res outside res_dir and puts a symlink to it under the 02res name (no race with fetch).
+sim_start --processing 0 --delay-ms 20 --fault symlink
 set +e
-onshi fetch --hospnum 1 --kind homecare > "$H/symlink.out" 2> "$H/symlink.err" &
-fetch_pid=$!
+timeout 120 "$ONSHI" --config "$CONF" fetch --hospnum 1 --kind homecare > "$H/symlink.out" 2> "$H/symlink.err"
+rc=$?
 set -e
-swapped=
-for _ in $(seq 1 300); do
-  f=$(ls "$T/res" 2>/dev/null | grep '02res_.*\.xml$' | head -n 1 || true)
-  if [ -n "$f" ]; then
-    mkdir -p "$H/elsewhere"
-    mv "$T/res/$f" "$H/elsewhere/$f"
-    ln -s "$H/elsewhere/$f" "$T/res/$f"
-    swapped=$f
-    break
-  fi
-  sleep 0.1
-done
-[ -n "$swapped" ] || fail "no 02res appeared"
-set +e; wait "$fetch_pid"; rc=$?; set -e
 sim_stop
 assert_eq "symlink: fetch exit status (74 = file system)" "74" "$rc"
+swapped=$(ls "$T/res" 2>/dev/null | grep '02res_.*\.xml$' | head -n 1 || true)
+[ -n "$swapped" ] || { cat "$H/symlink.err" >&2; fail "symlink: no 02res in res_dir"; }
+[ -L "$T/res/$swapped" ] || fail "symlink: the simulator's $swapped in res_dir is not a symlink"
+target=$(readlink "$T/res/$swapped")
+[ -f "$target" ] || fail "symlink: $swapped points at no file ($target)"
 grep -q "not a regular file (a symlink" "$H/symlink.err" || { cat "$H/symlink.err" >&2; fail "symlink: no clear message"; }
 ok "symlink: $(tail -n 1 "$H/symlink.err")"
 no_rows symlink
 job=$(q "SELECT id FROM onshi.job ORDER BY id DESC LIMIT 1")
 assert_eq "symlink: the job waits (not done, not failed)" "polling" "$(q "SELECT state FROM onshi.job WHERE id = $job")"
 rm "$T/res/$swapped"
-mv "$H/elsewhere/$swapped" "$T/res/$swapped"
+mv "$target" "$T/res/$swapped"
 onshi resume "$job" > "$H/resume.out"
 assert_eq "symlink: job done once a real file is there" "done" "$(q "SELECT state FROM onshi.job WHERE id = $job")"
 assert_eq "symlink: rows after the resume" "$(expected_rows homecare)" "$(q "SELECT count(*) FROM tbl_onshi_kaku")"

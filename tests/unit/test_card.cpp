@@ -315,7 +315,7 @@ START_TEST(exchange_61_6c) {
     } t;
     t.answers = {B({0x6C, 0x02}), B({0x01, 0x61, 0x01}), B({0x02, 0x90, 0x00})};
     int n = 0;
-    const auto r = exchange(t, read_binary(0, 4, false), &n);
+    const auto r = send_command(t, read_binary(0, 4, false), &n);
     ck_assert(r.ok());
     ck_assert(r.data == B({0x01, 0x02}));
     ck_assert_int_eq(n, 3);

@@ -140,19 +140,19 @@ START_TEST(findings_and_settings) {
     ASSERT_STR(kanritbl_field(wide, k1051Houmon, 2), "01");
     ASSERT_STR(kanritbl_field(wide, 15, 2), "??");
 
-    ck_assert(check_p031_mark(1, "star", std::nullopt, {}).at(0).level == Level::ok);
+    ck_assert(check_p031_mark(1, onshi::Style::star, std::nullopt, {}).at(0).level == Level::ok);
     const std::string both = "1" + std::string(213, ' ') + "11", houmon = "1" + std::string(213, ' ') + "10",
                       none = "1" + std::string(213, ' ') + "00";
-    ck_assert(!has_err(check_p031_mark(1, "consent", both, {})));
-    auto fs = check_p031_mark(1, "consent", none, {});
+    ck_assert(!has_err(check_p031_mark(1, onshi::Style::consent, both, {})));
+    auto fs = check_p031_mark(1, onshi::Style::consent, none, {});
     ck_assert_int_eq(lines(Level::err, fs).size(), 2);
     ASSERT_STR(lines(Level::err, fs)[0],
                "ERR  [facility 1] 1051 HOUMON (訪問診療) is not '1': ORCA's P031 will not show the 訪問診療同意 view");
-    fs = check_p031_mark(1, "consent", houmon, {});  // ONLINE off, not scheduled: a warning only
+    fs = check_p031_mark(1, onshi::Style::consent, houmon, {});  // ONLINE off, not scheduled: a warning only
     ck_assert(!has_err(fs));
     ck_assert_int_eq(lines(Level::warn, fs).size(), 1);
-    ck_assert(has_err(check_p031_mark(1, "consent", houmon, {{"online", "daily 07:00"}})));
-    ck_assert(has_err(check_p031_mark(1, "consent", std::nullopt, {})));
+    ck_assert(has_err(check_p031_mark(1, onshi::Style::consent, houmon, {{"online", "daily 07:00"}})));
+    ck_assert(has_err(check_p031_mark(1, onshi::Style::consent, std::nullopt, {})));
 }
 END_TEST
 

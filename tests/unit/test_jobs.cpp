@@ -101,6 +101,12 @@ START_TEST(state_and_style_text) {
     for (const Style s : {Style::facility, Style::star, Style::consent}) ck_assert(jobs::style_from_text(jobs::to_text(s)) == s);
     ASSERT_STR(std::string(jobs::to_text(Style::facility)), "");
     ck_assert(thrown([] { jobs::style_from_text("bold"); }).code == Errc::internal);
+    // The configuration's parse (p031_mark) reads the same table and says nothing for other text.
+    ck_assert(onshi::parse_style("consent") == Style::consent);
+    ck_assert(onshi::parse_style("star") == Style::star);
+    ck_assert(onshi::parse_style("") == Style::facility);  // the configuration refuses this one itself
+    ck_assert(!onshi::parse_style("bold").has_value());
+    ck_assert(!onshi::parse_style("Star").has_value());
     // The row style: consent only for the consent kinds of a consent job or facility.
     j.kind = Kind::homecare;
     j.style = Style::facility;
