@@ -51,6 +51,24 @@ Result Connection::exec(const std::string& sql, const std::vector<Param>& params
     return res;
 }
 
+Result Connection::exec_prepared(const std::string& sql, const std::vector<Param>& params) {
+    auto it = prepared_.find(sql);
+    if (it == prepared_.end()) {
+        std::string name = "onshi_" + std::to_string(prepared_.size() + 1);
+        ResultHandle r(PQprepare(conn_.get(), name.c_str(), sql.c_str(), 0, nullptr));
+        if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) fail("prepare failed");
+        it = prepared_.emplace(sql, std::move(name)).first;
+    }
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+    PGresult* r = PQexecPrepared(conn_.get(), it->second.c_str(), static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0);
+    Result res(r);
+    const auto st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) fail("query failed");
+    return res;
+}
+
 void Connection::run(const std::string& sql) {
     ResultHandle r(PQexec(conn_.get(), sql.c_str()));
     const auto st = PQresultStatus(r.get());

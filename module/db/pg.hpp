@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -48,6 +49,10 @@ public:
     [[nodiscard]] const std::string& conninfo() const noexcept { return conninfo_; }
 
     Result exec(const std::string& sql, const std::vector<Param>& params = {});
+    // The same, prepared on this connection the first time its text is seen and executed as such from
+    // then on: no parse and plan per call (PostgreSQL's plan cache decides between a plan for the
+    // values and one for any). For statements a connection runs many times (the ingest's lookups).
+    Result exec_prepared(const std::string& sql, const std::vector<Param>& params = {});
     void run(const std::string& sql);  // one or more statements, no parameters
 
     // COPY ... FROM STDIN: rows already in COPY text format ("a\tb\n").
@@ -75,6 +80,7 @@ public:
 private:
     ConnHandle conn_;
     std::string conninfo_;
+    std::unordered_map<std::string, std::string> prepared_;  // statement text → its name on this connection
     [[noreturn]] void fail(const std::string& what) const;
 };
 

@@ -10,12 +10,16 @@
 #include <libxml/xmlwriter.h>
 
 #include <cerrno>
+#include <condition_variable>
+#include <deque>
+#include <thread>
 #include <cstdio>
 #include <algorithm>
 #include <cstring>
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <type_traits>
 #include <unordered_map>
 #include <vector>
@@ -213,6 +217,8 @@ enum class Ctx { none, header, body, unit, search, result, disease, ticket };
 
 using Reader = Handle<xmlTextReaderPtr, xmlFreeTextReader>;
 
+class Cp932Feed;
+
 // State shared with libxml2's C callbacks: nothing may be thrown through them.
 struct IoContext {
     const ByteSource* source;
@@ -223,6 +229,7 @@ struct IoContext {
     std::exception_ptr error;
     std::string parse_error;
     bool not_utf8 = false;     // the first error is libxml2's "Input is not proper UTF-8"
+    Cp932Feed* feed = nullptr; // a Shift_JIS document: libxml2 reads the UTF-8 the converter makes
 };
 
 // One read from the caller's source, counted against kMaxResultBytes.
@@ -236,10 +243,114 @@ int read_source(IoContext& io, char* buf, int len) {
     return n;
 }
 
+// A Shift_JIS document converted to UTF-8 ahead of the parser, on a thread of its own (the parse
+// thread is the ingest's longest stage; iconv was a fifth of it). The converter reads the sniffed
+// window, then the source, through a Cp932Decoder, and queues the UTF-8 in pieces (at most kQueued
+// waiting, so memory does not grow with the file); the parser's read callback takes from the queue.
+// Bytes CP932 does not take (or a character cut by the end of the file) end the text there with
+// `bad`, the error the parse then ends with. The source's own errors (read error, too large) reach
+// the parse the same way, in order after the text before them.
+class Cp932Feed {
+public:
+    static constexpr std::size_t kPiece = 64 * 1024;  // source bytes converted at a time
+    static constexpr std::size_t kQueued = 4;
+    Cp932Feed(IoContext& io, Error bad) : io_(io), bad_(std::move(bad)), th_([this] { run(); }) {}
+    Cp932Feed(const Cp932Feed&) = delete;
+    Cp932Feed& operator=(const Cp932Feed&) = delete;
+    ~Cp932Feed() {
+        {
+            std::lock_guard lock(mu_);
+            stop_ = true;
+        }
+        cv_.notify_all();
+        th_.join();
+    }
+
+    // The parser's read: up to len bytes of UTF-8, 0 at the end; throws the converter's error once
+    // the text before it is read.
+    int read(char* buf, int len) {
+        while (off_ == cur_.size()) {
+            std::unique_lock lock(mu_);
+            cv_.wait(lock, [this] { return !q_.empty() || end_; });
+            if (q_.empty()) {
+                if (err_) std::rethrow_exception(err_);
+                return 0;
+            }
+            cur_ = std::move(q_.front());
+            q_.pop_front();
+            off_ = 0;
+            cv_.notify_all();
+        }
+        const std::size_t n = std::min(static_cast<std::size_t>(len), cur_.size() - off_);
+        std::memcpy(buf, cur_.data() + off_, n);
+        off_ += n;
+        return static_cast<int>(n);
+    }
+
+private:
+    // False once the parser is gone (the feed is being destroyed).
+    bool put(std::string&& piece) {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [this] { return q_.size() < kQueued || stop_; });
+        if (stop_) return false;
+        if (!piece.empty()) q_.push_back(std::move(piece));
+        cv_.notify_all();
+        return true;
+    }
+    void end(std::exception_ptr err) {
+        std::lock_guard lock(mu_);
+        err_ = std::move(err);
+        end_ = true;
+        cv_.notify_all();
+    }
+    void run() noexcept {
+        std::exception_ptr err;
+        try {
+            Cp932Decoder dec;
+            std::string head = std::move(io_.head);
+            io_.head_off = 0;
+            std::string in(kPiece, '\0');
+            bool last = io_.eof;
+            bool ok = true;
+            {
+                std::string out;
+                ok = dec.feed(head, last, out);
+                std::string().swap(head);
+                if (!put(std::move(out))) return;
+            }
+            while (ok && !last) {
+                const int n = read_source(io_, in.data(), static_cast<int>(in.size()));
+                if (n < 0) throw Error(Errc::io, "read error");
+                last = n == 0;
+                std::string out;
+                out.reserve(static_cast<std::size_t>(n) * 3 / 2 + 16);
+                ok = dec.feed(std::string_view(in.data(), static_cast<std::size_t>(n)), last, out);
+                if (!put(std::move(out))) return;
+            }
+            if (!ok) err = std::make_exception_ptr(bad_);
+        } catch (...) {
+            err = std::current_exception();
+        }
+        end(std::move(err));
+    }
+
+    IoContext& io_;  // the converter's alone (source, total, head) while it runs
+    const Error bad_;
+    std::string cur_;  // the parser's piece being read
+    std::size_t off_ = 0;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<std::string> q_;
+    bool end_ = false, stop_ = false;
+    std::exception_ptr err_;
+    std::thread th_;  // last: started once everything above is ready
+};
+
 // libxml2 callbacks (core/callback.hpp): nothing is thrown through them.
 int io_read(void* ctx, char* buf, int len) noexcept {
     auto* io = static_cast<IoContext*>(ctx);
     return guarded_into(io->error, -1, [&] {
+        if (io->feed) return io->feed->read(buf, len);
         if (io->head_off < io->head.size()) {
             const std::size_t n = std::min(static_cast<std::size_t>(len), io->head.size() - io->head_off);
             std::memcpy(buf, io->head.data() + io->head_off, n);
@@ -289,6 +400,31 @@ bool declares_encoding(std::string_view head) {
         while (i < decl.size() && is_space(decl[i])) ++i;
         if (i < decl.size() && decl[i] == '=' && at > 0 && is_space(decl[at - 1])) return true;
     }
+    return false;
+}
+
+// The encoding= value of the XML declaration at the very start ("" if none, or after a BOM).
+std::string declared_encoding(std::string_view head) {
+    if (!head.starts_with("<?xml") || head.size() < 6 || !is_space(head[5])) return "";
+    const std::size_t end = head.find("?>");
+    const std::string_view decl = head.substr(0, end == std::string_view::npos ? std::min<std::size_t>(head.size(), 512) : end);
+    for (std::size_t at = decl.find("encoding"); at != std::string_view::npos; at = decl.find("encoding", at + 8)) {
+        std::size_t i = at + 8;
+        while (i < decl.size() && is_space(decl[i])) ++i;
+        if (i >= decl.size() || decl[i] != '=' || at == 0 || !is_space(decl[at - 1])) continue;
+        ++i;
+        while (i < decl.size() && is_space(decl[i])) ++i;
+        if (i >= decl.size() || (decl[i] != '"' && decl[i] != '\'')) return "";
+        const std::size_t close = decl.find(decl[i], i + 1);
+        return close == std::string_view::npos ? "" : std::string(decl.substr(i + 1, close - i - 1));
+    }
+    return "";
+}
+
+// The names libxml2 reads as CP932 (init_codec's aliases), as it compares them: case-insensitively.
+bool is_cp932_name(std::string_view name) {
+    for (const char* n : {"CP932", "SHIFT_JIS", "SHIFT-JIS", "SJIS", "MS_KANJI", "CSSHIFTJIS"})
+        if (g_ascii_strcasecmp(std::string(name).c_str(), n) == 0) return true;
     return false;
 }
 
@@ -349,6 +485,66 @@ std::size_t cp932_error(std::string_view s, bool whole) {
 
 }  // namespace
 
+struct Cp932Decoder::State {
+    Handle<GIConv, g_iconv_close> cd;
+    std::string kept;  // the first bytes of a character the last piece cut
+};
+
+Cp932Decoder::Cp932Decoder() : s_(std::make_unique<State>()) {
+    GIConv raw = g_iconv_open("UTF-8", "CP932");
+    if (raw == reinterpret_cast<GIConv>(-1)) throw Error(Errc::internal, "iconv has no CP932 converter");
+    s_->cd.reset(raw);
+}
+
+Cp932Decoder::~Cp932Decoder() = default;
+
+std::size_t Cp932Decoder::kept() const { return s_->kept.size(); }
+
+bool Cp932Decoder::feed(std::string_view in, bool last, std::string& out) {
+    // Converts [*p, *p + *left) onto out; false at a byte CP932 does not take, or a cut character
+    // when `cut_ok` is false; on a cut character *left is what remains of it.
+    auto convert = [&](const char** p, std::size_t* left, bool cut_ok) {
+        while (*left > 0) {
+            const std::size_t at = out.size();
+            out.resize(at + *left * 3 + 16);  // a CP932 byte is at most 3 bytes of UTF-8 (半角カナ)
+            gchar* src = const_cast<gchar*>(*p);
+            gsize src_left = *left;
+            gchar* dst = out.data() + at;
+            gsize dst_left = out.size() - at;
+            const gsize rc = g_iconv(s_->cd.get(), &src, &src_left, &dst, &dst_left);
+            const int e = errno;
+            out.resize(out.size() - dst_left);
+            *p = src;
+            *left = src_left;
+            if (rc != static_cast<gsize>(-1)) continue;
+            if (e == E2BIG) continue;
+            if (e == EINVAL && cut_ok) return true;
+            return false;
+        }
+        return true;
+    };
+    // First the character the last piece cut, completed from this one (CP932: at most 2 bytes).
+    while (!s_->kept.empty()) {
+        if (in.empty()) {
+            if (!last) return true;
+            return false;  // the file ends inside a character
+        }
+        s_->kept += in.front();
+        in.remove_prefix(1);
+        const char* p = s_->kept.data();
+        std::size_t left = s_->kept.size();
+        if (!convert(&p, &left, true)) return false;
+        if (left == 0) s_->kept.clear();
+        else if (left != s_->kept.size()) s_->kept.erase(0, s_->kept.size() - left);
+        if (s_->kept.size() > 8) return false;  // no CP932 character is that long: not a cut one
+    }
+    const char* p = in.data();
+    std::size_t left = in.size();
+    if (!convert(&p, &left, !last)) return false;
+    s_->kept.assign(p, left);
+    return true;
+}
+
 EncodingGuess sniff_encoding(std::string_view head, bool whole) {
     if (head.starts_with("\xFE\xFF") || head.starts_with("\xFF\xFE")) return {TextEncoding::declared, "a UTF-16 byte order mark"};
     if (declares_encoding(head)) return {TextEncoding::declared, "its XML declaration"};
@@ -401,14 +597,26 @@ std::size_t parse_result(const ByteSource& source, std::string_view what, Result
     }
     const EncodingGuess guess = sniff_encoding(io.head, whole);
     if (guess.encoding == TextEncoding::invalid) throw fail(guess.why);
-    const char* forced = guess.encoding == TextEncoding::cp932 ? "CP932" : nullptr;
+    // Shift_JIS (sniffed, or declared by a name libxml2 reads as CP932) is converted to UTF-8 on a
+    // thread of its own ahead of the parser, which then reads UTF-8 and ignores the declaration.
+    const std::string declared = guess.encoding == TextEncoding::declared ? declared_encoding(io.head) : std::string();
+    const bool convert = guess.encoding == TextEncoding::cp932 || is_cp932_name(declared);
+    std::optional<Cp932Feed> feed;
+    if (convert) {
+        feed.emplace(io, fail(guess.encoding == TextEncoding::cp932
+                                  ? "the text is not valid Shift_JIS (CP932), read as such: " + guess.why
+                                  : "the text is not valid in its declared encoding (" + declared + ")"));
+        io.feed = &*feed;
+    }
+    const char* forced = convert ? "UTF-8" : nullptr;
+    const int ignore_enc = convert ? XML_PARSE_IGNORE_ENC : 0;
 
     xmlResetLastError();
     // No XML_PARSE_NOENT (entities are not substituted), no DTD loading, no network. COMPACT: short
     // text kept inside its node (as xmllint reads); NOBLANKS: the indentation between elements is not
     // made into nodes (whitespace that is an element's whole content still is: <X> </X> reads " ").
     const Reader reader(
-        xmlReaderForIO(io_read, io_close, &io, nullptr, forced, XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT | XML_PARSE_NOBLANKS));
+        xmlReaderForIO(io_read, io_close, &io, nullptr, forced, XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT | XML_PARSE_NOBLANKS | ignore_enc));
     if (!reader) throw Error(Errc::internal, "cannot create the XML reader");
     xmlTextReaderSetStructuredErrorHandler(reader.get(), reinterpret_cast<xmlStructuredErrorFunc>(on_parse_error), &io);
 

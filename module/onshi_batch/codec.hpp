@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -51,6 +52,26 @@ EncodingGuess sniff_encoding(std::string_view head, bool whole);
 // so nothing is read twice.
 inline constexpr std::size_t kSniffMinBytes = 64 * 1024;
 inline constexpr std::size_t kSniffMaxBytes = 1024 * 1024;
+
+// CP932 (Windows-31J) to UTF-8 in pieces, as glibc's iconv (and so libxml2) converts it: a character
+// cut by the end of one piece is kept and finished with the next. parse_result runs one on a thread of
+// its own for a Shift_JIS document, so that libxml2 reads UTF-8 and the parse thread does no iconv.
+class Cp932Decoder {
+public:
+    Cp932Decoder();  // Error(Errc::internal) if iconv has no CP932
+    ~Cp932Decoder();
+    Cp932Decoder(const Cp932Decoder&) = delete;
+    Cp932Decoder& operator=(const Cp932Decoder&) = delete;
+    // Appends the UTF-8 of `in` (after the kept bytes of a cut character) to `out`. `last`: nothing
+    // follows, so a character cut at the end is an error. Returns false at the first byte CP932 does
+    // not take (`out` then holds the text before it); the decoder is not to be fed again.
+    bool feed(std::string_view in, bool last, std::string& out);
+    std::size_t kept() const;  // bytes of a cut character held for the next piece
+
+private:
+    struct State;
+    std::unique_ptr<State> s_;
+};
 
 // Streams a 01res/02res document. The header first (with the body fields of a 01res), once, when the
 // first BulkConfirmUnit opens or the document ends; then each BulkConfirmUnit as it ends, so memory does not grow with the number of units. Throws

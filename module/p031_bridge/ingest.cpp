@@ -88,7 +88,7 @@ Lookups fetch_lookups(db::Connection& db, int hospnum, const std::string& today,
     const std::string hosp = std::to_string(hospnum);
     std::unordered_map<Ptid, bool> test_of;  // every patient seen: test patient (or no tbl_ptinf row)?
     if (!ptnums.empty()) {
-        const auto r = db.exec("SELECT trim(x.ptnum), x.ptid, (i.ptid IS NULL OR coalesce(i.tstptnumkbn, '') = '1')"
+        const auto r = db.exec_prepared("SELECT trim(x.ptnum), x.ptid, (i.ptid IS NULL OR coalesce(i.tstptnumkbn, '') = '1')"
                                " FROM unnest($2::text[]) AS k(p) JOIN tbl_ptnum x ON x.hospnum = $1 AND x.ptnum = k.p::bpchar"
                                " LEFT JOIN tbl_ptinf i ON i.hospnum = x.hospnum AND i.ptid = x.ptid",
                                {hosp, db::text_array({ptnums.begin(), ptnums.end()})});
@@ -101,7 +101,7 @@ Lookups fetch_lookups(db::Connection& db, int hospnum, const std::string& today,
     }
     std::set<Ptid> unknown;  // candidates' patients not read yet
     if (!ins_h.empty()) {
-        const auto r = db.exec(
+        const auto r = db.exec_prepared(
             "SELECT trim(x.hknjanum), x.kigo, x.num, x.ptid, coalesce(x.hknnum, ''), coalesce(x.hojokbn, ''), coalesce(x.edaban, '')"
             " FROM tbl_pthkninf x JOIN unnest($2::text[], $3::text[], $4::text[]) AS k(h, kg, nm)"
             "   ON x.hknjanum = k.h::bpchar AND x.kigo = k.kg AND x.num = k.nm"
@@ -130,7 +130,7 @@ Lookups fetch_lookups(db::Connection& db, int hospnum, const std::string& today,
         if (!cands.empty()) {
             std::vector<std::string> ids;
             for (Ptid p : cands) ids.push_back(std::to_string(p));
-            const auto r = db.exec("SELECT x.ftnjanum::text, x.jkysnum::text, x.ptid FROM tbl_ptkohinf x"
+            const auto r = db.exec_prepared("SELECT x.ftnjanum::text, x.jkysnum::text, x.ptid FROM tbl_ptkohinf x"
                                    " WHERE x.hospnum = $1 AND x.ptid = ANY ($2::bigint[]) AND x.tekstymd <= $3 AND x.tekedymd >= $3"
                                    " AND coalesce(x.sakjokbn, '') <> '1'",
                                    {hosp, db::text_array(ids), today});
@@ -146,7 +146,7 @@ Lookups fetch_lookups(db::Connection& db, int hospnum, const std::string& today,
     if (!unknown.empty()) {
         std::vector<std::string> ids;
         for (Ptid p : unknown) ids.push_back(std::to_string(p));
-        const auto r = db.exec("SELECT p.id, (i.ptid IS NULL OR coalesce(i.tstptnumkbn, '') = '1'), coalesce(trim(n.ptnum), '')"
+        const auto r = db.exec_prepared("SELECT p.id, (i.ptid IS NULL OR coalesce(i.tstptnumkbn, '') = '1'), coalesce(trim(n.ptnum), '')"
                                " FROM unnest($2::bigint[]) AS p(id)"
                                " LEFT JOIN tbl_ptinf i ON i.hospnum = $1 AND i.ptid = p.id"
                                " LEFT JOIN tbl_ptnum n ON n.hospnum = $1 AND n.ptid = p.id",
@@ -354,7 +354,13 @@ private:
             looker_ = std::make_unique<Stage<std::vector<BulkConfirmUnit>>>([this](std::vector<BulkConfirmUnit>& units) {
                 Looked b{std::move(units), {}};
                 if (opt_.write_rows) {
-                    if (!lookup_db_) lookup_db_ = std::make_unique<db::Connection>(db_.conninfo());
+                    if (!lookup_db_) {
+                        lookup_db_ = std::make_unique<db::Connection>(db_.conninfo());
+                        // The lookups are prepared once per ingest (exec_prepared) and planned once:
+                        // the plan for any batch probes ORCA's indexes key by key (nested loops over
+                        // unnest), whatever the batch's size, with no parse or plan per batch.
+                        lookup_db_->run("SET plan_cache_mode = force_generic_plan");
+                    }
                     b.lookups = fetch_lookups(*lookup_db_, opt_.hospnum, ctx_.now_ymd, b.units, kohi_);
                 }
                 mapper_->push(std::move(b));

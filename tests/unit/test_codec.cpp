@@ -215,6 +215,67 @@ START_TEST(shift_jis_declared) {
 }
 END_TEST
 
+// The Shift_JIS converter ahead of the parser: however the bytes are cut into pieces, the UTF-8 is the
+// whole text's, and a character cut by a piece's end is finished by the next, never split or lost.
+START_TEST(cp932_decoder_pieces) {
+    // ASCII, 資格 (2 bytes each), ﾀ (1 byte, 3 in UTF-8), ① (87 40) and 髙 (FB FC: CP932 only), ～ (81 60).
+    const std::string sjis = "<N>\x8E\x91\x8A\x69 \xC0\x87\x40\xFB\xFC\x81\x60x</N>";
+    const std::string utf8 = "<N>資格 ﾀ①髙～x</N>";
+    for (std::size_t cut = 0; cut <= sjis.size(); ++cut) {
+        oqs::Cp932Decoder d;
+        std::string out;
+        ck_assert(d.feed(std::string_view(sjis).substr(0, cut), false, out));
+        // Cut inside 資, 格, ①, 髙 or ～: the lead byte waits for the next piece.
+        const bool inside = cut == 4 || cut == 6 || cut == 10 || cut == 12 || cut == 14;
+        ck_assert_msg(d.kept() == (inside ? 1u : 0u), "cut at %zu keeps %zu", cut, d.kept());
+        ck_assert_msg(g_utf8_validate(out.data(), static_cast<gssize>(out.size()), nullptr), "cut at %zu: piece not whole UTF-8", cut);
+        ck_assert(d.feed(std::string_view(sjis).substr(cut), true, out));
+        ck_assert_msg(out == utf8, "cut at %zu: %s", cut, out.c_str());
+    }
+    // One byte at a time.
+    oqs::Cp932Decoder d;
+    std::string out;
+    for (std::size_t i = 0; i < sjis.size(); ++i) ck_assert(d.feed(std::string_view(sjis).substr(i, 1), i + 1 == sjis.size(), out));
+    ASSERT_STR(out, utf8);
+    // A byte CP932 does not take: false, with the text before it.
+    oqs::Cp932Decoder bad;
+    out.clear();
+    ck_assert(!bad.feed("ab\x85\x40" "cd", false, out));
+    ASSERT_STR(out, "ab");
+    // The file ends inside a character: an error, whether the last piece is empty or not.
+    oqs::Cp932Decoder cut1, cut2;
+    out.clear();
+    ck_assert(cut1.feed("a\x8E", false, out));
+    ck_assert(!cut1.feed("", true, out));
+    ck_assert(!cut2.feed("a\x8E", true, out));
+}
+END_TEST
+
+// A Shift_JIS document longer than the sniffing window and the converter's pieces, declared and
+// undeclared, read through the converter thread: every unit, every name, nothing converted twice.
+START_TEST(shift_jis_long_through_converter) {
+    const std::string name = "\x8E\x91\x8A\x69\xC0\x87\x40\xFB\xFC";  // 資格ﾀ①髙
+    std::string body;
+    const int n = 3000;  // ≈ 200 KiB: several 64 KiB pieces, pieces cut anywhere by the 7-byte reads
+    for (int i = 0; i < n; ++i)
+        body += "<BulkConfirmUnit><ResultOfQualificationConfirmation><Name>" + name + std::to_string(i) +
+                "</Name></ResultOfQualificationConfirmation></BulkConfirmUnit>";
+    for (const std::string& head : {std::string("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>"), std::string("<?xml version='1.0' encoding='sjis'?>"),
+                                    std::string("")}) {
+        Collect c;
+        ck_assert_uint_eq(parse(head + "<XmlMsg><MessageBody>" + body + "</MessageBody></XmlMsg>", c), static_cast<std::size_t>(n));
+        ASSERT_STR(c.units[0].results[0].name, "資格ﾀ①髙0");
+        ASSERT_STR(c.units[n - 1].results[0].name, "資格ﾀ①髙" + std::to_string(n - 1));
+    }
+    // Bytes CP932 does not take far past the window: the declared encoding's error, nothing else.
+    const std::string doc = "<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><XmlMsg><MessageBody>" + body +
+                            "<BulkConfirmUnit><ResultOfQualificationConfirmation><Name>\x85\x40</Name></ResultOfQualificationConfirmation>"
+                            "</BulkConfirmUnit></MessageBody></XmlMsg>";
+    const std::string e = errc_of(doc);
+    ck_assert_msg(e.find("not valid in its declared encoding (Shift_JIS)") != std::string::npos, "%s", e.c_str());
+}
+END_TEST
+
 // sniff_encoding: the decision alone (oqs-interface.md §8: the declared encoding cannot be trusted to be there).
 START_TEST(sniff_decision) {
     using oqs::TextEncoding;
@@ -442,6 +503,8 @@ Suite* codec_suite() {
     tcase_add_test(t, every_field);
     tcase_add_test(t, both_spellings_and_wrappers);
     tcase_add_test(t, shift_jis_declared);
+    tcase_add_test(t, cp932_decoder_pieces);
+    tcase_add_test(t, shift_jis_long_through_converter);
     tcase_add_test(t, whitespace_in_indented_documents);
     tcase_add_test(t, sniff_decision);
     tcase_add_test(t, undeclared_documents);
