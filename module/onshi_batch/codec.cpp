@@ -462,13 +462,11 @@ std::size_t utf8_error(std::string_view s, bool whole) {
     return std::string_view::npos;
 }
 
-struct IconvCloser { void operator()(GIConv c) const { g_iconv_close(c); } };
-
 // The offset of the first byte CP932 (as iconv, and so libxml2, reads it) does not take, or npos.
 std::size_t cp932_error(std::string_view s, bool whole) {
     GIConv raw = g_iconv_open("UTF-8", "CP932");
     if (raw == reinterpret_cast<GIConv>(-1)) throw Error(Errc::internal, "iconv has no CP932 converter");
-    std::unique_ptr<std::remove_pointer_t<GIConv>, IconvCloser> cd(raw);
+    const Handle<GIConv, g_iconv_close> cd(raw);
     gchar* in = const_cast<gchar*>(s.data());
     gsize in_left = s.size();
     char out[4096];
