@@ -1,6 +1,8 @@
 // One connection owner per thread: a Session holds the thread's connection, keeps it while it is
 // alive() and opens a new one when it is not; after a failure the thread waits backoff_ms before the
-// next try (first_ms, doubling, at most max_ms). Not shared between threads.
+// next try (first_ms, doubling, at most max_ms, for failures in a row: a connection that opens but
+// whose first statement fails again counts as one more; the count ends when get() finds the
+// connection kept since the last call). Not shared between threads.
 #pragma once
 
 #include "db/pg.hpp"

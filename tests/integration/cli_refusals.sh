@@ -45,3 +45,19 @@ passes() {  # WHAT STATUS ARGS...
 passes "a good fetch reaches the database" 5 fetch --hospnum 1 --kind homecare --consent-from 20251021 --consent-to 20251121
 passes "a good pdf request reaches the database" 5 pdf --hospnum 1 --patient 1 --type drug
 passes "a good consent reaches the card reader" 7 card consent --hospnum 1 --mode homecare --identity visual --wait 0
+
+# Every kind the program knows (as its own refusal lists them), by its text, through `fetch --kind`:
+# the bulk kinds get past the checks to the database (5); the others are refused (64) naming the kind
+# as given. The list must hold every kind there is (jobs::Kind), bulk and not.
+set +e; "$ONSHI" --config "$T/main.conf" fetch --hospnum 1 --kind no_such_kind > /dev/null 2> "$T/err"; rc=$?; set -e
+[ "$rc" = 64 ] || fail "unknown kind: exit $rc, not 64"
+kinds=$(head -n 1 "$T/err" | sed -n "s/^orca-onshi: unknown kind 'no_such_kind' (available: \(.*\))\$/\1/p" | tr -d ,)
+[ "$(echo $kinds | wc -w)" = 9 ] || fail "the kinds the program lists: '$kinds' ($(head -n 1 "$T/err"))"
+for k in $kinds; do
+  case $k in
+    homecare|nursing|online|welfare|validity) passes "fetch --kind $k" 5 fetch --hospnum 1 --kind "$k" ;;
+    register_refs|pdf_drug|pdf_checkup|card) refused "fetch --kind $k" "fetch takes the bulk kinds; use register-refs, pdf or card consent for $k" \
+                                               fetch --hospnum 1 --kind "$k" ;;
+    *) fail "a kind this test does not know: $k" ;;
+  esac
+done

@@ -60,7 +60,8 @@ daemon_stop_all
 # The share mounted after the daemon started (res_dir a plain local folder until then): seen as FUSE
 # within a second, and a job's results are found by the listing as before.
 fusermount3 -u "$FUSE_MNT" 2>/dev/null || fusermount -u "$FUSE_MNT"
-[ "$(stat -f -c %T "$FUSE_MNT")" != fuseblk ] || fail "$FUSE_MNT still mounted"
+case "$(stat -f -c %T "$FUSE_MNT")" in fuse*) fail "$FUSE_MNT still mounted ($(stat -f -c %T "$FUSE_MNT"))" ;; esac
+ok "$FUSE_MNT unmounted: a local folder again ($(stat -f -c %T "$FUSE_MNT"))"
 log_mark
 daemon_start
 wait_log "facility 1: watching $T/resf\$" 30
