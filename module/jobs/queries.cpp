@@ -1,6 +1,7 @@
 #include "jobs/queries.hpp"
 
 #include "core/error.hpp"
+#include "jobs/model.hpp"
 
 #include <array>
 #include <sstream>
@@ -51,8 +52,8 @@ std::vector<ValidityChange> validity_changes(db::Connection& db, std::int64_t jo
 }
 
 std::vector<std::int64_t> failed_jobs(db::Connection& db, int limit) {
-    const auto r = db.exec("SELECT id FROM onshi.job WHERE state IN ('failed', 'expired') ORDER BY id DESC LIMIT $1",
-                           {std::to_string(limit)});
+    const auto r = db.exec("SELECT id FROM onshi.job WHERE state IN ($2, $3) ORDER BY id DESC LIMIT $1",
+                           {std::to_string(limit), std::string(to_text(State::failed)), std::string(to_text(State::expired))});
     std::vector<std::int64_t> out;
     for (int i = 0; i < r.rows(); ++i) out.push_back(r.num(i, 0));
     return out;
