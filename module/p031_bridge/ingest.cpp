@@ -1,6 +1,7 @@
 #include "p031_bridge/ingest.hpp"
 
 #include "app/clock.hpp"
+#include "app/gobject.hpp"
 #include "core/dates.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -32,10 +33,8 @@ namespace {
 constexpr std::size_t kBatch = 1000;
 
 std::string new_uuid() {
-    gchar* u = g_uuid_string_random();
-    std::string s(u);
-    g_free(u);
-    return s;
+    const GCharPtr u(g_uuid_string_random());
+    return u.get();
 }
 
 // Which patients have a valid 公費 row with a given (負担者番号, 受給者番号): ORCA has no index on those
