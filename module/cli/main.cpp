@@ -169,13 +169,7 @@ int cmd_fetch(const app::Config& cfg, const Args& a) {
     a.only({"hospnum", "kind", "consent-from", "consent-to", "exam-from", "exam-to", "month", "seen-since", "opid", "queue"});
     const std::string kind = a.require("kind");
     const auto& k = jobs::bulk_kind(kind, jobs::Voice::cli);
-    jobs::Params p;
-    p.consent_from = a.get("consent-from").value_or("");
-    p.consent_to = a.get("consent-to").value_or("");
-    p.exam_from = a.get("exam-from").value_or("");
-    p.exam_to = a.get("exam-to").value_or("");
-    p.month = a.get("month").value_or("");
-    p.seen_since = a.get("seen-since").value_or("");
+    const jobs::Params p = jobs::bulk_params([&](const jobs::ParamField& f) { return a.get(std::string(f.option)).value_or(""); });
     return submit(cfg, a.hospnum(), k.kind, p, a.get("opid").value_or(""), a.get("queue") == "yes");
 }
 

@@ -62,6 +62,13 @@ const KindInfo& bulk_kind(std::string_view kind, Voice v) {
     return *k;
 }
 
+Params bulk_params(const std::function<std::string(const ParamField&)>& given) {
+    Params p;
+    for (const auto& f : param_fields())
+        if (f.value == Value::date || f.value == Value::month) p.*f.member = given(f);
+    return p;
+}
+
 Kind pdf_kind(std::string_view type, Voice v) {
     if (type != "drug" && type != "checkup")
         throw Error(Errc::usage, v == Voice::cli ? "--type must be drug or checkup" : "種類は drug（薬剤情報）か checkup（特定健診）です", "type");

@@ -8,6 +8,7 @@
 #include "jobs/job.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,10 @@ namespace onshi::jobs {
 // A kind `fetch` / the screens' 資格一括取得 can ask for (bulk, rows). The screens: Error(usage, …, "kind")
 // for anything else; the command line: kind_info's refusal for an unknown kind, then its own.
 const KindInfo& bulk_kind(std::string_view kind, Voice v);
+
+// A bulk request's parameters as the asker gave them: the dates and months of the field table
+// (param_fields()), each read by `given` (the screens: by the field's key; the command line: by its option).
+Params bulk_params(const std::function<std::string(const ParamField&)>& given);
 
 // The PDF kind of a type (drug → pdf_drug, checkup → pdf_checkup); Error(usage, …, "type") otherwise.
 Kind pdf_kind(std::string_view type, Voice v);

@@ -154,13 +154,7 @@ Response create_job(const app::Config& cfg, db::Connection& db, const Request& r
     const int hospnum = hospnum_of(cfg, req, req.form);
     const std::string kind = get(req.form, "kind");
     const jobs::Kind k = jobs::bulk_kind(kind, jobs::Voice::screen).kind;
-    jobs::Params p;
-    p.consent_from = get(req.form, "consent_from");
-    p.consent_to = get(req.form, "consent_to");
-    p.exam_from = get(req.form, "exam_from");
-    p.exam_to = get(req.form, "exam_to");
-    p.month = get(req.form, "month");
-    p.seen_since = get(req.form, "seen_since");
+    const jobs::Params p = jobs::bulk_params([&](const jobs::ParamField& f) { return get(req.form, std::string(f.key)); });
     const auto s = jobs::submit(db, jobs::prepare(hospnum, k, p, req.user, jobs::Voice::screen), jobs::Voice::screen);
     Response r = created(s, true);
     r.audit = "job " + std::to_string(s.id) + " " + kind + " facility " + std::to_string(hospnum) + (s.resumed ? " (resumed)" : "");
