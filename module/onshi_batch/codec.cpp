@@ -9,6 +9,7 @@
 #include <libxml/xmlreader.h>
 #include <libxml/xmlwriter.h>
 
+#include <array>
 #include <cerrno>
 #include <condition_variable>
 #include <deque>
@@ -192,28 +193,62 @@ const Field<MedicalTicket> kTicketFields[] = {
 };
 #undef F
 
-// The table's fields by name, built once per table: a leaf costs one hash, not a scan of the table.
+// The table's fields by name, built once per table: the position of a name's field, or -1.
 template <class T, std::size_t N>
-const std::unordered_map<std::string_view, std::string& (*)(T&)>& index_of(const Field<T> (&table)[N]) {
+int field_of(const Field<T> (&table)[N], std::string_view name) {
     static const auto index = [&table] {
-        std::unordered_map<std::string_view, std::string& (*)(T&)> m;
-        for (const auto& f : table) m.emplace(f.name, f.get);  // the first of a repeated name wins, as a scan would
+        std::unordered_map<std::string_view, int> m;
+        for (std::size_t i = 0; i < N; ++i) m.emplace(table[i].name, static_cast<int>(i));  // the first of a repeated name wins, as a scan would
         return m;
     }();
-    return index;
-}
-
-template <class T, std::size_t N>
-bool assign(const Field<T> (&table)[N], T& obj, std::string_view name, std::string&& value) {
-    const auto& index = index_of(table);
     const auto it = index.find(name);
-    if (it == index.end()) return false;
-    it->second(obj) = std::move(value);
-    return true;
+    return it == index.end() ? -1 : it->second;
 }
 
 // Which record the reader is inside.
 enum class Ctx { none, header, body, unit, search, result, disease, ticket };
+constexpr std::size_t kCtxCount = 8;
+
+// An element name as the parse loop knows it: its text, and the field it fills in each record
+// context (a position in that context's table; -1: none; kUnknown: not looked up yet).
+struct Name {
+    static constexpr int kUnknown = -2;
+    std::string_view text;
+    std::array<int, kCtxCount> field;
+
+    template <class T, std::size_t N>
+    void assign(Ctx c, const Field<T> (&table)[N], T& obj, std::string&& value) {
+        int& at = field[static_cast<std::size_t>(c)];
+        if (at == kUnknown) at = field_of(table, text);
+        if (at >= 0) table[at].get(obj) = std::move(value);
+    }
+};
+
+// The names of one reader. libxml2 interns element names in the reader's dictionary, so a name is one
+// pointer for the reader's life: an element costs a pointer hash, not a strlen and a string hash. A
+// name the dictionary does not own (no reader makes one, but a pointer to freed memory could come
+// back for another name) is kept by its text instead.
+class Names {
+public:
+    Name& of(xmlTextReaderPtr r) {
+        const xmlChar* n = xmlTextReaderConstLocalName(r);
+        if (!n) n = BAD_CAST "";
+        if (const auto it = interned_.find(n); it != interned_.end()) return it->second;
+        const std::string_view text(reinterpret_cast<const char*>(n));
+        if (xmlTextReaderConstString(r, n) == n) return fresh(interned_[n], text);
+        auto [it, added] = owned_.try_emplace(std::string(text));
+        return added ? fresh(it->second, it->first) : it->second;
+    }
+
+private:
+    static Name& fresh(Name& name, std::string_view text) {
+        name.text = text;
+        name.field.fill(Name::kUnknown);
+        return name;
+    }
+    std::unordered_map<const xmlChar*, Name> interned_;
+    std::unordered_map<std::string, Name> owned_;
+};
 
 using Reader = Handle<xmlTextReaderPtr, xmlFreeTextReader>;
 
@@ -380,11 +415,6 @@ void on_parse_error(void* ctx, const xmlError* err) noexcept {
 
 // The element's name; libxml2 keeps the string until the reader is freed, so the view stays valid
 // while the element is open (and after).
-std::string_view xml_name(xmlTextReaderPtr r) {
-    const xmlChar* n = xmlTextReaderConstLocalName(r);
-    return n ? std::string_view(reinterpret_cast<const char*>(n)) : std::string_view();
-}
-
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
@@ -618,14 +648,14 @@ std::size_t parse_result(const ByteSource& source, std::string_view what, Result
     if (!reader) throw Error(Errc::internal, "cannot create the XML reader");
     xmlTextReaderSetStructuredErrorHandler(reader.get(), reinterpret_cast<xmlStructuredErrorFunc>(on_parse_error), &io);
 
-    std::vector<std::string_view> stack;  // open element names (the reader's strings)
+    Names names;
+    std::vector<Name*> stack;  // open elements' names
     std::vector<Ctx> ctx{Ctx::none};   // record context per open element
     std::string text;
     ResultHeader header;
     BulkConfirmUnit unit;
-    QualificationResult result;
-    SpecificDisease disease;
-    MedicalTicket ticket;
+    // A unit's results (and a result's diseases and tickets) are filled where they will stay: the
+    // record is added to its vector when it opens, not moved there when it closes.
     bool header_sent = false;
     bool saw_root = false;
     std::size_t units = 0;
@@ -633,15 +663,15 @@ std::size_t parse_result(const ByteSource& source, std::string_view what, Result
     auto send_header = [&] {
         if (!header_sent) { sink.on_header(header); header_sent = true; }
     };
-    auto leaf = [&](std::string_view name, std::string&& value) {
-        switch (ctx.back()) {
-        case Ctx::header: assign(kHeaderFields, header, name, std::move(value)); break;
-        case Ctx::body: assign(kBodyFields, header, name, std::move(value)); break;
-        case Ctx::unit: assign(kUnitFields, unit, name, std::move(value)); break;
-        case Ctx::search: assign(kSearchFields, unit.search, name, std::move(value)); break;
-        case Ctx::result: assign(kResultFields, result, name, std::move(value)); break;
-        case Ctx::disease: assign(kDiseaseFields, disease, name, std::move(value)); break;
-        case Ctx::ticket: assign(kTicketFields, ticket, name, std::move(value)); break;
+    auto leaf = [&](Name& name, std::string&& value) {
+        switch (const Ctx c = ctx.back()) {
+        case Ctx::header: name.assign(c, kHeaderFields, header, std::move(value)); break;
+        case Ctx::body: name.assign(c, kBodyFields, header, std::move(value)); break;
+        case Ctx::unit: name.assign(c, kUnitFields, unit, std::move(value)); break;
+        case Ctx::search: name.assign(c, kSearchFields, unit.search, std::move(value)); break;
+        case Ctx::result: name.assign(c, kResultFields, unit.results.back(), std::move(value)); break;
+        case Ctx::disease: name.assign(c, kDiseaseFields, unit.results.back().specific_diseases.back(), std::move(value)); break;
+        case Ctx::ticket: name.assign(c, kTicketFields, unit.results.back().medical_tickets.back(), std::move(value)); break;
         case Ctx::none: break;
         }
     };
@@ -657,9 +687,9 @@ std::size_t parse_result(const ByteSource& source, std::string_view what, Result
             return Ctx::unit;
         }
         if (in == Ctx::unit && name == "QualificationConfirmSearchInfo") return Ctx::search;
-        if (in == Ctx::unit && name == "ResultOfQualificationConfirmation") { result = QualificationResult{}; return Ctx::result; }
-        if (in == Ctx::result && name == "SpecificDiseasesCertificateInfo") { disease = SpecificDisease{}; return Ctx::disease; }
-        if (in == Ctx::result && name == "MedicalTicketInfo") { ticket = MedicalTicket{}; return Ctx::ticket; }
+        if (in == Ctx::unit && name == "ResultOfQualificationConfirmation") { unit.results.emplace_back(); return Ctx::result; }
+        if (in == Ctx::result && name == "SpecificDiseasesCertificateInfo") { unit.results.back().specific_diseases.emplace_back(); return Ctx::disease; }
+        if (in == Ctx::result && name == "MedicalTicketInfo") { unit.results.back().medical_tickets.emplace_back(); return Ctx::ticket; }
         return Ctx::none;
     };
     auto close_record = [&](Ctx c) {
@@ -668,14 +698,12 @@ std::size_t parse_result(const ByteSource& source, std::string_view what, Result
             sink.on_unit(std::move(unit));
             ++units;
             break;
-        case Ctx::result: unit.results.push_back(std::move(result)); break;
-        case Ctx::disease: result.specific_diseases.push_back(std::move(disease)); break;
-        case Ctx::ticket: result.medical_tickets.push_back(std::move(ticket)); break;
         default: break;
         }
     };
     // Wrappers (ResultList, ElderlyRecipientCertificateInfo, …) keep the context of their parent.
-    auto open_element = [&](std::string_view name) {
+    auto open_element = [&](Name& element) {
+        const std::string_view name = element.text;
         if (static_cast<int>(stack.size()) >= kMaxDepth) throw fail("elements nested deeper than " + std::to_string(kMaxDepth));
         if (stack.empty()) {
             if (name != "XmlMsg") throw fail("root element is <" + std::string(name) + ">, not <XmlMsg>");
@@ -683,13 +711,13 @@ std::size_t parse_result(const ByteSource& source, std::string_view what, Result
         }
         const Ctx in = ctx.back();
         const Ctx c = opens(name, in);  // before the push: MessageHeader/Body sit right under the root
-        stack.push_back(name);
+        stack.push_back(&element);
         ctx.push_back(c == Ctx::none ? in : c);
         text.clear();
         return c;
     };
     auto close_element = [&](bool opened_record) {
-        const std::string_view name = stack.back();
+        Name& name = *stack.back();
         const Ctx c = ctx.back();
         stack.pop_back();
         ctx.pop_back();
@@ -706,7 +734,7 @@ std::size_t parse_result(const ByteSource& source, std::string_view what, Result
         case XML_READER_TYPE_ENTITY_REFERENCE:
         case XML_READER_TYPE_ENTITY: throw fail("entity references are not allowed in an OQS message");
         case XML_READER_TYPE_ELEMENT: {
-            const std::string_view name = xml_name(reader.get());
+            Name& name = names.of(reader.get());
             const bool empty = xmlTextReaderIsEmptyElement(reader.get()) == 1;
             const Ctx c = open_element(name);
             is_record.push_back(c != Ctx::none);
@@ -718,7 +746,7 @@ std::size_t parse_result(const ByteSource& source, std::string_view what, Result
         case XML_READER_TYPE_SIGNIFICANT_WHITESPACE: {
             const xmlChar* v = xmlTextReaderConstValue(reader.get());
             if (v) text += reinterpret_cast<const char*>(v);
-            if (text.size() > kMaxFieldBytes) throw fail("element <" + std::string(stack.back()) + "> holds more than " + std::to_string(kMaxFieldBytes) + " bytes");
+            if (text.size() > kMaxFieldBytes) throw fail("element <" + std::string(stack.back()->text) + "> holds more than " + std::to_string(kMaxFieldBytes) + " bytes");
             break;
         }
         case XML_READER_TYPE_END_ELEMENT:
