@@ -4,6 +4,7 @@
 #include "app/gobject.hpp"
 #include "core/dates.hpp"
 #include "core/error.hpp"
+#include "core/handle.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
 #include "onshi_batch/result_file.hpp"
@@ -32,9 +33,27 @@ namespace {
 
 constexpr std::size_t kBatch = 1000;
 
+// A random (version 4) UUID, made as g_uuid_string_random makes it (four g_rand_int, the version and
+// variant bits, lower-case hex) but from this thread's own GRand, seeded from /dev/urandom by
+// g_rand_new, instead of the process's shared one behind its lock, and written without printf: the
+// map stage makes one for every row.
 std::string new_uuid() {
-    const GCharPtr u(g_uuid_string_random());
-    return u.get();
+    thread_local const Handle<GRand*, g_rand_free> rng(g_rand_new());
+    unsigned char b[16];
+    for (int i = 0; i < 4; ++i) {
+        const guint32 v = g_rand_int(rng.get());
+        for (int k = 0; k < 4; ++k) b[4 * i + k] = static_cast<unsigned char>(v >> (8 * k));
+    }
+    b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
+    b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // variant 10xx
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string s(36, '-');
+    for (std::size_t i = 0, j = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) ++j;
+        s[j++] = hex[b[i] >> 4];
+        s[j++] = hex[b[i] & 15];
+    }
+    return s;
 }
 
 // Which patients have a valid 公費 row with a given (負担者番号, 受給者番号): ORCA has no index on those

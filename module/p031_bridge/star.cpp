@@ -174,16 +174,15 @@ std::vector<KakuRow> map_star(const ResultHeader& h, const BulkConfirmUnit& u, c
     std::string first_insurance_uuid;
     if (u.results.empty()) {
         // A 資格無 answer still yields one row (a blank card class becomes '01').
-        KakuRow row;
+        KakuRow& row = rows.emplace_back();
         fill_common(row, h, u, ctx);
         row[Col::card_class] = "01";
-        rows.push_back(std::move(row));
         return rows;
     }
     for (std::size_t i : insert_order(u)) {
         const auto& r = u.results[i];
         const ResultMatch& rm = m.results.at(i);
-        KakuRow row;
+        KakuRow& row = rows.emplace_back();  // in place (reserved above): a row is not moved
         fill_common(row, h, u, ctx);
         fill_result(row, u, r);
         row[Col::ptid] = std::to_string(rm.ptid);
@@ -197,7 +196,6 @@ std::vector<KakuRow> map_star(const ResultHeader& h, const BulkConfirmUnit& u, c
             row[Col::err_code] = "ORCAE18";
             row[Col::err_msg] = ptid_message("患者ＩＤが一致しなかったので初期化しました。（", rm.looked_up);
         }
-        rows.push_back(std::move(row));
     }
     return rows;
 }

@@ -23,6 +23,11 @@ n=$(q "SELECT count(*) FROM tbl_onshi_kaku k JOIN onshi.result_unit u ON k.tbl_u
 assert_eq "rows from the UTF-8 file" "$(expected_rows)" "$n"
 assert_eq "Shift_JIS rows = UTF-8 rows" "$(content R_UTF8)" "$(content R_SJIS)"
 assert_eq "zip rows = UTF-8 rows" "$(content R_UTF8)" "$(content R_ZIP)"
+# Every row's tbl_uuid (and the 公費/扶助 links made from them) is a random UUID in the form
+# g_uuid_string_random writes (version 4, variant 10xx, lower-case), and no two rows share one.
+assert_eq "tbl_uuid: version 4 UUIDs, all distinct" "$(q "SELECT count(*) FROM tbl_onshi_kaku")" \
+  "$(q "SELECT count(DISTINCT tbl_uuid) FROM tbl_onshi_kaku WHERE tbl_uuid ~ '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
+            AND coalesce(fujyo_uuid, '') ~ '^([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})?$'")"
 assert_eq "held units per file (外字 survive Shift_JIS as character references and are held)" \
   "$(expect_sum held)" "$(q "SELECT count(*) FROM onshi.result_unit u JOIN onshi.result_file f ON f.id = u.file_id WHERE f.reception_number = 'R_ZIP' AND status = 'held'")"
 # Characters JIS and Windows map differently (U+2212 −, U+301C 〜, U+2016 ‖, U+2014 —, ¢) arrive in
