@@ -64,7 +64,7 @@ void each_cp(std::string_view s, F f) {
     }
 }
 
-char32_t ascii_to_zenkaku(char32_t c) {
+constexpr char32_t ascii_to_zenkaku(char32_t c) {
     switch (c) {
     case ' ': return 0x3000;
     case '-': return 0xFF0D;  // EUC A1DD as PostgreSQL's EUC_JP maps it (JIS says U+2212)
@@ -129,11 +129,32 @@ std::size_t orca_bytes(char32_t cp, std::string_view utf8_of_cp) {
 
 }  // namespace
 
+// The UTF-8 of ascii_to_zenkaku's answer for each printable ASCII character (three bytes each: every
+// answer lies in U+2000–U+FFFF).
+struct ZenkakuAscii {
+    char utf8[0x7F - 0x20][3];
+    constexpr ZenkakuAscii() : utf8{} {
+        for (char32_t c = 0x20; c < 0x7F; ++c) {
+            const char32_t z = ascii_to_zenkaku(c);
+            utf8[c - 0x20][0] = static_cast<char>(0xE0 | (z >> 12));
+            utf8[c - 0x20][1] = static_cast<char>(0x80 | ((z >> 6) & 0x3F));
+            utf8[c - 0x20][2] = static_cast<char>(0x80 | (z & 0x3F));
+        }
+    }
+};
+constexpr ZenkakuAscii kZenkakuAscii;
+
 std::string to_zenkaku(std::string_view s) {
     std::string out;
     out.reserve(s.size() * 3);
     std::size_t i = 0;
     while (i < s.size()) {
+        const auto b = static_cast<unsigned char>(s[i]);
+        if (b >= 0x20 && b < 0x7F) {  // printable ASCII, the usual case (numbers, symbols): from the table
+            out.append(kZenkakuAscii.utf8[b - 0x20], 3);
+            ++i;
+            continue;
+        }
         const std::size_t start = i;
         const char32_t cp = next_cp(s, i);
         if (cp >= 0x20 && cp <= 0x7E) {
