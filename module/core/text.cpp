@@ -86,8 +86,9 @@ iconv_t euc_converter() {
     return static_cast<iconv_t>(cd.get());
 }
 
-// Converts one character; returns its EUC-JP length, or 0 when it has no EUC-JP form.
-std::size_t euc_len_of(std::string_view one) {
+// Converts one character; returns its EUC-JP length, or 0 when it has no EUC-JP form. A two-byte
+// form is stored in `two`.
+std::size_t euc_of(std::string_view one, unsigned char (&two)[2]) {
     iconv_t cd = euc_converter();
     if (cd == reinterpret_cast<iconv_t>(-1)) return 0;
     iconv(cd, nullptr, nullptr, nullptr, nullptr);
@@ -98,7 +99,17 @@ std::size_t euc_len_of(std::string_view one) {
     char* op = out;
     std::size_t il = one.size(), ol = sizeof out;
     if (iconv(cd, &ip, &il, &op, &ol) == static_cast<std::size_t>(-1)) return 0;
-    return sizeof out - ol;
+    const std::size_t n = sizeof out - ol;
+    if (n == 2) {
+        two[0] = static_cast<unsigned char>(out[0]);
+        two[1] = static_cast<unsigned char>(out[1]);
+    }
+    return n;
+}
+
+std::size_t euc_len_of(std::string_view one) {
+    unsigned char two[2];
+    return euc_of(one, two);
 }
 
 // The JIS-mapping forms PostgreSQL's EUC_JP refuses (to_pg_eucjp_forms maps them first).
@@ -106,21 +117,32 @@ bool jis_only_form(char32_t cp) {
     return cp == 0x2212 || cp == 0x301C || cp == 0x2016 || cp == 0x2014 || cp == 0x00A2 || cp == 0x00A3 || cp == 0x00AC;
 }
 
+// One BMP code point in EUC-JP, memoised: names and addresses repeat the same few thousand
+// characters. One table shared by every thread (0 = not known yet; two threads filling the same entry
+// store the same value): the low 16 bits are the two bytes of a JIS X 0208 character (as
+// EUC-JP-MS writes them), bits 24-31 its length as ORCA counts it (2, or 3: JIS X 0212 / none).
+std::uint32_t bmp_euc(char32_t cp, std::string_view utf8_of_cp) {
+    static std::array<std::atomic<std::uint32_t>, 0x10000> bmp{};
+    auto& e = bmp[cp];
+    std::uint32_t v = e.load(std::memory_order_relaxed);
+    if (v == 0) {
+        unsigned char two[2] = {};
+        // The private use area: EUC-JP-MS puts U+E000-U+E3AB in the user-defined rows 85-94 (F5A1-FEFE),
+        // PostgreSQL's EUC_JP has no form for it (the old 外字 a writer may still send): 3, not 2.
+        const bool pua = cp >= 0xE000 && cp <= 0xF8FF;
+        v = !pua && euc_of(utf8_of_cp, two) == 2 ? (2u << 24) | (std::uint32_t{two[0]} << 8) | two[1] : 3u << 24;
+        e.store(v, std::memory_order_relaxed);
+    }
+    return v;
+}
+
 // EUC-JP bytes of one code point as ORCA sees it: 1, 2, or 3 (JIS X 0212 / not representable).
-// Memoised: names and addresses repeat the same few thousand characters. The BMP in one table shared
-// by every thread (0 = not known yet; two threads filling the same entry store the same value), the
-// rest (never 2 bytes, but asked of iconv all the same) per thread.
+// The rest of Unicode (never 2 bytes, but asked of iconv all the same) memoised per thread.
 std::size_t orca_bytes(char32_t cp, std::string_view utf8_of_cp) {
     if (cp < 0x80) return 1;
     if (is_halfwidth_kana(cp)) return 2;
     if (jis_only_form(cp)) return 3;
-    if (cp < 0x10000) {
-        static std::array<std::atomic<unsigned char>, 0x10000> bmp{};
-        auto& e = bmp[cp];
-        unsigned char n = e.load(std::memory_order_relaxed);
-        if (n == 0) e.store(n = euc_len_of(utf8_of_cp) == 2 ? 2 : 3, std::memory_order_relaxed);
-        return n;
-    }
+    if (cp < 0x10000) return bmp_euc(cp, utf8_of_cp) >> 24;
     thread_local std::unordered_map<char32_t, unsigned char> memo;
     const auto [it, fresh] = memo.try_emplace(cp, 0);
     if (fresh) it->second = euc_len_of(utf8_of_cp) == 2 ? 2 : 3;
@@ -343,6 +365,36 @@ std::size_t euc_jp_bytes(std::string_view s) {
         return true;
     });
     return n;
+}
+
+bool append_euc_jp(std::string& out, std::string_view s) {
+    const std::size_t at = out.size();
+    out.reserve(at + s.size());
+    for (std::size_t i = 0; i < s.size();) {
+        std::size_t run = i;
+        while (run < s.size() && static_cast<unsigned char>(s[run]) < 0x80) ++run;
+        out.append(s.data() + i, run - i);  // ASCII: the same bytes
+        if (run == s.size()) break;
+        i = run;
+        const char32_t cp = next_cp(s, i);
+        const std::string_view one = s.substr(run, i - run);
+        if (is_halfwidth_kana(cp)) {  // JIS X 0201 katakana: SS2 and the byte
+            out += '\x8E';
+            out += static_cast<char>(cp - 0xFF61 + 0xA1);
+            continue;
+        }
+        const bool well_formed = one.size() > 1 && std::all_of(one.begin() + 1, one.end(), [](char ch) {
+            return (static_cast<unsigned char>(ch) & 0xC0) == 0x80;
+        });
+        const std::uint32_t e = well_formed && cp < 0x10000 && cp != 0xFFFD && !jis_only_form(cp) ? bmp_euc(cp, one) : 0;
+        if ((e >> 24) != 2) {  // no JIS X 0208 form (or not valid UTF-8): ORCA's text never holds one
+            out.resize(at);
+            return false;
+        }
+        out += static_cast<char>(e >> 8);
+        out += static_cast<char>(e & 0xFF);
+    }
+    return true;
 }
 
 std::string cut_euc_jp_bytes(std::string_view s, std::size_t max_bytes) {

@@ -70,6 +70,11 @@ bool has_black_circle(std::string_view utf8);
 // Bytes this text takes in EUC-JP (ASCII 1, half-width kana 2, JIS X 0208 2, anything else 3).
 std::size_t euc_jp_bytes(std::string_view utf8);
 
+// Appends `utf8` in EUC-JP as PostgreSQL's EUC_JP conversion writes it (ASCII, half-width katakana,
+// JIS X 0208 with the forms to_pg_eucjp_forms gives): the text ORCA's columns hold, sent as the
+// database's own bytes. False, with `out` as it was, when a character has no such form.
+bool append_euc_jp(std::string& out, std::string_view utf8);
+
 // Cut to at most max_bytes EUC-JP bytes without splitting a character (COBOL MOVE into X(n)).
 std::string cut_euc_jp_bytes(std::string_view utf8, std::size_t max_bytes);
 

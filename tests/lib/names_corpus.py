@@ -168,6 +168,11 @@ for c in every(J1, 160):
 for c in every(J0213, 160):
     add("jisx0213", name(chr(c)))
 
+# The private use area: the old 外字 (CP932's user-defined rows F040-F9FC are U+E000-U+E757), which
+# EUC-JP-MS writes in EUC-JP's user-defined rows and PostgreSQL's EUC_JP cannot hold at all.
+for c in every(range(0xE000, 0xF8FF + 1), 40):  # (UnicodeData lists the area as a range, not per character)
+    add("private_use", name(chr(c)))
+
 # Names that fit: JIS X 0208 kanji throughout (the control).
 for c in every(J0, 120):
     add("jisx0208", name(chr(c)))

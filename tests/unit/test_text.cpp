@@ -150,6 +150,40 @@ START_TEST(mask_hides_personal_data) {
 }
 END_TEST
 
+START_TEST(euc_jp_bytes_sent) {
+    // The bytes ingest sends for ORCA's text (PostgreSQL's own conversion holds the whole table:
+    // tests/integration/euc_jp_oracle.sh); here the classes of character and the refusals.
+    auto euc = [](std::string_view s) {
+        std::string out = "x";  // appended to, never replaced
+        const bool ok = text::append_euc_jp(out, s);
+        return ok ? out.substr(1) : std::string("refused:") + out;
+    };
+    ASSERT_STR(euc("ABC 123\t"), "ABC 123\t");                         // ASCII as it is
+    ASSERT_STR(euc("\uFF71\uFF9E"), "\x8E\xB1\x8E\xDE");             // ｱﾞ: SS2 + JIS X 0201
+    ASSERT_STR(euc("\u4E9C\u3000\u30A2"), "\xB0\xA1\xA1\xA1\xA5\xA2");  // 亜, ideographic space, ア
+    ASSERT_STR(euc("\uFF0D\uFF5E\u2225\uFFE2"), "\xA1\xDD\xA1\xC1\xA1\xC2\xA2\xCC");  // －～∥￢ as PostgreSQL maps them
+    ASSERT_STR(euc("\u2460"), "\xAD\xA1");                             // ① (NEC row 13)
+    ASSERT_STR(euc(""), "");
+    // No JIS X 0208 form: refused, and what was there is left as it was.
+    for (const char* s : {"\u2212", "\u301C", "\u9AD9", "\U00020BB7", "\uE000", "\uF8FF", "\u00E9", "a\xE3\x81", "\xE3\x41\x42", "\xFF"})
+        ck_assert_msg(euc(s) == "refused:x", "%s -> %s", s, euc(s).c_str());
+    // Every character first_gaiji lets through (ORCA's text) converts, and nothing else does.
+    for (char32_t cp = 0x80; cp < 0x10000; ++cp) {
+        if (cp >= 0xD800 && cp <= 0xDFFF) continue;
+        std::string u;
+        if (cp < 0x800) {
+            u += static_cast<char>(0xC0 | (cp >> 6));
+        } else {
+            u += static_cast<char>(0xE0 | (cp >> 12));
+            u += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        }
+        u += static_cast<char>(0x80 | (cp & 0x3F));
+        std::string out;
+        ck_assert_msg(text::append_euc_jp(out, u) == (text::first_gaiji(u).empty() && cp != 0xFFFD), "U+%04X", static_cast<unsigned>(cp));
+    }
+}
+END_TEST
+
 Suite* text_suite() {
     Suite* s = suite_create("text");
     TCase* t = tcase_create("core");
@@ -164,6 +198,7 @@ Suite* text_suite() {
     tcase_add_test(t, trim_and_digits);
     tcase_add_test(t, check_digits);
     tcase_add_test(t, mask_hides_personal_data);
+    tcase_add_test(t, euc_jp_bytes_sent);
     suite_add_tcase(s, t);
     return s;
 }
