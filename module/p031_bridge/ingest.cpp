@@ -27,10 +27,14 @@
 #include <set>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace onshi::bridge {
 namespace {
 
+// Units per batch: the first batches are small, so the later stages start (and PostgreSQL writes)
+// while the parser is still at the start of the file; then kBatch.
+constexpr std::size_t kFirstBatch = 125;
 constexpr std::size_t kBatch = 1000;
 
 // A random (version 4) UUID, made as g_uuid_string_random makes it (four g_rand_int, the version and
@@ -84,34 +88,42 @@ KohiIndex read_kohi_index(db::Connection& db, const std::string& hosp, const std
 // The 公費 rows come from `kohi`, read at the first batch that needs it.
 Lookups fetch_lookups(db::Connection& db, int hospnum, const std::string& today, const std::vector<BulkConfirmUnit>& units,
                       std::optional<KohiIndex>& kohi) {
-    std::set<std::string> ptnums;
-    std::vector<std::string> ins_h, ins_k, ins_n, kf, kj;
-    std::set<std::string> ins_seen, kohi_seen;
+    // Each key once, in the order first seen; a row that comes back names its key by its position
+    // (WITH ORDINALITY): ORCA's columns equal the key (trimmed, as the key is), so they need not come
+    // back as text.
+    std::vector<std::string> ptnums;
+    std::vector<std::string> ins_h, ins_k, ins_n, ins_key, kf, kj;
+    std::unordered_set<std::string> ptnum_seen, ins_seen, kohi_seen;
     for (const auto& u : units) {
-        if (auto r = normalize_ptnum(u.reference_number); !r.empty()) ptnums.insert(r);
+        if (auto r = normalize_ptnum(u.reference_number); !r.empty() && ptnum_seen.insert(r).second) ptnums.push_back(std::move(r));
         for (const auto& r : u.results) {
             if (r.is_welfare()) {
                 if (kohi_seen.insert(kohi_key_of(r)).second) {
                     kf.push_back(text::trim(r.insurer_number));
                     kj.push_back(text::trim(r.insured_identification_number));
                 }
-            } else if (ins_seen.insert(insurance_key_of(r)).second) {
-                ins_h.push_back(normalize_insurer_number(r.insurer_number));
-                ins_k.push_back(text::to_zenkaku(text::trim(r.insured_card_symbol)));
-                ins_n.push_back(text::to_zenkaku(text::trim(r.insured_identification_number)));
+                continue;
             }
+            std::string h = normalize_insurer_number(r.insurer_number), k = text::to_zenkaku(text::trim(r.insured_card_symbol)),
+                        n = text::to_zenkaku(text::trim(r.insured_identification_number));
+            std::string key = insurance_key(h, k, n);  // insurance_key_of(r)
+            if (!ins_seen.insert(key).second) continue;
+            ins_h.push_back(std::move(h));
+            ins_k.push_back(std::move(k));
+            ins_n.push_back(std::move(n));
+            ins_key.push_back(std::move(key));
         }
     }
     Lookups l;
     const std::string hosp = std::to_string(hospnum);
     std::unordered_map<Ptid, bool> test_of;  // every patient seen: test patient (or no tbl_ptinf row)?
     if (!ptnums.empty()) {
-        const auto r = db.exec_prepared("SELECT trim(x.ptnum), x.ptid, (i.ptid IS NULL OR coalesce(i.tstptnumkbn, '') = '1')"
-                               " FROM unnest($2::text[]) AS k(p) JOIN tbl_ptnum x ON x.hospnum = $1 AND x.ptnum = k.p::bpchar"
+        const auto r = db.exec_prepared("SELECT k.i, x.ptid, (i.ptid IS NULL OR coalesce(i.tstptnumkbn, '') = '1')"
+                               " FROM unnest($2::text[]) WITH ORDINALITY AS k(p, i) JOIN tbl_ptnum x ON x.hospnum = $1 AND x.ptnum = k.p::bpchar"
                                " LEFT JOIN tbl_ptinf i ON i.hospnum = x.hospnum AND i.ptid = x.ptid",
-                               {hosp, db::text_array({ptnums.begin(), ptnums.end()})});
+                               {hosp, db::text_array(ptnums)});
         for (int i = 0; i < r.rows(); ++i) {
-            Patient p{r.num(i, 1), r.str(i, 0), r.get(i, 2) == "t"};
+            Patient p{r.num(i, 1), ptnums.at(static_cast<std::size_t>(r.num(i, 0) - 1)), r.get(i, 2) == "t"};
             l.ptnum_of[p.ptid] = p.ptnum;
             test_of[p.ptid] = p.test_patient;
             l.by_ptnum[p.ptnum] = std::move(p);
@@ -120,15 +132,15 @@ Lookups fetch_lookups(db::Connection& db, int hospnum, const std::string& today,
     std::set<Ptid> unknown;  // candidates' patients not read yet
     if (!ins_h.empty()) {
         const auto r = db.exec_prepared(
-            "SELECT trim(x.hknjanum), x.kigo, x.num, x.ptid, coalesce(x.hknnum, ''), coalesce(x.hojokbn, ''), coalesce(x.edaban, '')"
-            " FROM tbl_pthkninf x JOIN unnest($2::text[], $3::text[], $4::text[]) AS k(h, kg, nm)"
+            "SELECT k.i, x.ptid, coalesce(x.hknnum, ''), coalesce(x.hojokbn, ''), coalesce(x.edaban, '')"
+            " FROM tbl_pthkninf x JOIN unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS k(h, kg, nm, i)"
             "   ON x.hknjanum = k.h::bpchar AND x.kigo = k.kg AND x.num = k.nm"
             " WHERE x.hospnum = $1 AND x.tekstymd <= $5 AND x.tekedymd >= $5 AND coalesce(x.sakjokbn, '') <> '1'",
             {hosp, db::text_array(ins_h), db::text_array(ins_k), db::text_array(ins_n), today});
         for (int i = 0; i < r.rows(); ++i) {
-            const Ptid ptid = r.num(i, 3);
-            l.by_insurance[insurance_key(r.get(i, 0), r.get(i, 1), r.get(i, 2))].push_back(
-                InsuranceCandidate{ptid, r.str(i, 4), r.str(i, 5), text::trim(r.get(i, 6)), false});
+            const Ptid ptid = r.num(i, 1);
+            l.by_insurance[ins_key.at(static_cast<std::size_t>(r.num(i, 0) - 1))].push_back(
+                InsuranceCandidate{ptid, r.str(i, 2), r.str(i, 3), text::trim(r.get(i, 4)), false});
             if (!test_of.contains(ptid)) unknown.insert(ptid);
         }
     }
@@ -193,7 +205,10 @@ template <class T>
 class Stage {
 public:
     static constexpr std::size_t kQueued = 2;
-    explicit Stage(std::function<void(T&)> work) : work_(std::move(work)), th_([this] { run(); }) {}
+    // `start` runs first on the stage's thread (while the stages before it get their first item ready);
+    // its error is the stage's error, as work's is.
+    explicit Stage(std::function<void(T&)> work, std::function<void()> start = {})
+        : work_(std::move(work)), start_(std::move(start)), th_([this] { run(); }) {}
     Stage(const Stage&) = delete;
     Stage& operator=(const Stage&) = delete;
     ~Stage() {
@@ -226,6 +241,16 @@ public:
 
 private:
     void run() {
+        if (start_) {
+            try {
+                start_();
+            } catch (...) {
+                std::lock_guard lock(mu_);
+                err_ = std::current_exception();
+                cv_.notify_all();
+                return;
+            }
+        }
         for (;;) {
             T item;
             {
@@ -254,6 +279,7 @@ public:
 
 private:
     std::function<void(T&)> work_;
+    std::function<void()> start_;
     std::mutex mu_;
     std::condition_variable cv_;
     std::deque<T> q_;
@@ -320,6 +346,7 @@ public:
             throw Duplicate{};
         }
         file_id_ = r.str(0, 0);
+        start_stages();
     }
 
     void on_unit(BulkConfirmUnit&& u) override {
@@ -328,7 +355,7 @@ public:
         ++sum_.units;
         oqs::validate_unit(u, sum_.units);
         batch_.push_back(std::move(u));
-        if (batch_.size() >= kBatch) flush();
+        if (batch_.size() >= batch_size_) flush();
     }
 
     IngestSummary finish() {
@@ -358,35 +385,39 @@ public:
     IngestSummary& summary() { return sum_; }
 
 private:
-    // Hands the batch to the lookup stage (started with the first one, after on_header's INSERT: from
-    // then on only the write stage uses db_ until finish()).
+    // The stages, started once on_header's INSERT is done: from then on only the write stage uses db_
+    // until finish(). Each gets ready while the first units are parsed: the write stage reads a newer
+    // ORCA's columns, the lookup stage opens its connection.
+    void start_stages() {
+        writer_ = std::make_unique<Stage<BatchOut>>(
+            [this](BatchOut& b) { write_batch(db_, orca_cols_ ? *orca_cols_ : OrcaColumns{}, opt_.hospnum, ctx_.now_ymd, ctx_.now_hms, b); },
+            [this] {
+                if (opt_.write_rows) orca_cols_ = read_orca_columns(db_);
+            });
+        mapper_ = std::make_unique<Stage<Looked>>([this](Looked& b) { map_batch(b.units, b.lookups); });
+        looker_ = std::make_unique<Stage<std::vector<BulkConfirmUnit>>>(
+            [this](std::vector<BulkConfirmUnit>& units) {
+                Looked b{std::move(units), {}};
+                if (opt_.write_rows) b.lookups = fetch_lookups(*lookup_db_, opt_.hospnum, ctx_.now_ymd, b.units, kohi_);
+                mapper_->push(std::move(b));
+            },
+            [this] {
+                if (!opt_.write_rows) return;
+                lookup_db_ = std::make_unique<db::Connection>(db_.conninfo());
+                // The lookups are prepared once per ingest (exec_prepared) and planned once: the plan
+                // for any batch probes ORCA's indexes key by key (nested loops over unnest), whatever
+                // the batch's size, with no parse or plan per batch.
+                lookup_db_->run("SET plan_cache_mode = force_generic_plan");
+            });
+    }
+
+    // Hands the batch to the lookup stage; the next one may be larger (kFirstBatch doubling to kBatch).
     void flush() {
         if (batch_.empty()) return;
-        if (!writer_) {
-            writer_ = std::make_unique<Stage<BatchOut>>([this](BatchOut& b) {
-                // A newer ORCA's columns, once per file: read here, while the first batches are parsed.
-                if (opt_.write_rows && !orca_cols_) orca_cols_ = read_orca_columns(db_);
-                write_batch(db_, orca_cols_ ? *orca_cols_ : OrcaColumns{}, opt_.hospnum, ctx_.now_ymd, ctx_.now_hms, b);
-            });
-            mapper_ = std::make_unique<Stage<Looked>>([this](Looked& b) { map_batch(b.units, b.lookups); });
-            looker_ = std::make_unique<Stage<std::vector<BulkConfirmUnit>>>([this](std::vector<BulkConfirmUnit>& units) {
-                Looked b{std::move(units), {}};
-                if (opt_.write_rows) {
-                    if (!lookup_db_) {
-                        lookup_db_ = std::make_unique<db::Connection>(db_.conninfo());
-                        // The lookups are prepared once per ingest (exec_prepared) and planned once:
-                        // the plan for any batch probes ORCA's indexes key by key (nested loops over
-                        // unnest), whatever the batch's size, with no parse or plan per batch.
-                        lookup_db_->run("SET plan_cache_mode = force_generic_plan");
-                    }
-                    b.lookups = fetch_lookups(*lookup_db_, opt_.hospnum, ctx_.now_ymd, b.units, kohi_);
-                }
-                mapper_->push(std::move(b));
-            });
-        }
         looker_->push(std::move(batch_));
         batch_.clear();
-        batch_.reserve(kBatch);
+        batch_size_ = std::min(kBatch, batch_size_ * 2);
+        batch_.reserve(batch_size_);
     }
 
     // The map stage: the rows of a batch (its patients looked up by the stage before), the COPY text;
@@ -482,6 +513,7 @@ private:
     IngestSummary sum_;
     std::string file_id_;
     std::vector<BulkConfirmUnit> batch_;
+    std::size_t batch_size_ = kFirstBatch;
     int seq_ = 0;
     std::unique_ptr<db::Connection> lookup_db_;  // ORCA's patients, read by the lookup stage while the write stage has db_
     std::optional<KohiIndex> kohi_;              // the lookup stage's
