@@ -297,13 +297,14 @@ struct Looked {
 // What one batch writes, ready for the database.
 struct BatchOut {
     std::string kaku, audit, review;  // COPY text
+    CopyText kaku_text = CopyText::utf8;
     std::vector<HoumonRow> houmon;
     std::vector<AidRow> aid;
 };
 
 void write_batch(db::Connection& db, const OrcaColumns& cols, int hospnum, const std::string& ymd, const std::string& hms,
                  const BatchOut& b) {
-    if (!b.kaku.empty()) copy_kaku(db, cols, b.kaku);
+    if (!b.kaku.empty()) copy_kaku(db, cols, b.kaku, b.kaku_text);
     write_houmon(db, cols, hospnum, b.houmon, ymd, hms);
     copy_aid(db, cols, hospnum, b.aid, ymd, hms);
     if (!b.review.empty()) {
@@ -468,6 +469,13 @@ private:
                 if (const auto why = flag_reason(u, m); !why.empty()) review_line(review, "flagged", why, ptid, uuids, "");
             }
             record_unit(audit, u, hold ? "held" : "written", hold.value_or(""), hold ? 0 : ptid, m.how, text::trim(flags), uuids);
+        }
+        // ORCA's rows go in the database's own encoding, so PostgreSQL converts none of their text.
+        // Every character of a row that is not held fits (fit_to_orca, hold_reason), so this never
+        // fails on the module's rows; if it did, the batch would go as UTF-8, as before.
+        if (std::string euc; text::append_euc_jp(euc, kaku)) {
+            kaku.swap(euc);
+            b.kaku_text = CopyText::euc_jp;
         }
         writer_->push(std::move(b));
     }

@@ -119,11 +119,14 @@ std::string kaku_copy_line(const KakuRow& row) {
     return s;
 }
 
-void copy_kaku(db::Connection& db, const OrcaColumns& cols, const std::string& lines) {
+void copy_kaku(db::Connection& db, const OrcaColumns& cols, const std::string& lines, CopyText text) {
     if (lines.empty()) return;
-    db::Connection::Copy c(db, "COPY tbl_onshi_kaku (" + kaku_columns_sql() + cols.kaku.names + ") FROM STDIN");
+    // EUC-JP text is said so in the COPY itself (ENCODING): the connection's client_encoding, and so
+    // every message PostgreSQL sends back, stays UTF-8.
+    db::Connection::Copy c(db, "COPY tbl_onshi_kaku (" + kaku_columns_sql() + cols.kaku.names + ") FROM STDIN" +
+                                   (text == CopyText::euc_jp ? " WITH (ENCODING 'EUC_JP')" : ""));
     if (cols.kaku.values.empty()) c.put(lines);  // ORCA's own columns only: the lines as they are
-    else c.put(with_values(lines, cols.kaku.values));
+    else c.put(with_values(lines, cols.kaku.values));  // '' and 0 (orca_blank_value): ASCII, the same bytes in either
     c.finish();
 }
 

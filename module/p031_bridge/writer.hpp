@@ -25,7 +25,10 @@ OrcaColumns read_orca_columns(db::Connection& db);
 
 std::string kaku_copy_line(const KakuRow& row);  // with the trailing newline
 void append_kaku_copy_line(std::string& out, const KakuRow& row);  // the same, appended to `out`
-void copy_kaku(db::Connection& db, const OrcaColumns& cols, const std::string& lines);
+// The encoding of COPY text: UTF-8 (the connection's), or EUC-JP made by text::append_euc_jp (the
+// database's own bytes: PostgreSQL checks them and converts nothing).
+enum class CopyText { utf8, euc_jp };
+void copy_kaku(db::Connection& db, const OrcaColumns& cols, const std::string& lines, CopyText text = CopyText::utf8);
 void write_houmon(db::Connection& db, const OrcaColumns& cols, int hospnum, const std::vector<HoumonRow>& rows,
                   const std::string& now_ymd, const std::string& now_hms);
 void copy_aid(db::Connection& db, const OrcaColumns& cols, int hospnum, const std::vector<AidRow>& rows, const std::string& now_ymd,
