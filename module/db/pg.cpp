@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace onshi::db {
@@ -86,8 +87,17 @@ Connection::Copy::Copy(Connection& c, const std::string& copy_sql) : c_(c) {
 }
 
 void Connection::Copy::put(std::string_view data) {
-    buf_.append(data);
-    if (buf_.size() >= (1 << 16)) flush();
+    if (buf_.size() + data.size() < (1 << 16)) {  // small pieces gather here
+        buf_.append(data);
+        return;
+    }
+    flush();
+    // A large piece (a batch's COPY text) goes to libpq as it is, not copied here first.
+    while (!data.empty()) {
+        const std::size_t n = std::min<std::size_t>(data.size(), 1 << 30);
+        if (PQputCopyData(c_.conn_.get(), data.data(), static_cast<int>(n)) != 1) c_.fail("COPY failed");
+        data.remove_prefix(n);
+    }
 }
 
 void Connection::Copy::flush() {
