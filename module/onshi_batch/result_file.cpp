@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 namespace onshi::oqs {
 namespace {
@@ -104,7 +105,12 @@ std::size_t read_zip(const std::string& path, ResultSink& sink) {
 
 std::size_t read_result_file(const std::string& path, ResultSink& sink) {
     if (is_zip(path)) return read_zip(path, sink);
+    // libxml2 asks for 4 KB at a time: the file is read in 256 KiB pieces, not one read(2) per ask
+    // (stdio's buffer, given here: glibc ignores a size without one). Made before the file, so it
+    // outlives it.
+    std::vector<char> buffer(1 << 18);
     auto f = open_file(path);
+    std::setvbuf(f.get(), buffer.data(), _IOFBF, buffer.size());
     struct stat st {};
     if (::fstat(::fileno(f.get()), &st) == 0) refuse_if_too_large(path, static_cast<std::uintmax_t>(st.st_size));
     const ByteSource src = [&](char* buf, int len) -> int {
