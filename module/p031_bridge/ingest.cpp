@@ -448,6 +448,9 @@ private:
         BatchOut b;
         std::string &kaku = b.kaku, &audit = b.audit, &review = b.review;
         kaku.reserve(units.size() * 768);  // a ★ row is ≈ 600 bytes of COPY text: no regrowth copies
+        std::string kaku_euc;              // the same rows in EUC-JP
+        kaku_euc.reserve(units.size() * 768);
+        bool all_euc = true;
         std::vector<HoumonRow>& houmon = b.houmon;
         std::vector<AidRow>& aid = b.aid;
         for (const auto& u : units) {
@@ -468,21 +471,28 @@ private:
             std::set<std::string> cut;
             for (auto& row : out.kaku)
                 for (auto& c : fit_to_orca(row)) cut.insert(c);
-            const auto hold = hold_reason(out.kaku);
+            // The unit's rows as COPY text, and in EUC-JP: a unit whose every character converts has
+            // no 外字 (append_euc_jp converts exactly what first_gaiji lets through), so hold_reason
+            // only looks for ● then.
+            std::string lines;
+            for (const auto& row : out.kaku) append_kaku_copy_line(lines, row);
+            const std::size_t euc_at = kaku_euc.size();
+            const bool fits = text::append_euc_jp(kaku_euc, lines);
+            const auto hold = hold_reason(out.kaku, fits ? Gaiji::absent : Gaiji::unknown);
             std::string flags;
             if (m.ambiguous) flags += "ambiguous ";
             if (m.conflict) flags += "conflict ";
             for (const auto& c : cut) flags += "cut:" + c + " ";
             std::vector<std::string> uuids;
             if (hold) {
+                kaku_euc.resize(euc_at);  // not written
                 ++sum_.held;
                 log::info("unit %d held for review (%s); 照会番号 %s", seq_, hold->c_str(), log::mask(u.reference_number).c_str());
                 review_line(review, "held", *hold, ptid, {}, to_payload(out.kaku, out.houmon, out.aid));
             } else {
-                for (const auto& row : out.kaku) {
-                    append_kaku_copy_line(kaku, row);
-                    uuids.push_back(row[Col::tbl_uuid]);
-                }
+                kaku += lines;
+                all_euc = all_euc && fits;
+                for (const auto& row : out.kaku) uuids.push_back(row[Col::tbl_uuid]);
                 houmon.insert(houmon.end(), out.houmon.begin(), out.houmon.end());
                 aid.insert(aid.end(), out.aid.begin(), out.aid.end());
                 sum_.rows += out.kaku.size();
@@ -492,10 +502,10 @@ private:
             record_unit(audit, u, hold ? "held" : "written", hold.value_or(""), hold ? 0 : ptid, m.how, text::trim(flags), uuids);
         }
         // ORCA's rows go in the database's own encoding, so PostgreSQL converts none of their text.
-        // Every character of a row that is not held fits (fit_to_orca, hold_reason), so this never
-        // fails on the module's rows; if it did, the batch would go as UTF-8, as before.
-        if (std::string euc; text::append_euc_jp(euc, kaku)) {
-            kaku.swap(euc);
+        // Every character of a row that is not held fits, so the batch is all EUC-JP; were a written
+        // unit ever not to convert, the batch would go as UTF-8, as before.
+        if (all_euc) {
+            kaku.swap(kaku_euc);
             b.kaku_text = CopyText::euc_jp;
         }
         writer_->push(std::move(b));

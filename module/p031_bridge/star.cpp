@@ -309,12 +309,13 @@ std::vector<std::string> fit_to_orca(KakuRow& row) {
     return cut;
 }
 
-std::optional<std::string> hold_reason(const std::vector<KakuRow>& rows) {
+std::optional<std::string> hold_reason(const std::vector<KakuRow>& rows, Gaiji gaiji) {
     static constexpr Col kNames[] = {Col::res_name, Col::res_name_etc, Col::res_kananame, Col::res_kananame_etc, Col::res_hihknjaname};
     for (const auto& row : rows) {
         for (Col c : kNames)
             if (text::has_black_circle(row[c]))
                 return std::string(kColumns[static_cast<std::size_t>(c)].name) + ": ●（OQSが表せなかった文字）を含む";
+        if (gaiji == Gaiji::absent) continue;
         for (std::size_t i = 0; i < kColumnCount; ++i) {
             if (is_numeric(kColumns[i].kind)) continue;
             const std::string g = text::first_gaiji(row.at(i));

@@ -64,7 +64,9 @@ ConsentRows map_consent(const ResultHeader& h, const BulkConfirmUnit& u, const U
 std::vector<std::string> fit_to_orca(KakuRow& row);
 
 // Why a unit must be held for a person instead of written (a character ORCA's EUC_JP database
-// cannot hold, or OQS's ● placeholder in a name), or nullopt.
-std::optional<std::string> hold_reason(const std::vector<KakuRow>& rows);
+// cannot hold, or OQS's ● placeholder in a name), or nullopt. Gaiji::absent: the caller knows every
+// character fits already (text::append_euc_jp converted the rows), so only ● is looked for.
+enum class Gaiji { unknown, absent };
+std::optional<std::string> hold_reason(const std::vector<KakuRow>& rows, Gaiji gaiji = Gaiji::unknown);
 
 }  // namespace onshi::bridge
