@@ -168,8 +168,25 @@ START_TEST(lengths_and_holds) {
     const auto why = hold_reason(held);
     ck_assert(why.has_value());
     ck_assert_msg(why->find("res_name") != std::string::npos, "%s", why->c_str());
+    // The rows' text made into EUC-JP: the 外字 one does not convert, the ● one does (A1FC) and is
+    // still held when the caller says there is no 外字 (Gaiji::absent).
+    auto converts = [](const std::vector<KakuRow>& rows) {
+        std::string euc;
+        for (const auto& row : rows)
+            for (std::size_t i = 0; i < kColumnCount; ++i)
+                if (!text::append_euc_jp(euc, row.at(i))) return false;
+        return true;
+    };
+    ck_assert(!converts(held));
     u.results[0].name = "●橋 一郎";
-    ck_assert(hold_reason(map_star(header(), u, m, "", ctx())).has_value());
+    auto circled = map_star(header(), u, m, "", ctx());
+    ck_assert(hold_reason(circled).has_value());
+    for (auto& row : circled) fit_to_orca(row);
+    ck_assert(converts(circled));
+    const auto circle = hold_reason(circled, Gaiji::absent);
+    ck_assert(circle.has_value());
+    ck_assert_msg(circle->find("●") != std::string::npos, "%s", circle->c_str());
+    ck_assert(!hold_reason(variant, Gaiji::absent).has_value());
 }
 END_TEST
 
