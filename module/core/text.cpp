@@ -177,6 +177,11 @@ std::string to_zenkaku(std::string_view s) {
             ++i;
             continue;
         }
+        if (b >= 0xE1 && b <= 0xEE && i + 3 <= s.size()) {  // U+1000-U+EFFF (kana, kanji): kept as they are
+            out.append(s.data() + i, 3);
+            i += 3;
+            continue;
+        }
         const std::size_t start = i;
         const char32_t cp = next_cp(s, i);
         if (cp >= 0x20 && cp <= 0x7E) {
