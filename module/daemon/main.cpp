@@ -603,17 +603,34 @@ long check_orca_requests(Daemon* d, db::Session& session) {
     return 0;
 }
 
+// Unfinished jobs of a kind this version does not know (a newer version queued them): the runner
+// never claims them (jobs::claim_due); each is logged once by this process.
+void check_unknown_kinds(Daemon* d, db::Session& session, std::unordered_set<std::int64_t>& logged) {
+    if (d->stopping) return;
+    try {
+        for (const auto& [id, kind] : jobs::unknown_kind_jobs(session.get(d->config()->conninfo)))
+            if (logged.insert(id).second)
+                log::warning("job %lld has the kind '%s', which this version does not know (a newer version queued it?): left alone",
+                             static_cast<long long>(id), kind.c_str());
+    } catch (const Error& e) {
+        log::warning("jobs of unknown kinds: %s", e.what());
+        (void)session.failed();  // a new connection next time
+    }
+}
+
 // Schedules (every 20 s) and ORCA's requests (every 2 s) on a thread of their own, on one kept
 // connection: a slow or locked database delays them, never the signals on the main loop. Between
 // two polls the thread sleeps (a stop wakes it).
 void ticker(Daemon* d) {
     db::Session session;  // this thread's connection
+    std::unordered_set<std::int64_t> unknown_logged;
     gint64 next_schedules = 0, next_orca = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
     while (!d->stopping) {
         gint64 now = g_get_monotonic_time();
         try {
             if (now >= next_schedules) {
                 check_schedules(d, session);
+                check_unknown_kinds(d, session, unknown_logged);
                 next_schedules = now + 20 * G_USEC_PER_SEC;
             }
             if (now >= next_orca) {
