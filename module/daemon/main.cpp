@@ -426,7 +426,8 @@ private:
         if (std::none_of(watches_.begin(), watches_.end(), [](const auto& w) { return !w->fs.empty(); })) return;
         std::unordered_set<int> awaiting;
         try {
-            for (const int h : jobs::facilities_awaiting_results(db_.get(cfg_->conninfo))) awaiting.insert(h);
+            for (const int h : db_.run(cfg_->conninfo, [](db::Connection& c) { return jobs::facilities_awaiting_results(c); }))
+                awaiting.insert(h);
             polls_failed_ = false;
         } catch (const std::exception& e) {
             if (!polls_failed_) log::warning("result folder watch: %s", e.what());  // once, not every second
@@ -527,7 +528,8 @@ private:
     // The job, if it awaits an answer, looks now (no exception leaves: this runs in a GLib callback).
     void make_due(int hospnum, std::int64_t id) {
         try {
-            jobs::make_due(db_.get(cfg_->conninfo), hospnum, id);
+            // A connection that died since the last event (PostgreSQL restarted): a new one at once.
+            db_.run(cfg_->conninfo, [&](db::Connection& c) { jobs::make_due(c, hospnum, id); });
             r_->wake();
         } catch (const std::exception& e) {
             log::warning("result folder watch: %s", e.what());
