@@ -575,6 +575,7 @@ Server::Server(ConfigSource config, GSocket* listening) : impl_(std::make_unique
     impl_->pool = std::make_unique<DbPool>(send);
     ListenerLimits limits;
     limits.max_body = kMaxBody;
+    limits.write_timeout_s = cfg->web.write_timeout_s;
     impl_->listener = std::make_unique<Listener>(impl_->soup.get(), own.get(), limits);
 }
 
