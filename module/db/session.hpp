@@ -33,7 +33,8 @@ public:
     Connection& get(const std::string& conninfo);
     // A connection is held and libpq saw it up.
     [[nodiscard]] bool alive() const noexcept { return conn_ && conn_->alive(); }
-    // A connection is held but is no longer up (the server went away under a statement).
+    // A connection is held but libpq calls it down. (After a statement failed on a connection whose
+    // server went away, libpq may still call it up: dead() probes.)
     [[nodiscard]] bool lost() const noexcept { return conn_ && !conn_->alive(); }
     // The connection opened by the last get() is new (a LISTEN, a SET, … must be given again).
     [[nodiscard]] bool fresh() const noexcept { return fresh_; }
