@@ -38,7 +38,7 @@ struct Value {
 using Raw = std::map<std::string, std::map<std::string, Value>>;
 
 const std::set<std::string, std::less<>> kDatabaseKeys{"conninfo"};
-const std::set<std::string, std::less<>> kWebKeys{"listen", "users_file", "static_dir", "server_names", "tls_cert", "tls_key"};
+const std::set<std::string, std::less<>> kWebKeys{"listen", "users_file", "static_dir", "server_names", "tls_cert", "tls_key", "write_timeout_s"};
 const std::set<std::string, std::less<>> kFacilityKeys{"institution_code", "transport", "req_dir", "res_dir",
                                                        "poll_interval_ms", "result_timeout_s", "p031_mark", "archive_dir",
                                                        "result_settle_ms", "pdf_dir", "schedule_homecare", "schedule_online",
@@ -254,6 +254,8 @@ Config load_config(const std::optional<std::string>& path) {
                         fail(v.file, "web", key, "'" + v.text + "' is not a list of host names (letters, digits, '.', '-'; IPv6 without [ ])");
                     }
                 }
+            } else if (key == "write_timeout_s") {
+                cfg.web.write_timeout_s = to_int(v, "web", key, 1, 3600);
             } else if (key == "tls_cert" || key == "tls_key") {
                 if (!v.text.empty() && !fs::path(v.text).is_absolute()) fail(v.file, "web", key, "'" + v.text + "' is not an absolute path");
                 (key == "tls_cert" ? cfg.web.tls_cert : cfg.web.tls_key) = v.text;

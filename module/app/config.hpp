@@ -60,6 +60,8 @@ struct Web {
     // TLS certificate and key (PEM). Empty: the package's (kPackageTlsCert/Key) off loopback, plain
     // HTTP on loopback.
     std::string tls_cert, tls_key;
+    // A response the client does not read: its connection is closed after this long without progress.
+    int write_timeout_s = 60;
 };
 
 inline constexpr const char* kPackageTlsCert = "/etc/orca-onshi/tls/orca-onshi.crt";

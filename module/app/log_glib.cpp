@@ -17,6 +17,12 @@ void glib_sink(Level level, const char* message) noexcept {
 
 }  // namespace
 
-void install_glib_log() noexcept { set_sink(glib_sink); }
+void install_glib_log() noexcept {
+    // Every level to stderr (GLib's standard-streams writer sends INFO and DEBUG to stdout, which is
+    // the CLI's data: a log line there corrupts a pipe). journald, when stderr is the journal, is
+    // unchanged. This covers GLib's and libsoup's own messages too.
+    g_log_writer_default_set_use_stderr(TRUE);
+    set_sink(glib_sink);
+}
 
 }  // namespace onshi::log

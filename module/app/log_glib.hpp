@@ -1,6 +1,7 @@
 // The programs' log writer: the core's log interface (core/log.hpp) onto GLib structured logging
 // (domain "orca-onshi"; journald under systemd, stderr otherwise, as the program's GLib writer
-// decides). Each program calls install_glib_log() at startup.
+// decides: every level goes to stderr, never stdout, which is the CLI's data). Each program calls
+// install_glib_log() at startup.
 #pragma once
 
 namespace onshi::log {

@@ -289,8 +289,10 @@ int cmd_jobs(const app::Config& cfg, const Args& a) {
     std::printf("%-6s %-19s %-16s %-26s %-24s %-9s %s\n", "ID", "リクエスト日時", "区分", "範囲", "受付番号", "状態", "件数 (対象/書込/特定/未特定/保留)");
     for (const auto& j : jobs::list(db, hospnum, 50)) {
         const std::string range = j.params.label();
+        // A newer version's kind: its text, marked (nothing can be done with it here).
+        const std::string kind = j.kind_known() ? std::string(jobs::kind_info(j.kind).label) : "不明な区分 '" + j.unknown_kind + "'";
         std::printf("%-6lld %-19s %-16s %-26s %-24s %-9s %s/%s/%s/%s/%s%s%s\n", static_cast<long long>(j.id), j.created_at.c_str(),
-                    std::string(jobs::kind_info(j.kind).label).c_str(), range.c_str(),
+                    kind.c_str(), range.c_str(),
                     j.reception_number.empty() ? "-" : j.reception_number.c_str(), std::string(jobs::to_text(j.state)).c_str(), num_or_dash(j.units).c_str(),
                     num_or_dash(j.rows).c_str(), num_or_dash(j.matched).c_str(), num_or_dash(j.unmatched).c_str(),
                     num_or_dash(j.held).c_str(), j.error.empty() ? "" : "  ", j.error.c_str());

@@ -426,7 +426,8 @@ private:
         if (std::none_of(watches_.begin(), watches_.end(), [](const auto& w) { return !w->fs.empty(); })) return;
         std::unordered_set<int> awaiting;
         try {
-            for (const int h : jobs::facilities_awaiting_results(db_.get(cfg_->conninfo))) awaiting.insert(h);
+            for (const int h : db_.run(cfg_->conninfo, [](db::Connection& c) { return jobs::facilities_awaiting_results(c); }))
+                awaiting.insert(h);
             polls_failed_ = false;
         } catch (const std::exception& e) {
             if (!polls_failed_) log::warning("result folder watch: %s", e.what());  // once, not every second
@@ -527,7 +528,8 @@ private:
     // The job, if it awaits an answer, looks now (no exception leaves: this runs in a GLib callback).
     void make_due(int hospnum, std::int64_t id) {
         try {
-            jobs::make_due(db_.get(cfg_->conninfo), hospnum, id);
+            // A connection that died since the last event (PostgreSQL restarted): a new one at once.
+            db_.run(cfg_->conninfo, [&](db::Connection& c) { jobs::make_due(c, hospnum, id); });
             r_->wake();
         } catch (const std::exception& e) {
             log::warning("result folder watch: %s", e.what());
@@ -603,17 +605,34 @@ long check_orca_requests(Daemon* d, db::Session& session) {
     return 0;
 }
 
+// Unfinished jobs of a kind this version does not know (a newer version queued them): the runner
+// never claims them (jobs::claim_due); each is logged once by this process.
+void check_unknown_kinds(Daemon* d, db::Session& session, std::unordered_set<std::int64_t>& logged) {
+    if (d->stopping) return;
+    try {
+        for (const auto& [id, kind] : jobs::unknown_kind_jobs(session.get(d->config()->conninfo)))
+            if (logged.insert(id).second)
+                log::warning("job %lld has the kind '%s', which this version does not know (a newer version queued it?): left alone",
+                             static_cast<long long>(id), kind.c_str());
+    } catch (const Error& e) {
+        log::warning("jobs of unknown kinds: %s", e.what());
+        (void)session.failed();  // a new connection next time
+    }
+}
+
 // Schedules (every 20 s) and ORCA's requests (every 2 s) on a thread of their own, on one kept
 // connection: a slow or locked database delays them, never the signals on the main loop. Between
 // two polls the thread sleeps (a stop wakes it).
 void ticker(Daemon* d) {
     db::Session session;  // this thread's connection
+    std::unordered_set<std::int64_t> unknown_logged;
     gint64 next_schedules = 0, next_orca = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
     while (!d->stopping) {
         gint64 now = g_get_monotonic_time();
         try {
             if (now >= next_schedules) {
                 check_schedules(d, session);
+                check_unknown_kinds(d, session, unknown_logged);
                 next_schedules = now + 20 * G_USEC_PER_SEC;
             }
             if (now >= next_orca) {

@@ -28,6 +28,16 @@ Connection& Session::get(const std::string& conninfo) {
     return *conn_;
 }
 
+bool Session::dead() noexcept {
+    if (!conn_ || !conn_->alive()) return true;
+    try {
+        conn_->run("SELECT 1");
+        return false;
+    } catch (const std::exception&) {
+        return true;
+    }
+}
+
 long Session::failed() noexcept {
     conn_.reset();
     if (failures_ < 1000) ++failures_;

@@ -5,6 +5,7 @@
 // connection kept since the last call). Not shared between threads.
 #pragma once
 
+#include "core/error.hpp"
 #include "db/pg.hpp"
 
 #include <functional>
@@ -32,10 +33,34 @@ public:
     Connection& get(const std::string& conninfo);
     // A connection is held and libpq saw it up.
     [[nodiscard]] bool alive() const noexcept { return conn_ && conn_->alive(); }
-    // A connection is held but is no longer up (the server went away under a statement).
+    // A connection is held but libpq calls it down. (After a statement failed on a connection whose
+    // server went away, libpq may still call it up: dead() probes.)
     [[nodiscard]] bool lost() const noexcept { return conn_ && !conn_->alive(); }
     // The connection opened by the last get() is new (a LISTEN, a SET, … must be given again).
     [[nodiscard]] bool fresh() const noexcept { return fresh_; }
+
+    // f(connection) on the kept connection; when that one turns out dead under f (the server
+    // restarted since it was last used: libpq learns it only at the next statement, and may still
+    // call the connection up after that statement failed, so a failure is followed by a probe), f
+    // once more on a new connection at once, not counted as a failure. Any other error, and one on a new
+    // connection, is thrown (then call failed()). f must be safe to run again after a failure (one
+    // statement, or a transaction that rolled back with the connection).
+    template <typename F>
+    decltype(auto) run(const std::string& conninfo, F&& f) {
+        if (alive()) {
+            try {
+                return f(get(conninfo));
+            } catch (const Error& e) {
+                if (e.code() != Errc::database || !dead()) throw;
+                drop();
+            }
+        }
+        return f(get(conninfo));
+    }
+
+    // After a database error on the kept connection: whether that connection is gone (libpq says so,
+    // or a probe statement fails too).
+    [[nodiscard]] bool dead() noexcept;
 
     // After an error: drops the connection (its transaction and claims end with it) and counts a
     // failure. Returns how long to wait before the next try.

@@ -220,6 +220,7 @@ bool reopen(db::Connection& db, std::int64_t id) {
 }
 
 bool cancel(db::Connection& db, std::int64_t id) {
+    queue::check_kind(db, id);  // a newer version's job is not ours to end
     if (!queue::cancel(db, id)) return false;
     sync_jobkanri(db, id, State::cancelled);
     return true;

@@ -47,6 +47,7 @@ std::int64_t create_scheduled(db::Connection& db, int hospnum, Kind kind, const 
                               const std::string& slot_timestamp);
 using queue::load;
 using queue::list;
+using queue::unknown_kind_jobs;
 
 // The row style a job writes: star or consent (model.hpp's row_style with the facility's p031_mark).
 Style row_style(const Job& j, const app::Facility& f);

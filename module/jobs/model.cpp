@@ -117,6 +117,15 @@ const std::string& final_states_sql() {
     return sql;
 }
 
+const std::string& known_kinds_sql() {
+    static const std::string sql = [] {
+        std::string s;
+        for (const auto& k : kKinds) s += std::string(s.empty() ? "(" : ",") + "'" + std::string(k.name) + "'";
+        return s + ")";
+    }();
+    return sql;
+}
+
 const KindInfo& kind_info(Kind kind) { return kKinds.at(static_cast<std::size_t>(kind)); }
 
 std::string_view to_text(Kind kind) { return kind_info(kind).name; }

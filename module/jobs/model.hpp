@@ -47,6 +47,9 @@ std::string_view to_text(Kind kind);
 Kind parse_kind(std::string_view name);
 std::optional<Kind> kind_from_text(std::string_view name);  // nullopt for a name no kind has
 std::string kind_names();                                   // "homecare, online, ..." for messages
+// The known kinds as SQL: "('homecare','nursing',...)", from the kind table (a row another, newer
+// version wrote with a kind not in it is left alone by the runner).
+const std::string& known_kinds_sql();
 // The kind a result file's name says by its OQS prefix (the base name's start, any case): homecare
 // for OQSmuhvq (訪問看護 shares it), online for OQSmuonq, the one kind of any other known prefix;
 // nullopt when the name starts with none.
@@ -115,6 +118,9 @@ struct Job {
     std::int64_t id = 0;
     int hospnum = 0;
     Kind kind = Kind::homecare;
+    // The kind's text when this version knows no such kind (a newer version wrote the row); `kind` then
+    // means nothing. Only lists carry such a job (queue::list); nothing acts on one.
+    std::string unknown_kind;
     Params params;
     std::string file_identifier, reception_number, error, note, opid;
     State state = State::queued;
@@ -126,6 +132,7 @@ struct Job {
     double seconds_in_state = 0, seconds_since_received = 0;
 
     [[nodiscard]] bool finished() const { return is_final(state); }
+    [[nodiscard]] bool kind_known() const { return unknown_kind.empty(); }
 };
 
 // The row style a job writes: the consent recipe only for 訪問診療/訪問看護/オンライン診療 results of

@@ -8,6 +8,7 @@ namespace onshi::jobs::queue {
 namespace {
 
 const std::string& kFinal = final_states_sql();
+const std::string& kKnown = known_kinds_sql();
 
 // The params as columns, in the order of the field table.
 const std::string& params_columns() {
@@ -28,7 +29,8 @@ const std::string kJobColumns =
     " extract(epoch from now() - updated_at), coalesce(extract(epoch from now() - received_at), 0),"
     " style, coalesce(orca_jobid, 0)";
 
-Job from_row(const db::Result& r, int i) {
+// keep_unknown: a kind this version does not know is kept as text (Job::unknown_kind); else refused.
+Job from_row(const db::Result& r, int i, bool keep_unknown) {
     Job j;
     int c = 0;
     auto s = [&] { return r.str(i, c++); };
@@ -36,8 +38,9 @@ Job from_row(const db::Result& r, int i) {
     j.hospnum = static_cast<int>(r.num(i, c++));
     const std::string kind = s();
     const auto k = kind_from_text(kind);
-    if (!k) throw Error(Errc::internal, "job " + std::to_string(j.id) + " has an unknown kind '" + kind + "'");
-    j.kind = *k;
+    if (k) j.kind = *k;
+    else if (keep_unknown) j.unknown_kind = kind.empty() ? "?" : kind;
+    else throw unknown_kind(j.id, kind);
     for (const auto& f : param_fields()) j.params.*f.member = s();
     j.file_identifier = s(); j.reception_number = s(); j.state = state_from_text(s()); j.error = s(); j.note = s(); j.opid = s();
     j.poll_count = static_cast<int>(r.num(i, c++));
@@ -76,17 +79,35 @@ void name_file(db::Connection& db, int hospnum, std::int64_t id) {
 
 }  // namespace
 
-Job load(db::Connection& db, std::int64_t id) {
+Error unknown_kind(std::int64_t id, const std::string& kind) {
+    return Error(Errc::usage, "job " + std::to_string(id) + " has the kind '" + kind +
+                                  "', which this version of orca-onshi does not know (a newer version made it?): it cannot be shown,"
+                                  " resumed or cancelled here");
+}
+
+Job load(db::Connection& db, std::int64_t id, bool keep_unknown_kind) {
     const auto r = db.exec("SELECT " + kJobColumns + " FROM onshi.job WHERE id = $1", {std::to_string(id)});
     if (r.rows() != 1) throw Error(Errc::not_found, "no job " + std::to_string(id));
-    return from_row(r, 0);
+    return from_row(r, 0, keep_unknown_kind);
+}
+
+void check_kind(db::Connection& db, std::int64_t id) {
+    const auto r = db.exec("SELECT kind FROM onshi.job WHERE id = $1", {std::to_string(id)});
+    if (r.rows() == 1 && !kind_from_text(r.str(0, 0))) throw unknown_kind(id, r.str(0, 0));
+}
+
+std::vector<std::pair<std::int64_t, std::string>> unknown_kind_jobs(db::Connection& db) {
+    const auto r = db.exec("SELECT id, kind FROM onshi.job WHERE state NOT IN " + kFinal + " AND kind NOT IN " + kKnown + " ORDER BY id");
+    std::vector<std::pair<std::int64_t, std::string>> out;
+    for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.num(i, 0), r.str(i, 1));
+    return out;
 }
 
 std::vector<Job> list(db::Connection& db, int hospnum, int limit) {
     const auto r = db.exec("SELECT " + kJobColumns + " FROM onshi.job WHERE ($1 = 0 OR hospnum = $1::smallint) ORDER BY id DESC LIMIT $2",
                            {std::to_string(hospnum), std::to_string(limit)});
     std::vector<Job> out;
-    for (int i = 0; i < r.rows(); ++i) out.push_back(from_row(r, i));
+    for (int i = 0; i < r.rows(); ++i) out.push_back(from_row(r, i, true));
     return out;
 }
 
@@ -223,7 +244,7 @@ void make_due(db::Connection& db, int hospnum, std::int64_t id) {
 
 std::vector<int> facilities_awaiting_results(db::Connection& db) {
     const auto r = db.exec("SELECT DISTINCT hospnum FROM onshi.job WHERE state IN ('" + std::string(to_text(State::requested)) + "','" +
-                           std::string(to_text(State::received)) + "','" + std::string(to_text(State::polling)) + "')");
+                           std::string(to_text(State::received)) + "','" + std::string(to_text(State::polling)) + "') AND kind IN " + kKnown);
     std::vector<int> out;
     for (int i = 0; i < r.rows(); ++i) out.push_back(static_cast<int>(r.num(i, 0)));
     return out;
@@ -252,7 +273,7 @@ Claim claim_due(db::Connection& db, const std::vector<int>& hospnums, long max_w
     const auto r = db.exec("SELECT j.id, j.hospnum FROM unnest($1::smallint[]) f (hospnum) CROSS JOIN LATERAL ("
                            " SELECT id, priority, next_at, row_number() OVER (ORDER BY priority, next_at, id) AS turn FROM ("
                            "  SELECT id, priority, next_at FROM onshi.job WHERE hospnum = f.hospnum AND state NOT IN " + kFinal +
-                           "  AND next_at <= now() ORDER BY priority, next_at, id LIMIT 32) x) d JOIN onshi.job j ON j.id = d.id"
+                           "  AND kind IN " + kKnown + " AND next_at <= now() ORDER BY priority, next_at, id LIMIT 32) x) d JOIN onshi.job j ON j.id = d.id"
                            " ORDER BY d.priority, d.turn, d.next_at, j.id LIMIT 16 FOR UPDATE OF j SKIP LOCKED",
                            {hosps});
     for (int i = 0; i < r.rows() && c.id == 0; ++i) {
@@ -270,7 +291,7 @@ Claim claim_due(db::Connection& db, const std::vector<int>& hospnums, long max_w
     if (c.id == 0) {
         // Until the next one is due; one due now is held by another runner: look again shortly.
         const auto w = db.exec("SELECT coalesce(ceil(extract(epoch from min(next_at) - clock_timestamp()) * 1000), $2)::bigint FROM onshi.job"
-                               " WHERE state NOT IN " + kFinal + " AND hospnum = ANY ($1::smallint[])",
+                               " WHERE state NOT IN " + kFinal + " AND kind IN " + kKnown + " AND hospnum = ANY ($1::smallint[])",
                                {hosps, std::to_string(max_wait_ms)});
         c.wait_ms = std::clamp<long>(static_cast<long>(w.num(0, 0)), 100, max_wait_ms);
     }

@@ -3,18 +3,30 @@
 // here decides a step (job.cpp does); nothing here touches ORCA's tables (p031_bridge/orca_store).
 #pragma once
 
+#include "core/error.hpp"
 #include "db/pg.hpp"
 #include "jobs/model.hpp"
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace onshi::jobs::queue {
 
-Job load(db::Connection& db, std::int64_t id);  // Error(not_found) when there is none
-std::vector<Job> list(db::Connection& db, int hospnum, int limit);  // hospnum 0: all; newest first
+// Error(not_found) when there is none. A kind this version does not know (a newer version wrote the
+// row): Error(usage, "job N has the kind 'x', which this version ... does not know ..."), unless
+// keep_unknown_kind (for showing it in a list: Job::unknown_kind holds the text).
+Job load(db::Connection& db, std::int64_t id, bool keep_unknown_kind = false);
+// hospnum 0: all; newest first. A job of an unknown kind is in it, with Job::unknown_kind set.
+std::vector<Job> list(db::Connection& db, int hospnum, int limit);
+// The refusal load() throws for job id of kind text `kind`.
+Error unknown_kind(std::int64_t id, const std::string& kind);
+// Throws that refusal when job id exists with a kind this version does not know.
+void check_kind(db::Connection& db, std::int64_t id);
+// Unfinished jobs of a kind this version does not know (id, kind text): the runner never claims them.
+std::vector<std::pair<std::int64_t, std::string>> unknown_kind_jobs(db::Connection& db);
 
 // The unfinished job with the same facility, kind and params (resumed = true), or a new queued one
 // with its ArbitraryFileIdentifier. One at a time per facility (a transaction-scoped advisory lock).
@@ -72,7 +84,7 @@ void count_attempt(db::Connection& db, std::int64_t id);
 bool try_lock(db::Connection& db, std::int64_t id);
 void release_claim(db::Connection& db, std::int64_t id);
 
-// Claims a due job of these facilities that no other process holds (FOR UPDATE SKIP LOCKED + the
+// Claims a due job (of a kind this version knows) of these facilities that no other process holds (FOR UPDATE SKIP LOCKED + the
 // session advisory lock, held until release_claim): staff's before scheduled ones, then round robin
 // between facilities, then the longest due. id 0 when none is due; wait_ms is then how long until
 // the next one is (at least 100 ms, at most max_wait_ms).

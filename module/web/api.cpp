@@ -76,14 +76,18 @@ std::string state_label(const jobs::Job& j) {
 
 void job_json(Json& o, const app::Config& cfg, const jobs::Job& j) {
     std::string style(jobs::to_text(j.style));
-    if (const auto it = cfg.facilities.find(j.hospnum); it != cfg.facilities.end()) style = jobs::to_text(jobs::row_style(j, it->second));
-    const std::string label(jobs::kind_info(j.kind).label);
+    const auto it = cfg.facilities.find(j.hospnum);
+    if (j.kind_known() && it != cfg.facilities.end()) style = jobs::to_text(jobs::row_style(j, it->second));
+    // A kind this version does not know (a newer version's job): its text, marked; nothing acts on it.
+    const std::string kind = j.kind_known() ? std::string(jobs::to_text(j.kind)) : j.unknown_kind;
+    const std::string label = j.kind_known() ? std::string(jobs::kind_info(j.kind).label) : "不明な区分 (" + j.unknown_kind + ")";
     o.begin_object()
         .kv("id", static_cast<long long>(j.id))
         .kv("hospnum", j.hospnum)
         .kv("created_at", j.created_at)
-        .kv("kind", std::string(jobs::to_text(j.kind)))
+        .kv("kind", kind)
         .kv("kind_label", label)
+        .kv("kind_known", j.kind_known())
         .kv("range_label", j.params.label())
         .kv("state", std::string(jobs::to_text(j.state)))
         .kv("state_label", state_label(j))
@@ -516,7 +520,7 @@ Response admin_errors(const app::Config& cfg, db::Connection& db, const Request&
     Json o;
     o.begin_array();
     for (const auto id : jobs::failed_jobs(db, 20))
-        if (const auto j = jobs::load(db, id); in_scope(req, j.hospnum)) job_json(o, cfg, j);
+        if (const auto j = jobs::load(db, id, true); in_scope(req, j.hospnum)) job_json(o, cfg, j);
     o.end_array();
     return ok_json(o);
 }

@@ -80,7 +80,7 @@ struct DbPool::Impl : std::enable_shared_from_this<DbPool::Impl> {
                 try {
                     t->fire(conn.get(t->cfg->conninfo));
                 } catch (const std::exception& e) {
-                    if (conn.lost()) conn.drop();
+                    if (conn.dead()) conn.drop();
                     log::warning("web: %s", e.what());
                 } catch (...) {
                     log::warning("web: internal error");
@@ -99,7 +99,7 @@ struct DbPool::Impl : std::enable_shared_from_this<DbPool::Impl> {
                         r = json_error(500, "internal error");
                         break;
                     }
-                    const bool lost = conn.lost();
+                    const bool lost = conn.dead();  // libpq may still call a dead connection up: a probe decides
                     if (lost) conn.drop();
                     log::warning("web: %s", e.what());
                     if (attempt == 0 && t->retry && lost) continue;  // a connection that died: once more on a fresh one

@@ -51,6 +51,7 @@ struct Listener::Impl {
         SoupServerMessage* msg = nullptr;  // weak: cleared when the message goes away
         bool headers = false, body = false, refused = false;
         goffset chunked = 0;
+        gint64 wrote = 0;  // the response's last progress (headers or body data written; 0: not started)
         gint64 shut = 0;  // when we shut it down (0: not yet)
     };
 
@@ -162,6 +163,9 @@ struct Listener::Impl {
         g_signal_connect(msg, "got-headers", G_CALLBACK(on_headers), c);
         g_signal_connect(msg, "got-chunk", G_CALLBACK(on_chunk), c);
         g_signal_connect(msg, "got-body", G_CALLBACK(+[](SoupServerMessage*, gpointer d) noexcept { static_cast<Conn*>(d)->body = true; }), c);
+        g_signal_connect(msg, "wrote-headers", G_CALLBACK(+[](SoupServerMessage*, gpointer d) noexcept { static_cast<Conn*>(d)->wrote = now_us(); }), c);
+        g_signal_connect(msg, "wrote-body-data",
+                         G_CALLBACK(+[](SoupServerMessage*, guint, gpointer d) noexcept { static_cast<Conn*>(d)->wrote = now_us(); }), c);
     }
 
     static void on_headers(SoupServerMessage* msg, gpointer p) noexcept {
@@ -213,7 +217,8 @@ struct Listener::Impl {
         c.sock.reset();
     }
 
-    // Every second: forget what libsoup closed, shut what timed out, close what libsoup left.
+    // Every second: forget what libsoup closed, shut what timed out (request not sent in time, or
+    // response not read), close what libsoup left.
     void sweep() {
         const gint64 now = now_us();
         for (auto it = conns.begin(); it != conns.end();) {
@@ -235,6 +240,11 @@ struct Listener::Impl {
             } else if ((!c.headers && age > limits.header_timeout_s * G_USEC_PER_SEC) ||
                        (c.headers && !c.body && age > limits.body_timeout_s * G_USEC_PER_SEC)) {
                 log::debug("web: %s timeout: connection closed", c.headers ? "body" : "header");
+                g_socket_shutdown(c.sock.get(), TRUE, TRUE, nullptr);
+                c.shut = now;
+            } else if (c.wrote && now - c.wrote > limits.write_timeout_s * G_USEC_PER_SEC) {
+                // The client reads nothing of its response: libsoup's write would wait forever.
+                log::info("web: a response made no progress for %d s (the client reads nothing): connection closed", limits.write_timeout_s);
                 g_socket_shutdown(c.sock.get(), TRUE, TRUE, nullptr);
                 c.shut = now;
             }

@@ -6,6 +6,10 @@
 //   3.3.0, commit d20c6601): every response says `Connection: close`, so no connection is ever idle
 //   between requests (BENCHMARKS.md "Screens' connections" has the figures that chose this);
 // - a header timeout and a body timeout: a client that is slow to send them is disconnected;
+// - a write timeout: a response (a stored PDF, ...) that makes no progress for write_timeout_s,
+//   the client reading nothing, has its connection closed (else it and its descriptor stay forever);
+//   the time a request waits for its answer (database, card reader) before the response starts
+//   does not count;
 // - a body over the limit is refused from its headers (Content-Length) or, chunked, as soon as
 //   the count passes it: a 413 is written straight away and the connection closed, the body is
 //   never stored;
@@ -25,6 +29,7 @@ namespace onshi::web {
 struct ListenerLimits {
     int header_timeout_s = 10;   // from accept to the end of the request headers
     int body_timeout_s = 30;     // from accept to the end of the request body
+    int write_timeout_s = 60;    // the response written: at most this long without progress
     std::size_t max_connections = 0;  // 0: a quarter of RLIMIT_NOFILE, within 64..4096
     goffset max_body = 64 * 1024;
 };

@@ -464,42 +464,53 @@ void Server::Impl::card_consent(SoupServerMessage* msg, std::shared_ptr<const ap
         return;
     }
     if (card_thread.joinable()) card_thread.join();  // the previous one has finished (busy was false)
+    // The paused request, until the answer is back on the main loop: our ref, and whether its
+    // connection went away meanwhile ("disconnected": libsoup has then let go of its I/O, and
+    // unpausing it would be a GLib critical). Main loop only, but for `r`, which the card thread sets.
     struct Done {
-        SoupServerMessage* msg;
+        GObjectPtr<SoupServerMessage> msg;
+        gulong disconnected = 0;
+        bool gone = false;
         Response r;
         std::shared_ptr<CardState> state;
+        ~Done() {
+            if (disconnected) g_signal_handler_disconnect(msg.get(), disconnected);
+        }
     };
-    g_object_ref(msg);
+    auto done = std::make_unique<Done>();
+    done->msg.reset(SOUP_SERVER_MESSAGE(g_object_ref(msg)));
+    done->state = card;
+    done->disconnected = g_signal_connect(msg, "disconnected", G_CALLBACK(+[](SoupServerMessage*, gpointer p) noexcept {
+                                              static_cast<Done*>(p)->gone = true;
+                                          }), done.get());
     soup_server_message_pause(msg);
     // The card thread's entry point and the main loop callback: nothing thrown through (core/callback.hpp).
-    card_thread = std::thread([msg, cfg, state = card, c = std::move(std::get<std::unique_ptr<CardConsent>>(parsed))]() mutable noexcept {
-        Response r;
+    card_thread = std::thread([done = std::move(done), cfg, c = std::move(std::get<std::unique_ptr<CardConsent>>(parsed))]() mutable noexcept {
         if (!guarded("web: card consent", false, [&] {
-                r = run_card_consent(*cfg, *c, &state->stopping);
+                done->r = run_card_consent(*cfg, *c, &done->state->stopping);
                 return true;
             }))
-            r = json_error(500, "internal error");
+            done->r = json_error(500, "internal error");
         c.reset();  // the PINs are zeroized here at the latest
-        // Back on the main loop: answer and let the message go on.
+        // Back on the main loop: answer and let the message go on (unless its client is gone).
         g_main_context_invoke_full(
             nullptr, G_PRIORITY_DEFAULT,
             [](gpointer p) noexcept -> gboolean {
                 auto* d = static_cast<Done*>(p);
-                if (!guarded("web: card consent answer", false, [d] {
-                        send(d->msg, d->r);
-                        return true;
-                    }))
-                    send_500(d->msg);
-                soup_server_message_unpause(d->msg);
+                if (d->gone) {
+                    log::info("web: card consent answered after its client had gone: answer dropped");
+                } else {
+                    if (!guarded("web: card consent answer", false, [d] {
+                            send(d->msg.get(), d->r);
+                            return true;
+                        }))
+                        send_500(d->msg.get());
+                    soup_server_message_unpause(d->msg.get());
+                }
                 d->state->busy = false;
                 return G_SOURCE_REMOVE;
             },
-            new Done{msg, std::move(r), state},
-            [](gpointer p) {
-                auto* d = static_cast<Done*>(p);
-                g_object_unref(d->msg);
-                delete d;
-            });
+            done.release(), [](gpointer p) noexcept { delete static_cast<Done*>(p); });
     });
 }
 
@@ -564,6 +575,7 @@ Server::Server(ConfigSource config, GSocket* listening) : impl_(std::make_unique
     impl_->pool = std::make_unique<DbPool>(send);
     ListenerLimits limits;
     limits.max_body = kMaxBody;
+    limits.write_timeout_s = cfg->web.write_timeout_s;
     impl_->listener = std::make_unique<Listener>(impl_->soup.get(), own.get(), limits);
 }
 

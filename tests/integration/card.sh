@@ -12,7 +12,7 @@ PIN=4826
 printf '[database]\nconninfo=dbname=unused\n' > "$T/onshi.conf"
 card() { "$ONSHI" --config "$T/onshi.conf" card "$@"; }
 # verifies_with_pin: VERIFY commands that carried a PIN in the emulator's trace
-# output: a command's stdout without GLib's debug lines (G_MESSAGES_DEBUG=all writes them to stdout)
+# output: a command's stdout without GLib's debug lines (none since every log line goes to stderr: log_stderr.sh)
 output() { grep -v -- '-DEBUG: ' "$1" || true; }
 verifies_with_pin() { grep -c '^> 00 20 00 80 04' "$T/trace" || true; }
 
@@ -131,7 +131,7 @@ assert_eq "card read without a card exit" 7 "$rc"
 grep -q 'no card in any reader' "$T/e2.err" || fail "no card message"
 
 # ---- no PIN anywhere in the trace or the logs (G_MESSAGES_DEBUG=all) -------------------------------
-grep -q 'card > 00 20 00 80 04 \*\* \*\* \*\* \*\*' "$T"/*.out || fail "no masked VERIFY in our debug trace"
+grep -q 'card > 00 20 00 80 04 \*\* \*\* \*\* \*\*' "$T"/*.err || fail "no masked VERIFY in our debug trace"
 for f in "$T"/trace "$T"/card.log "$T"/*.err "$T"/*.out; do
   [ -f "$f" ] || fail "no file $f to look for the PIN in"
   ! grep -q "$PIN" "$f" || fail "the PIN in $f"

@@ -35,7 +35,7 @@ onshi p031 --hospnum 1 --format tsv > "$T/p031.tsv"
 grep "$PTNUM" "$T/p031.tsv" | grep -q '★' || { cat "$T/p031.tsv"; fail "p031 lists no ★ row for $PTNUM"; }
 ok "p031 --format tsv lists the ★ row of $PTNUM"
 grep -q 'OQScrdq01req_.* segment 1 person '"$K" "$T/sim.log" || { cat "$T/sim.log"; fail "simulator answer for person $K"; }
-grep -q 'card > 00 20 00 80 04 \*\* \*\* \*\* \*\*' "$T/pin.out" || fail "no masked VERIFY in our debug trace"
+grep -q 'card > 00 20 00 80 04 \*\* \*\* \*\* \*\*' "$T/pin.err" || fail "no masked VERIFY in our debug trace"
 
 # ---- 目視確認: no PIN prompt, no Signature in the request -------------------------------------------
 # The row this consent writes is the one not there before it (shori_time has whole seconds: two

@@ -42,6 +42,8 @@ good > "$T/main.conf"; printf '\n[web]\nserver_names=orca-server http://evil/\n'
 expect_error "web server_names with a URL" "[web] server_names: 'orca-server http://evil/' is not a list of host names"
 good > "$T/main.conf"; printf '\n[web]\ntls_cert=web.crt\ntls_key=/etc/web.key\n' >> "$T/main.conf"
 expect_error "web relative tls_cert" "[web] tls_cert: 'web.crt' is not an absolute path"
+good > "$T/main.conf"; printf '\n[web]\nwrite_timeout_s=0\n' >> "$T/main.conf"
+expect_error "web write_timeout_s 0" "[web] write_timeout_s: 0 is out of range 1-3600"
 good > "$T/main.conf"; printf '\n[web]\ntls_cert=/etc/web.crt\n' >> "$T/main.conf"
 expect_error "web tls_cert without tls_key" "[web] tls_key: tls_cert and tls_key go together"
 set +e; out=$(ORCA_ONSHI_CONFIG=$T/missing.conf "$ONSHI" jobs 2>&1); rc=$?; set -e
