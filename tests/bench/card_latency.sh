@@ -2,8 +2,8 @@
 # Card latency: from inserting a My Number card (starting orca-onshi-card-sim on a private pcscd +
 # vpcd) to `orca-onshi card read --wait` having read the 利用者証明用電子証明書, BENCH_CARD_READS times
 # (default 20). The clock starts just before the emulator is started (the command is already waiting)
-# and stops when the command exits with the certificate printed. The command's debug log
-# (G_MESSAGES_DEBUG=all) splits it:
+# and stops when the command exits with the certificate printed. The command's debug log (on stderr,
+# G_MESSAGES_DEBUG=all) splits it:
 #   pcscd/vpcd  insertion → SCardGetStatusChange reports the card (pcscd's reader poll, vpcd);
 #   ours        status change → certificate read (connect, transaction, APDUs, our code), of which
 #               the APDU round trips (count, time inside SCardTransmit) and our process's CPU time;
@@ -32,8 +32,8 @@ for k in $(seq 1 "$N"); do
   t1=$(date +%s.%N)
   [ "$rc" = 0 ] && grep -q '利用者証明用電子証明書 (' "$T/read.out" || { cat "$T/read.err" >&2; fail "card read --wait ($k)"; }
   # seen: epoch of the status change; the read line: ms after it, APDUs, ms in SCardTransmit, CPU ms, epoch
-  seen=$(grep -a 'card: status change seen:' "$T/read.out" | tail -n 1 | sed -n 's/.*(at \([0-9.]*\)).*/\1/p')
-  line=$(grep -a 'card read: certificate' "$T/read.out" | tail -n 1)
+  seen=$(grep -a 'card: status change seen:' "$T/read.err" | tail -n 1 | sed -n 's/.*(at \([0-9.]*\)).*/\1/p')
+  line=$(grep -a 'card read: certificate' "$T/read.err" | tail -n 1)
   [ -n "$seen" ] && [ -n "$line" ] || fail "no timing lines in the debug log ($k)"
   echo "$line" | awk -v t0="$t0" -v t1="$t1" -v seen="$seen" '{
       for (i = 1; i <= NF; i++) {
