@@ -71,15 +71,7 @@ fi
 sim_stop
 
 # ---- click -> 01req ----
-PORT=$(free_port)
-cat >> "$CONF" <<CONF
-
-[web]
-listen=127.0.0.1:$PORT
-static_dir=$top_srcdir/screens
-CONF
-BASE=http://127.0.0.1:$PORT
-JAR=$T/cookies
+web_setup
 daemon_start
 for i in $(seq 1 100); do curl -s -o /dev/null "$BASE/api/session" && break; sleep 0.1; done
 CSRF=$(curl -s -b "$JAR" -c "$JAR" "$BASE/api/session" | sed -n 's/.*"csrf":"\([^"]*\)".*/\1/p')

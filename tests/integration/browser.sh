@@ -9,15 +9,8 @@ browser_deps
 
 env_setup 60
 sim_start --processing 1 --delay-ms 100
-PORT=$(free_port)
-cat >> "$CONF" <<CONF
-
-[web]
-listen=127.0.0.1:$PORT
-static_dir=$top_srcdir/screens
-CONF
+web_setup
 daemon_start
-BASE=http://127.0.0.1:$PORT
 
 wait_web "$BASE" "200 401"
 

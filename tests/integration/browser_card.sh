@@ -17,10 +17,8 @@ sim_start
 card_person
 card_make --auth-pin "$PIN" --aux-pin "$AUX" --person-index "$K" --name "$NAME" --birth "$BIRTH" --sex "$SEX"
 pcsc_start   # exports PCSCLITE_CSOCK_NAME: the daemon started below reads cards through our pcscd
-PORT=$(free_port)
-printf '\n[web]\nlisten=127.0.0.1:%s\nstatic_dir=%s\n' "$PORT" "$top_srcdir/screens" >> "$CONF"
+web_setup
 daemon_start G_MESSAGES_DEBUG=all
-BASE=http://127.0.0.1:$PORT
 wait_web "$BASE" 200
 SHOTS=${SCREENSHOT_DIR:-$top_srcdir/tests/screenshots}
 mkdir -p "$SHOTS"

@@ -8,20 +8,7 @@
 . "$top_srcdir/tests/lib/env.sh"
 env_setup 10
 sim_start --processing 0 --delay-ms 10
-command -v curl >/dev/null || fail "curl is not installed"
-PORT=$(free_port)
-cat >> "$CONF" <<CONF
-
-[web]
-listen=127.0.0.1:$PORT
-static_dir=$top_srcdir/screens
-CONF
-BASE=http://127.0.0.1:$PORT
-JAR=$T/cookies
-api() {  # METHOD PATH [curl args...]: the body, then the status on the last line
-  local m=$1 p=$2; shift 2
-  curl -s -m 20 -b "$JAR" -c "$JAR" -X "$m" -w '\n%{http_code}' "$@" "$BASE$p"
-}
+web_setup
 
 onshi fetch --hospnum 1 --kind homecare --queue > /dev/null 2>&1 || fail "queueing job A"
 FUTURE=$(q "INSERT INTO onshi.job (hospnum, kind, params, file_identifier) VALUES (1, 'future_kind', '{\"month\":\"202601\"}', 'ORCA-ONSHI-1-future') RETURNING id")

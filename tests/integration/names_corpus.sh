@@ -88,8 +88,7 @@ diff "$T/db_names.txt" "$T/p031_names.txt" > "$T/p031.diff" || { head -20 "$T/p0
 ok "P031 (全対象) lists all $(wc -l < "$T/p031_names.txt") rows with their names"
 
 # ---- The screens' API: the same corpus fetched as a job; the review through the API. ----
-PORT=$(free_port)
-printf '\n[web]\nlisten=127.0.0.1:%s\nstatic_dir=%s\n' "$PORT" "$top_srcdir/screens" >> "$CONF"
+web_setup
 sim_start --processing 0 --delay-ms 20 --names "$T/names.txt"
 onshi fetch --hospnum 1 --kind homecare --consent-from 20000101 > "$T/fetch.out" 2>&1 || { cat "$T/fetch.out"; fail "fetch"; }
 job=$(q "SELECT max(id) FROM onshi.job")

@@ -9,11 +9,7 @@
 card_test_begin 77 sim_stop
 env_setup 10
 pcsc_start   # exports PCSCLITE_CSOCK_NAME: the daemon reads cards through our pcscd (no card on its reader)
-command -v curl >/dev/null || fail "curl is not installed"
-PORT=$(free_port)
-printf '\n[web]\nlisten=127.0.0.1:%s\nstatic_dir=%s\n' "$PORT" "$top_srcdir/screens" >> "$CONF"
-BASE=http://127.0.0.1:$PORT
-JAR=$T/cookies
+web_setup
 daemon_start
 for i in $(seq 1 100); do curl -s -o /dev/null "$BASE/api/session" && break; sleep 0.1; done
 r=$(curl -s -b "$JAR" -c "$JAR" "$BASE/api/session")

@@ -5,20 +5,7 @@
 # "kind", with no job made. The kinds are the ones the command line lists (all of jobs::Kind).
 . "$top_srcdir/tests/lib/env.sh"
 env_setup 5
-command -v curl >/dev/null || fail "curl is not installed"
-PORT=$(free_port)
-cat >> "$CONF" <<CONF
-
-[web]
-listen=127.0.0.1:$PORT
-static_dir=$top_srcdir/screens
-CONF
-BASE=http://127.0.0.1:$PORT
-JAR=$T/cookies
-api() {  # METHOD PATH [curl args...]: the body, then the status on the last line
-  local m=$1 p=$2; shift 2
-  curl -s -m 20 -b "$JAR" -c "$JAR" -X "$m" -w '\n%{http_code}' "$@" "$BASE$p"
-}
+web_setup
 daemon_start
 for i in $(seq 1 100); do curl -s -o /dev/null "$BASE/api/session" && break; sleep 0.1; done
 r=$(api GET /api/session)

@@ -5,11 +5,7 @@
 # after the statement that failed on it), so every request after the restart answers 200, none 503.
 . "$top_srcdir/tests/lib/env.sh"
 env_setup 5
-command -v curl >/dev/null || fail "curl is not installed"
-PORT=$(free_port)
-printf '\n[web]\nlisten=127.0.0.1:%s\nstatic_dir=%s\n' "$PORT" "$top_srcdir/screens" >> "$CONF"
-BASE=http://127.0.0.1:$PORT
-JAR=$T/cookies
+web_setup
 code() { curl -s -o /dev/null -m 20 -b "$JAR" -w '%{http_code}' "$1"; }
 daemon_start
 for i in $(seq 1 100); do curl -s -o /dev/null "$BASE/api/session" && break; sleep 0.1; done

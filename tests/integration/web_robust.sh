@@ -13,21 +13,11 @@
 . "$top_srcdir/tests/lib/env.sh"
 env_setup 30
 sim_start --processing 0 --delay-ms 20
-command -v curl >/dev/null || fail "curl is not installed"
 LOAD="python3 $top_srcdir/tests/lib/webload.py"
 
-PORT=$(free_port)
-cat >> "$CONF" <<CONF
-
-[web]
-listen=127.0.0.1:$PORT
-users_file=$T/users
-static_dir=$top_srcdir/screens
-CONF
+web_setup "users_file=$T/users"
 PW='Kx7#pLm2qR9vT4wZ-robust'
 printf '%s\n' "$PW" | onshi user add kanri --role admin >/dev/null
-BASE=http://127.0.0.1:$PORT
-JAR=$T/cookies
 code() { curl -s -o /dev/null -m 20 -w '%{http_code}' -b "$JAR" "$@"; }
 login() { curl -s -o "$T/login.json" -m 20 -w '%{http_code}' -c "$JAR" --data-urlencode user=kanri --data-urlencode "password=$PW" "$BASE/api/login"; }
 wait_http() {

@@ -6,11 +6,7 @@
 # that reads slowly but steadily gets the whole PDF.
 . "$top_srcdir/tests/lib/env.sh"
 env_setup 5
-command -v curl >/dev/null || fail "curl is not installed"
-PORT=$(free_port)
-printf '\n[web]\nlisten=127.0.0.1:%s\nstatic_dir=%s\nwrite_timeout_s=3\n' "$PORT" "$top_srcdir/screens" >> "$CONF"
-BASE=http://127.0.0.1:$PORT
-JAR=$T/cookies
+web_setup write_timeout_s=3
 
 # A stored 薬剤情報 PDF of 16 MB (more than the kernel buffers of both ends hold).
 mkdir -p "$T/pdf"

@@ -8,9 +8,7 @@
 env_setup 60
 sim_start --processing 1 --delay-ms 20
 LOAD="python3 $top_srcdir/tests/lib/webload.py"
-PORT=$(free_port)
-printf '\n[web]\nlisten=127.0.0.1:%s\nstatic_dir=%s/screens\n' "$PORT" "$top_srcdir" >> "$CONF"
-BASE=http://127.0.0.1:$PORT
+web_setup
 code() { curl -s -o /dev/null -m 20 -w '%{http_code}' "$@"; }
 fds() { ls "/proc/$1/fd" | wc -l; }
 field() { sed -n "s/^$1=//p" <<<"$2"; }

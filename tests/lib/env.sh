@@ -110,6 +110,21 @@ free_port() {
   fail "no free TCP port in $from..$((from + span - 1))"
 }
 
+# web_setup [KEY=VALUE...]: the screens of the test configuration on a free loopback port ([web]
+# listen, static_dir, and these keys too); PORT, BASE, and JAR (a cookie jar) for api().
+web_setup() {
+  command -v curl >/dev/null || fail "curl is not installed"
+  PORT=$(free_port)
+  { printf '\n[web]\nlisten=127.0.0.1:%s\nstatic_dir=%s\n' "$PORT" "$top_srcdir/screens"; [ $# -eq 0 ] || printf '%s\n' "$@"; } >> "$CONF"
+  BASE=http://127.0.0.1:$PORT
+  JAR=$T/cookies
+}
+# api METHOD PATH [curl args...]: the screens' answer, its body and then its status on the last line.
+api() {
+  local m=$1 p=$2; shift 2
+  curl -s -m 20 -b "$JAR" -c "$JAR" -X "$m" -w '\n%{http_code}' "$@" "$BASE$p"
+}
+
 # sim_start [OPTIONS...]: (re)starts the simulator on the test folders (and its HTTPS front).
 sim_start() {
   sim_stop
