@@ -95,8 +95,17 @@ Lookups fetch_lookups(db::Connection& db, int hospnum, const std::string& today,
     std::vector<std::string> ptnums;
     std::vector<std::string> ins_h, ins_k, ins_n, ins_key, kf, kj;
     std::unordered_set<std::string> ptnum_seen, ins_seen, kohi_seen;
+    // A key goes to PostgreSQL as text the server converts to EUC_JP: one with a character that has no
+    // form there would fail the whole statement (and so the file). Such a key finds nobody anyway (ORCA's
+    // key columns hold ASCII, half-width kana and JIS X 0208 only): it is not sent.
+    std::string euc;
+    auto sendable = [&euc](const std::string& s) {
+        euc.clear();
+        return text::append_euc_jp(euc, s);
+    };
     for (const auto& u : units) {
-        if (auto r = normalize_ptnum(u.reference_number); !r.empty() && ptnum_seen.insert(r).second) ptnums.push_back(std::move(r));
+        if (auto r = normalize_ptnum(u.reference_number); !r.empty() && sendable(r) && ptnum_seen.insert(r).second)
+            ptnums.push_back(std::move(r));
         for (const auto& r : u.results) {
             if (r.is_welfare()) {
                 if (kohi_seen.insert(kohi_key_of(r)).second) {
@@ -107,8 +116,13 @@ Lookups fetch_lookups(db::Connection& db, int hospnum, const std::string& today,
             }
             std::string h = normalize_insurer_number(r.insurer_number), k = text::to_zenkaku(text::trim(r.insured_card_symbol)),
                         n = text::to_zenkaku(text::trim(r.insured_identification_number));
-            std::string key = insurance_key(h, k, n);  // insurance_key_of(r)
+            std::string key = insurance_key(h, k, n);  // insurance_key_of(r): what the match stage looks for
             if (!ins_seen.insert(key).second) continue;
+            // Sent in the form ORCA's columns hold them (the form the row is written in: U+2212 as
+            // ORCA's A1DD, U+FF0D, ...).
+            text::to_storable_form_in_place(k);
+            text::to_storable_form_in_place(n);
+            if (!sendable(h) || !sendable(k) || !sendable(n)) continue;
             ins_h.push_back(std::move(h));
             ins_k.push_back(std::move(k));
             ins_n.push_back(std::move(n));
