@@ -492,7 +492,8 @@ private:
             for (const auto& row : out.kaku) append_kaku_copy_line(lines, row);
             const std::size_t euc_at = kaku_euc.size();
             const bool fits = text::append_euc_jp(kaku_euc, lines);
-            const auto hold = hold_reason(out.kaku, fits ? Gaiji::absent : Gaiji::unknown);
+            auto hold = hold_reason(out.kaku, fits ? Gaiji::absent : Gaiji::unknown);
+            if (const auto why = fit_consent_to_orca(out.houmon, out.aid); why && !hold) hold = why;
             std::string flags;
             if (m.ambiguous) flags += "ambiguous ";
             if (m.conflict) flags += "conflict ";

@@ -51,4 +51,14 @@ assert_eq "unit 1: no conflict or ambiguity flagged" "" "$(q "SELECT flags FROM 
 # Unit 2: its 番号 holds 𠮷 (no EUC_JP form): held for review, nothing of it written.
 assert_eq "unit 2: status" "held" "$(q "SELECT status FROM onshi.result_unit WHERE file_id = $file_id AND seq = 2")"
 assert_eq "rows written" "$(q "SELECT sum(cardinality(tbl_uuids)) FROM onshi.result_unit WHERE file_id = $file_id")" "$(q "SELECT count(*) FROM tbl_onshi_kaku")"
+
+# The consent style: the same file writes tbl_onshi_houmon too (its 記号/番号 as the row's).
+sed -i 's/^p031_mark=star/p031_mark=consent/' "$CONF"
+clear_results all
+rc=0; onshi ingest --hospnum 1 "$F" > "$T/ingest2.out" 2>&1 || rc=$?
+[ "$rc" = 0 ] || { cat "$T/ingest2.out"; fail "consent: ingest exited $rc"; }
+file_id=$(q "SELECT max(id) FROM onshi.result_file")
+assert_eq "consent: unit 1: status" "written" "$(q "SELECT status FROM onshi.result_unit WHERE file_id = $file_id AND seq = 1")"
+[ "$(q "SELECT count(*) FROM tbl_onshi_houmon")" -gt 0 ] || fail "consent: no tbl_onshi_houmon row"
+assert_eq "consent: houmon rows of unit 1's patient with 記号 $zkigo" "1" "$(q "SELECT count(*) > 0 FROM tbl_onshi_houmon WHERE ptid = $want AND kigo = '$zkigo'" | sed 's/t/1/;s/f/0/')"
 echo "1 passed, 0 failed"
