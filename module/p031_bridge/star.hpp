@@ -73,6 +73,9 @@ enum class Gaiji { unknown, absent };
 // there); why the unit must be held when one still holds a character that database cannot (the
 // connection converts these rows: one such character would fail the whole COPY), or nullopt.
 std::optional<std::string> fit_consent_to_orca(std::vector<HoumonRow>& houmon, std::vector<AidRow>& aid);
+// f(column, value) for every text column of the consent rows that comes from OQS (what fit_consent_to_orca
+// fits, and review accept gives 〓 for 外字).
+void each_consent_text(std::vector<HoumonRow>& houmon, std::vector<AidRow>& aid, const std::function<void(const char*, std::string&)>& f);
 std::optional<std::string> hold_reason(const std::vector<KakuRow>& rows, Gaiji gaiji = Gaiji::unknown);
 
 }  // namespace onshi::bridge

@@ -61,4 +61,15 @@ file_id=$(q "SELECT max(id) FROM onshi.result_file")
 assert_eq "consent: unit 1: status" "written" "$(q "SELECT status FROM onshi.result_unit WHERE file_id = $file_id AND seq = 1")"
 [ "$(q "SELECT count(*) FROM tbl_onshi_houmon")" -gt 0 ] || fail "consent: no tbl_onshi_houmon row"
 assert_eq "consent: houmon rows of unit 1's patient with 記号 $zkigo" "1" "$(q "SELECT count(*) > 0 FROM tbl_onshi_houmon WHERE ptid = $want AND kigo = '$zkigo'" | sed 's/t/1/;s/f/0/')"
+# Unit 2 (番号 with 𠮷) is held; accepting it writes its rows with 〓, the consent row too.
+assert_eq "consent: unit 2: status" "held" "$(q "SELECT status FROM onshi.result_unit WHERE file_id = $file_id AND seq = 2")"
+hid=$(q "SELECT id FROM onshi.review WHERE file_id = $file_id AND seq = 2 AND kind = 'held'")
+[ -n "$hid" ] || fail "consent: unit 2 not in review"
+before=$(q "SELECT count(*) FROM tbl_onshi_houmon")
+rc=0; onshi review accept "$hid" --operator 受付 > "$T/accept.out" 2>&1 || rc=$?
+[ "$rc" = 0 ] || { cat "$T/accept.out"; fail "consent: review accept exited $rc"; }
+[ "$(q "SELECT count(*) FROM tbl_onshi_houmon")" -gt "$before" ] || fail "consent: accept wrote no tbl_onshi_houmon row"
+assert_eq "consent: accepted houmon rows whose 番号 does not end in 〓" "0" \
+  "$(q "SELECT count(*) FROM tbl_onshi_houmon WHERE tbl_uuid IN (SELECT tbl_uuid FROM tbl_onshi_kaku WHERE res_num LIKE '%〓') AND num NOT LIKE '%〓'")"
+assert_eq "consent: accepted houmon rows with 〓" "1" "$(q "SELECT count(*) > 0 FROM tbl_onshi_houmon WHERE num LIKE '%〓'" | sed 's/t/1/;s/f/0/')"
 echo "1 passed, 0 failed"
