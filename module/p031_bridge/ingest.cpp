@@ -61,6 +61,15 @@ std::string new_uuid() {
     return s;
 }
 
+// Text a result echoes (its identifiers) for the module's own tables, in the same EUC_JP database
+// (the server converts it): in the form ORCA's text takes, 外字 as 〓, so one such character cannot
+// fail the whole file.
+std::string storable_text(std::string_view s) {
+    std::string v(s);
+    text::to_storable_form_in_place(v);
+    return text::first_gaiji(v).empty() ? v : text::replace_gaiji(v, "〓");
+}
+
 // Which patients have a valid 公費 row with a given (負担者番号, 受給者番号): ORCA has no index on those
 // columns (tbl_ptkohinf's only index is its primary key), so a query per batch would read the whole
 // table each time (O(units × patients / batch)). Instead the table is read once per ingest into a
@@ -376,7 +385,8 @@ public:
             "INSERT INTO onshi.result_file (hospnum, result_key, job_id, file_name, file_identifier, reception_number, kakuninymd)"
             " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (hospnum, result_key) DO NOTHING RETURNING id",
             {std::to_string(opt_.hospnum), key, opt_.job_id ? db::Param(std::to_string(*opt_.job_id)) : std::nullopt,
-             std::filesystem::path(path_).filename().string(), h.arbitrary_file_identifier, h.reception_number, kakuninymd_of(h)});
+             std::filesystem::path(path_).filename().string(), storable_text(h.arbitrary_file_identifier), storable_text(h.reception_number),
+             kakuninymd_of(h)});
         if (r.rows() == 0) {
             sum_.duplicate = true;
             throw Duplicate{};
@@ -550,7 +560,7 @@ private:
     // One line of onshi.result_unit in COPY text format.
     void record_unit(std::string& audit, const BulkConfirmUnit& u, const char* status, const std::string& reason, Ptid ptid,
                      How how, const std::string& flags, const std::vector<std::string>& uuids) const {
-        for (const auto& v : {file_id_, std::to_string(seq_), u.search.arbitrary_identifier, std::string(status), reason,
+        for (const auto& v : {file_id_, std::to_string(seq_), storable_text(u.search.arbitrary_identifier), std::string(status), reason,
                               std::to_string(ptid), std::string(how_name(how)), flags}) {
             db::append_copy_value(audit, v);
             audit += '\t';

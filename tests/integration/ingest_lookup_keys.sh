@@ -72,4 +72,26 @@ rc=0; onshi review accept "$hid" --operator 受付 > "$T/accept.out" 2>&1 || rc=
 assert_eq "consent: accepted houmon rows whose 番号 does not end in 〓" "0" \
   "$(q "SELECT count(*) FROM tbl_onshi_houmon WHERE tbl_uuid IN (SELECT tbl_uuid FROM tbl_onshi_kaku WHERE res_num LIKE '%〓') AND num NOT LIKE '%〓'")"
 assert_eq "consent: accepted houmon rows with 〓" "1" "$(q "SELECT count(*) > 0 FROM tbl_onshi_houmon WHERE num LIKE '%〓'" | sed 's/t/1/;s/f/0/')"
+
+# The identifiers a result echoes (ArbitraryFileIdentifier, a unit's ArbitraryIdentifier) go into the
+# module's own tables of the same EUC_JP database: U+2212 and 𠮷 there must not fail the file either;
+# COPY's own escapes (tab, backslash, newline) come back as they were.
+G=$T/OQSmuhvq02res_ids.xml
+"$SIM" make-result --seed "$SEED" --size 20 --today "$TODAY" --out "$G"
+python3 - "$G" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p, encoding='utf-8').read()
+s = s.replace('<QualificationConfirmSearchInfo>', '<QualificationConfirmSearchInfo><ArbitraryIdentifier>a&#9;b\\c&#10;\u2212\U00020BB7\uff71\uff9e</ArbitraryIdentifier>', 1)
+s = s.replace('<ArbitraryFileIdentifier>', '<ArbitraryFileIdentifier>\u2212', 1)
+open(p, 'w', encoding='utf-8').write(s)
+PY
+grep -q "<ArbitraryIdentifier>a&#9;" "$G" || fail "no ArbitraryIdentifier put in"
+clear_results all
+rc=0; onshi ingest --hospnum 1 "$G" > "$T/ingest3.out" 2>&1 || rc=$?
+[ "$rc" = 0 ] || { cat "$T/ingest3.out"; fail "identifiers: ingest exited $rc"; }
+file_id=$(q "SELECT max(id) FROM onshi.result_file")
+assert_eq "identifiers: units recorded" "20" "$(q "SELECT count(*) FROM onshi.result_unit WHERE file_id = $file_id")"
+assert_eq "identifiers: unit 1's ArbitraryIdentifier as kept" "$(printf 'a\tb\\c\n\uff0d\u3013\uff71\uff9e')" "$(q "SELECT sikibetu FROM onshi.result_unit WHERE file_id = $file_id AND seq = 1")"
+assert_eq "identifiers: the file's identifier as kept" "$(printf '\uff0d')" "$(q "SELECT left(file_identifier, 1) FROM onshi.result_file WHERE id = $file_id")"
 echo "1 passed, 0 failed"
