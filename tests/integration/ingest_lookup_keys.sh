@@ -20,18 +20,21 @@ def edit(u, tag, suffix):
     m = re.search(r'<ResultOfQualificationConfirmation>.*?<%s>([^<]*)</%s>' % (tag, tag), body, re.S)
     assert m, tag
     return m.group(1), re.sub(r'<%s>([^<]*)</%s>' % (tag, tag), lambda x: '<%s>%s%s</%s>' % (tag, x.group(1), suffix, tag), body)
+num1 = re.search(r'<ResultOfQualificationConfirmation>.*?<InsuredIdentificationNumber>([^<]*)</InsuredIdentificationNumber>', units[0].group(0), re.S).group(1)
 kigo, u1 = edit(units[0], 'InsuredCardSymbol', '\u22121')
 num, u2 = edit(units[1], 'InsuredIdentificationNumber', '\U00020BB7')
 s = s[:units[0].start()] + u1 + s[units[0].end():units[1].start()] + u2 + s[units[1].end():]
 open(p, 'w', encoding='utf-8').write(s)
-print(kigo + '\t' + num)
+print(kigo + '\t' + num1)
 PY
 kigo=$(cut -f1 "$T/keys.tsv")
 [ -n "$kigo" ] || fail "unit 1 has no 記号"
 # ORCA's own row for unit 1's insurance, as ORCA keeps such a 記号: full width, '-' as A1DD (U+FF0D).
 zkigo=$(python3 -c "import sys; print(''.join(chr(ord(c) + 0xFEE0) for c in sys.argv[1]) + '\uff0d\uff11')" "$kigo")
 zorig=$(python3 -c "import sys; print(''.join(chr(ord(c) + 0xFEE0) for c in sys.argv[1]))" "$kigo")
-n=$(q "UPDATE tbl_pthkninf SET kigo = '$zkigo' WHERE hospnum = 1 AND kigo = '$zorig' RETURNING ptid" | wc -l)
+num1=$(cut -f2 "$T/keys.tsv")
+znum1=$(python3 -c "import sys; print(''.join(chr(ord(c) + 0xFEE0) for c in sys.argv[1]))" "$num1")
+n=$(q "UPDATE tbl_pthkninf SET kigo = '$zkigo' WHERE hospnum = 1 AND kigo = '$zorig' AND num = '$znum1' RETURNING ptid" | wc -l)
 [ "$n" -ge 1 ] || fail "no ORCA insurance row with 記号 $zorig"
 ok "ORCA's insurance row(s) for unit 1 now hold 記号 $zkigo ($n)"
 
@@ -45,7 +48,7 @@ assert_eq "unit 1: status" "written" "$(q "SELECT status FROM onshi.result_unit 
 assert_eq "unit 1: rows with 記号 $zkigo" "1" \
   "$(q "SELECT count(DISTINCT k.res_kigo) FROM onshi.result_unit u JOIN tbl_onshi_kaku k ON k.tbl_uuid = ANY (u.tbl_uuids)
         WHERE u.file_id = $file_id AND u.seq = 1 AND k.res_kigo = '$zkigo'")"
-want=$(q "SELECT min(ptid) FROM tbl_pthkninf WHERE hospnum = 1 AND kigo = '$zkigo'")
+want=$(q "SELECT min(ptid) FROM tbl_pthkninf WHERE hospnum = 1 AND kigo = '$zkigo' AND num = '$znum1'")
 assert_eq "unit 1: its patient (ORCA's insurance row)" "$want" "$(q "SELECT ptid FROM onshi.result_unit WHERE file_id = $file_id AND seq = 1")"
 assert_eq "unit 1: no conflict or ambiguity flagged" "" "$(q "SELECT flags FROM onshi.result_unit WHERE file_id = $file_id AND seq = 1" | grep -oE 'conflict|ambiguous' || true)"
 # Unit 2: its 番号 holds 𠮷 (no EUC_JP form): held for review, nothing of it written.
