@@ -61,6 +61,15 @@ std::string new_uuid() {
     return s;
 }
 
+// Text a result echoes (its identifiers) for the module's own tables, in the same EUC_JP database
+// (the server converts it): in the form ORCA's text takes, 外字 as 〓, so one such character cannot
+// fail the whole file.
+std::string storable_text(std::string_view s) {
+    std::string v(s);
+    text::to_storable_form_in_place(v);
+    return text::first_gaiji(v).empty() ? v : text::replace_gaiji(v, "〓");
+}
+
 // Which patients have a valid 公費 row with a given (負担者番号, 受給者番号): ORCA has no index on those
 // columns (tbl_ptkohinf's only index is its primary key), so a query per batch would read the whole
 // table each time (O(units × patients / batch)). Instead the table is read once per ingest into a
@@ -95,8 +104,17 @@ Lookups fetch_lookups(db::Connection& db, int hospnum, const std::string& today,
     std::vector<std::string> ptnums;
     std::vector<std::string> ins_h, ins_k, ins_n, ins_key, kf, kj;
     std::unordered_set<std::string> ptnum_seen, ins_seen, kohi_seen;
+    // A key goes to PostgreSQL as text the server converts to EUC_JP: one with a character that has no
+    // form there would fail the whole statement (and so the file). Such a key finds nobody anyway (ORCA's
+    // key columns hold ASCII, half-width kana and JIS X 0208 only): it is not sent.
+    std::string euc;
+    auto sendable = [&euc](const std::string& s) {
+        euc.clear();
+        return text::append_euc_jp(euc, s);
+    };
     for (const auto& u : units) {
-        if (auto r = normalize_ptnum(u.reference_number); !r.empty() && ptnum_seen.insert(r).second) ptnums.push_back(std::move(r));
+        if (auto r = normalize_ptnum(u.reference_number); !r.empty() && sendable(r) && ptnum_seen.insert(r).second)
+            ptnums.push_back(std::move(r));
         for (const auto& r : u.results) {
             if (r.is_welfare()) {
                 if (kohi_seen.insert(kohi_key_of(r)).second) {
@@ -107,8 +125,13 @@ Lookups fetch_lookups(db::Connection& db, int hospnum, const std::string& today,
             }
             std::string h = normalize_insurer_number(r.insurer_number), k = text::to_zenkaku(text::trim(r.insured_card_symbol)),
                         n = text::to_zenkaku(text::trim(r.insured_identification_number));
-            std::string key = insurance_key(h, k, n);  // insurance_key_of(r)
+            std::string key = insurance_key(h, k, n);  // insurance_key_of(r): what the match stage looks for
             if (!ins_seen.insert(key).second) continue;
+            // Sent in the form ORCA's columns hold them (the form the row is written in: U+2212 as
+            // ORCA's A1DD, U+FF0D, ...).
+            text::to_storable_form_in_place(k);
+            text::to_storable_form_in_place(n);
+            if (!sendable(h) || !sendable(k) || !sendable(n)) continue;
             ins_h.push_back(std::move(h));
             ins_k.push_back(std::move(k));
             ins_n.push_back(std::move(n));
@@ -362,7 +385,8 @@ public:
             "INSERT INTO onshi.result_file (hospnum, result_key, job_id, file_name, file_identifier, reception_number, kakuninymd)"
             " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (hospnum, result_key) DO NOTHING RETURNING id",
             {std::to_string(opt_.hospnum), key, opt_.job_id ? db::Param(std::to_string(*opt_.job_id)) : std::nullopt,
-             std::filesystem::path(path_).filename().string(), h.arbitrary_file_identifier, h.reception_number, kakuninymd_of(h)});
+             std::filesystem::path(path_).filename().string(), storable_text(h.arbitrary_file_identifier), storable_text(h.reception_number),
+             kakuninymd_of(h)});
         if (r.rows() == 0) {
             sum_.duplicate = true;
             throw Duplicate{};
@@ -478,7 +502,8 @@ private:
             for (const auto& row : out.kaku) append_kaku_copy_line(lines, row);
             const std::size_t euc_at = kaku_euc.size();
             const bool fits = text::append_euc_jp(kaku_euc, lines);
-            const auto hold = hold_reason(out.kaku, fits ? Gaiji::absent : Gaiji::unknown);
+            auto hold = hold_reason(out.kaku, fits ? Gaiji::absent : Gaiji::unknown);
+            if (const auto why = fit_consent_to_orca(out.houmon, out.aid); why && !hold) hold = why;
             std::string flags;
             if (m.ambiguous) flags += "ambiguous ";
             if (m.conflict) flags += "conflict ";
@@ -535,7 +560,7 @@ private:
     // One line of onshi.result_unit in COPY text format.
     void record_unit(std::string& audit, const BulkConfirmUnit& u, const char* status, const std::string& reason, Ptid ptid,
                      How how, const std::string& flags, const std::vector<std::string>& uuids) const {
-        for (const auto& v : {file_id_, std::to_string(seq_), u.search.arbitrary_identifier, std::string(status), reason,
+        for (const auto& v : {file_id_, std::to_string(seq_), storable_text(u.search.arbitrary_identifier), std::string(status), reason,
                               std::to_string(ptid), std::string(how_name(how)), flags}) {
             db::append_copy_value(audit, v);
             audit += '\t';

@@ -109,6 +109,9 @@ std::string review_accept(db::Connection& db, std::int64_t id, const AcceptOptio
             fit_to_orca(row);
             lines += kaku_copy_line(row);
         }
+        // The consent rows' 外字 as the ★ row's (their 記号/番号 are the same).
+        each_consent_text(rows.houmon, rows.aid,
+                          [](const char*, std::string& v) { v = text::replace_gaiji(text::to_pg_eucjp_forms(v), kGeta); });
         for (auto& h : rows.houmon)
             if (ptid) h.ptid = ptid;
         for (auto& a : rows.aid)

@@ -326,4 +326,25 @@ std::optional<std::string> hold_reason(const std::vector<KakuRow>& rows, Gaiji g
     return std::nullopt;
 }
 
+void each_consent_text(std::vector<HoumonRow>& houmon, std::vector<AidRow>& aid, const std::function<void(const char*, std::string&)>& f) {
+    for (auto& h : houmon)
+        for (auto [name, v] : {std::pair{"tbl_onshi_houmon.hknjanum", &h.hknjanum}, {"tbl_onshi_houmon.kigo", &h.kigo}, {"tbl_onshi_houmon.num", &h.num},
+                               {"tbl_onshi_houmon.edaban", &h.edaban}, {"tbl_onshi_houmon.ftnjanum", &h.ftnjanum}, {"tbl_onshi_houmon.jkysnum", &h.jkysnum},
+                               {"tbl_onshi_houmon.doui_startymd", &h.doui_startymd}, {"tbl_onshi_houmon.doui_endymd", &h.doui_endymd}})
+            f(name, *v);
+    for (auto& a : aid)
+        for (auto [name, v] : {std::pair{"tbl_onshi_aidlst.ftnjanum", &a.ftnjanum}, {"tbl_onshi_aidlst.jkysnum", &a.jkysnum}, {"tbl_onshi_aidlst.kofunum", &a.kofunum},
+                               {"tbl_onshi_aidlst.sryym", &a.sryym}, {"tbl_onshi_aidlst.medical_type", &a.medical_type}})
+            f(name, *v);
+}
+
+std::optional<std::string> fit_consent_to_orca(std::vector<HoumonRow>& houmon, std::vector<AidRow>& aid) {
+    std::optional<std::string> why;
+    each_consent_text(houmon, aid, [&why](const char* column, std::string& v) {
+        text::to_storable_form_in_place(v);
+        if (!why && !text::first_gaiji(v).empty()) why = std::string(column) + ": 日レセのデータベース(EUC_JP)で扱えない文字（外字）を含む";
+    });
+    return why;
+}
+
 }  // namespace onshi::bridge

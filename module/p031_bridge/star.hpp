@@ -67,6 +67,15 @@ std::vector<std::string> fit_to_orca(KakuRow& row);
 // cannot hold, or OQS's ● placeholder in a name), or nullopt. Gaiji::absent: the caller knows every
 // character fits already (text::append_euc_jp converted the rows), so only ● is looked for.
 enum class Gaiji { unknown, absent };
+
+// The consent rows' text (tbl_onshi_houmon, tbl_onshi_aidlst) in the form ORCA's EUC_JP database takes
+// (text::to_storable_form, as fit_to_orca gives the ★ row's columns: the 記号/番号 the same as
+// there); why the unit must be held when one still holds a character that database cannot (the
+// connection converts these rows: one such character would fail the whole COPY), or nullopt.
+std::optional<std::string> fit_consent_to_orca(std::vector<HoumonRow>& houmon, std::vector<AidRow>& aid);
+// f(column, value) for every text column of the consent rows that comes from OQS (what fit_consent_to_orca
+// fits, and review accept gives 〓 for 外字).
+void each_consent_text(std::vector<HoumonRow>& houmon, std::vector<AidRow>& aid, const std::function<void(const char*, std::string&)>& f);
 std::optional<std::string> hold_reason(const std::vector<KakuRow>& rows, Gaiji gaiji = Gaiji::unknown);
 
 }  // namespace onshi::bridge

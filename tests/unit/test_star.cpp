@@ -409,6 +409,30 @@ START_TEST(flag_reasons) {
 }
 END_TEST
 
+START_TEST(consent_rows_fit_orca) {
+    // The consent rows' text in the form ORCA's database takes (U+2212 as A1DD's U+FF0D, NFD composed),
+    // and a character it cannot hold at all makes the unit held, naming the column.
+    std::vector<HoumonRow> h(1);
+    std::vector<AidRow> a(1);
+    h[0].kigo = "\uFF11\u2212\uFF12";
+    h[0].num = "\u304B\u3099";
+    a[0].kofunum = "12-3";
+    ck_assert(!fit_consent_to_orca(h, a));
+    ASSERT_STR(h[0].kigo, "\uFF11\uFF0D\uFF12");
+    ASSERT_STR(h[0].num, "\u304C");
+    ASSERT_STR(a[0].kofunum, "12-3");
+    h[0].edaban = "\U00020BB7";
+    const auto why = fit_consent_to_orca(h, a);
+    ck_assert(why.has_value());
+    ck_assert_msg(why->starts_with("tbl_onshi_houmon.edaban: "), "%s", why->c_str());
+    h[0].edaban.clear();
+    a[0].jkysnum = "\uE000";
+    const auto why2 = fit_consent_to_orca(h, a);
+    ck_assert(why2.has_value());
+    ck_assert_msg(why2->starts_with("tbl_onshi_aidlst.jkysnum: "), "%s", why2->c_str());
+}
+END_TEST
+
 Suite* star_suite() {
     Suite* s = suite_create("star");
     TCase* t = tcase_create("core");
@@ -418,6 +442,7 @@ Suite* star_suite() {
     tcase_add_test(t, star_conflict_error_code);
     tcase_add_test(t, star_kakuninymd_fallback_and_empty_unit);
     tcase_add_test(t, lengths_and_holds);
+    tcase_add_test(t, consent_rows_fit_orca);
     tcase_add_test(t, p031_cells_like_orca);
     suite_add_tcase(s, t);
     TCase* p = tcase_create("p031");
