@@ -1,5 +1,7 @@
 #include "db/pg.hpp"
 
+#include <config.h>
+
 #include "core/error.hpp"
 
 #include <algorithm>
@@ -32,6 +34,12 @@ Connection::Connection(const std::string& conninfo, const std::vector<std::pair<
     vals.push_back(nullptr);
     conn_.reset(PQconnectdbParams(keys.data(), vals.data(), 1));
     if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK) fail("cannot connect to the database");
+#ifndef ONSHI_SENSITIVE_DEBUG
+    // An error's primary text only: its DETAIL and CONTEXT can quote the row or COPY line that failed
+    // ("Failing row contains (…)": names, insurance numbers), and every message here may reach a log,
+    // the job's error or the terminal.
+    PQsetErrorVerbosity(conn_.get(), PQERRORS_TERSE);
+#endif
 }
 
 void Connection::fail(const std::string& what) const {
