@@ -10,6 +10,7 @@
 #include "onshi_batch/result_file.hpp"
 #include "onshi_batch/validate.hpp"
 #include "p031_bridge/match.hpp"
+#include "p031_bridge/review.hpp"
 #include "p031_bridge/star.hpp"
 #include "p031_bridge/writer.hpp"
 
@@ -67,7 +68,7 @@ std::string new_uuid() {
 std::string storable_text(std::string_view s) {
     std::string v(s);
     text::to_storable_form_in_place(v);
-    return text::first_gaiji(v).empty() ? v : text::replace_gaiji(v, "〓");
+    return text::first_gaiji(v).empty() ? v : text::replace_gaiji(v, kGeta);
 }
 
 // Which patients have a valid 公費 row with a given (負担者番号, 受給者番号): ORCA has no index on those

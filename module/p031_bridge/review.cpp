@@ -97,7 +97,7 @@ std::string review_accept(db::Connection& db, std::int64_t id, const AcceptOptio
         for (auto& row : rows.kaku) {
             if (opt.name) row[Col::res_name] = text::to_zenkaku(*opt.name);
             for (std::size_t i = 0; i < kColumnCount; ++i)
-                if (!is_numeric(kColumns[i].kind)) row.at(i) = text::replace_gaiji(text::to_pg_eucjp_forms(row.at(i)), kGeta);
+                if (!is_numeric(kColumns[i].kind)) row.at(i) = text::replace_gaiji(row.at(i), kGeta);
             for (Col c : {Col::res_name, Col::res_name_etc, Col::res_kananame, Col::res_kananame_etc, Col::res_hihknjaname}) {
                 std::string& v = row[c];
                 for (std::size_t p; (p = v.find(text::kBlackCircle)) != std::string::npos;) v.replace(p, text::kBlackCircle.size(), kGeta);
@@ -111,7 +111,7 @@ std::string review_accept(db::Connection& db, std::int64_t id, const AcceptOptio
         }
         // The consent rows' 外字 as the ★ row's (their 記号/番号 are the same).
         each_consent_text(rows.houmon, rows.aid,
-                          [](const char*, std::string& v) { v = text::replace_gaiji(text::to_pg_eucjp_forms(v), kGeta); });
+                          [](const char*, std::string& v) { v = text::replace_gaiji(v, kGeta); });
         for (auto& h : rows.houmon)
             if (ptid) h.ptid = ptid;
         for (auto& a : rows.aid)
